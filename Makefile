@@ -1,0 +1,41 @@
+# pdplanner: two commands set everything up on a machine with Python 3.11+ and make.
+#   make run   install into .venv, migrate and seed the SQLite database, serve on :5000
+#   make test  install the test tools, lint, and run the whole suite
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+	  echo "pdplanner needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Run with a newer one, e.g. make run PYTHON=python3.12"; exit 1; }
+
+$(VENV)/.runtime: requirements.txt | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) seed framework
+	$(FLASK) seed demo
+	@echo
+	@echo "pdplanner is serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

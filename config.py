@@ -1,0 +1,98 @@
+"""Configuration classes, read from the environment. No I/O happens at import."""
+
+import os
+from datetime import timedelta
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+
+# The development secret is public; ProductionConfig refuses to start with it.
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise DATABASE_URL: default to SQLite under instance/, use psycopg 3 for PostgreSQL."""
+    if not raw:
+        return "sqlite:///" + os.path.join(BASE_DIR, "instance", "pdplanner.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions (SPEC section 11): idle and absolute timeouts, hardened cookies.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Sign-in throttling. Storage is shared when it points to Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per minute; 20 per hour"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per minute; 300 per hour"
+    LOGIN_LIMIT_PER_ACCOUNT = "50 per hour"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own timeouts
+
+    PASSWORD_MIN_LENGTH = 8
+    SET_PASSWORD_LINK_LIFETIME = timedelta(hours=int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72")))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    PRIVACY_MIN_GROUP = int(os.environ.get("PRIVACY_MIN_GROUP", "5"))
+    SEND_HSTS = False
+
+    @classmethod
+    def init_app(cls, app):
+        """Hook for checks that need the finished configuration."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SEND_HSTS = True
+
+    @classmethod
+    def init_app(cls, app):
+        if app.config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
+            raise RuntimeError(
+                "SECRET_KEY is not set: production refuses to start with the development secret. "
+                "Set SECRET_KEY to a long random value."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env_name: str | None) -> type[Config]:
+    name = env_name or os.environ.get("PDPLANNER_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"PDPLANNER_ENV={name!r} is not one of: {', '.join(CONFIGS)}"
+        ) from None

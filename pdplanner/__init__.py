@@ -1,0 +1,71 @@
+"""pdplanner: competency-based professional learning for school districts."""
+
+import os
+
+from flask import Flask
+
+from config import config_for
+from pdplanner.database import harden_sqlite
+from pdplanner.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(env_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config = config_for(env_name)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.init_app(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            harden_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from pdplanner.accounts.views import bp as accounts
+    from pdplanner.dashboards.views import bp as dashboards
+    from pdplanner.framework.views import bp as framework
+    from pdplanner.health import bp as health
+    from pdplanner.organisation.views import bp as organisation
+
+    for blueprint in (accounts, dashboards, framework, organisation, health):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from pdplanner.accounts.sessions import enforce_session_timeouts
+    from pdplanner.headers import set_security_headers
+    from pdplanner.permissions import deny_undeclared_routes, mark_public
+
+    mark_public(app.view_functions["static"])
+    app.before_request(deny_undeclared_routes)
+    app.before_request(enforce_session_timeouts)
+    app.after_request(set_security_headers)
+
+
+def register_errors(app: Flask) -> None:
+    from pdplanner.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from pdplanner.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,1 @@
+"""Users, roles, sign-in, sessions and one-time set-password links."""

@@ -1,0 +1,138 @@
+"""Account writes: creating people, signing in and out, passwords and set-password links.
+
+Services flush; the request or CLI command commits once.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from pdplanner.accounts.models import Role, SetPasswordToken, User, user_by_email
+from pdplanner.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from pdplanner.audit.services import record
+from pdplanner.database import utcnow
+from pdplanner.extensions import db
+from pdplanner.organisation.services import assign_coach, grant_role
+
+
+class AccountError(ValueError):
+    """A refused account change; the message is meant for the person who asked.
+
+    `field` names the form field the message belongs to.
+    """
+
+    def __init__(self, message: str, field: str = "password"):
+        super().__init__(message)
+        self.field = field
+
+
+def personal_words(user: User) -> tuple[str, ...]:
+    local, _, domain = user.email.partition("@")
+    return (local, user.given_name, user.family_name, domain.split(".")[0])
+
+
+def check_new_password(user: User, password: str) -> None:
+    problem = password_problem(
+        password,
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        personal=personal_words(user),
+    )
+    if problem:
+        raise AccountError(problem)
+
+
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+    """Set a new password (already checked against the policy) and end all other sessions."""
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    record("password.changed", actor=actor or user, subject=user)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Records the attempt."""
+    user = user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        record(
+            "sign_in.failed", actor=None, subject=user,
+            district_id=user.district_id if user else None, email=email.strip().lower()[:254],
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = utcnow()
+    record("sign_in.succeeded", actor=user, subject=user)
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of `user`, on every device."""
+    user.session_epoch += 1
+    record("sign_out", actor=user, subject=user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right.", field="current")
+    check_new_password(user, new)
+    set_password(user, new)
+
+
+def _token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_set_password_link(user: User, *, actor: User | None = None) -> str:
+    """Create a single-use, short-lived link; only its hash is stored. Returns the URL path."""
+    secret = secrets.token_urlsafe(32)
+    lifetime: timedelta = current_app.config["SET_PASSWORD_LINK_LIFETIME"]
+    db.session.add(SetPasswordToken(
+        user=user, token_hash=_token_hash(secret), expires_at=utcnow() + lifetime,
+    ))
+    record("set_password_link.issued", actor=actor, subject=user)
+    return f"/set-password/{secret}"
+
+
+def redeemable_token(secret: str) -> SetPasswordToken | None:
+    token = db.session.scalar(
+        select(SetPasswordToken).where(SetPasswordToken.token_hash == _token_hash(secret))
+    )
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    if not token.user.active:
+        return None
+    return token
+
+
+def redeem_set_password_link(token: SetPasswordToken, password: str) -> User:
+    check_new_password(token.user, password)
+    token.used_at = utcnow()
+    set_password(token.user, password)
+    return token.user
+
+
+def create_user(
+    *, district_id: int, email: str, given_name: str, family_name: str, role: Role,
+    school=None, coach: User | None = None, password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create a person with one role (and a coach). `password`, when given, must pass the policy."""
+    email = email.strip().lower()
+    if user_by_email(email) is not None:
+        raise AccountError(f"A person with the email {email} already exists.", field="email")
+    user = User(
+        district_id=district_id, email=email,
+        given_name=given_name.strip(), family_name=family_name.strip(),
+    )
+    db.session.add(user)
+    if password is not None:
+        check_new_password(user, password)
+        user.password_hash = hash_password(password)
+    db.session.flush()
+    record("user.created", actor=actor, subject=user, email=email)
+    grant_role(user, role, school, actor=actor)
+    if coach is not None:
+        assign_coach(coach, user, actor=actor)
+    return user

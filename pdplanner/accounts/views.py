@@ -1,0 +1,130 @@
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from pdplanner.accounts import services
+from pdplanner.accounts.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from pdplanner.accounts.sessions import start_session
+from pdplanner.extensions import db, limiter
+from pdplanner.permissions import public, signed_in
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in."""
+    if not target or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+def _account_key() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()
+
+
+def _address_and_account_key() -> str:
+    return f"{request.remote_addr}|{_account_key()}"
+
+
+def _sign_in_failed(_response) -> bool:
+    return g.get("sign_in_failed", False)
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_account_key,
+               deduct_when=_sign_in_failed)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"), methods=["POST"],
+               key_func=_address_and_account_key, deduct_when=_sign_in_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboards.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            session.clear()  # a fresh session on every sign-in
+            login_user(user)
+            start_session()
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboards.home"))
+        g.sign_in_failed = True
+        form.form_errors.append("That email and password do not match an active account.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@signed_in
+def logout():
+    services.sign_out(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account")
+@signed_in
+def account():
+    return render_template("accounts/account.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session stays, under the new epoch
+            start_session()
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/set-password/<secret>", methods=["GET", "POST"])
+@public
+def set_password(secret: str):
+    token = services.redeemable_token(secret)
+    if token is None:
+        abort(404, description="This link has expired or has already been used. "
+                               "Ask your district admin for a new one.")
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.redeem_set_password_link(token, form.password.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password is set. Sign in with your email and the new password.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, person=token.user)

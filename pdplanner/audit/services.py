@@ -1,0 +1,20 @@
+from flask import has_request_context, request
+
+from pdplanner.audit.models import AuditEvent
+from pdplanner.extensions import db
+
+
+def record(action: str, *, actor=None, subject=None, district_id=None, **details) -> AuditEvent:
+    """Add an audit event to the current transaction; it commits (or rolls back) with the change."""
+    subject_district = getattr(subject, "district_id", None)
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        subject_type=type(subject).__name__.lower() if subject is not None else None,
+        subject_id=subject.id if subject is not None else None,
+        district_id=district_id or subject_district or getattr(actor, "district_id", None),
+        details=details,
+        remote_addr=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,171 @@
+"""The flask commands: thin wrappers over services. Each command commits once, or not at all."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from pdplanner.accounts import services as accounts
+from pdplanner.accounts.models import ROLE_LABELS, Role, user_by_email
+from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
+from pdplanner.extensions import db
+from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
+from pdplanner.organisation import services as organisation
+from pdplanner.organisation.models import District
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_FRAMEWORK = SEEDS / "frameworks" / "educator-competencies.yaml"
+
+seed = AppGroup("seed", help="Load the shipped framework and the demo district.")
+users = AppGroup("users", help="Create people and manage their access.")
+districts = AppGroup("districts", help="Create districts.")
+schools = AppGroup("schools", help="Create schools.")
+
+
+def _fail(message: str):
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+def _district(code: str | None) -> District:
+    if code:
+        district = db.session.scalar(select(District).where(District.code == code.strip().upper()))
+        if district is None:
+            _fail(f"No district has the code {code!r}. Create it with `districts create`.")
+        return district
+    found = db.session.scalars(select(District)).all()
+    if len(found) != 1:
+        _fail("Name the district with --district CODE." if found else
+              "There is no district yet. Create one with `districts create --code C --name N`.")
+    return found[0]
+
+
+@seed.command("framework")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def seed_framework(path: Path | None):
+    """Load the default framework (or PATH, a native YAML/JSON file). Safe to run again."""
+    try:
+        outcome = import_native(read_native_file(path or DEFAULT_FRAMEWORK))
+    except FrameworkFormatError as exc:
+        _fail(f"{(path or DEFAULT_FRAMEWORK).name}: {exc}")
+    db.session.commit()
+    f = outcome.framework
+    click.echo(f"Framework {f.slug} version {f.version}: {outcome.status} "
+               f"({len(f.domains)} domains, {len(f.competencies)} competencies).")
+
+
+@seed.command("demo")
+@click.option("--schools", default=2, show_default=True, type=click.IntRange(1, 500))
+@click.option("--educators-per-school", default=20, show_default=True, type=click.IntRange(2, 2000))
+@click.option("--random-seed", default=2026, show_default=True, type=int)
+def seed_demo(schools: int, educators_per_school: int, random_seed: int):
+    """Create the demo district with realistic people (refused in production)."""
+    try:
+        summary = seed_demo_district(
+            schools=schools, educators_per_school=educators_per_school, random_seed=random_seed,
+            env_name=current_app.config["ENV_NAME"],
+        )
+    except DemoRefused as exc:
+        _fail(str(exc))
+    db.session.commit()
+    if summary.created:
+        counts = ", ".join(role.counted(n) for role, n in summary.people_by_role.items())
+        click.echo(f"Created {summary.district.name}: {counts}.")
+    else:
+        click.echo(f"{summary.district.name} is already here; nothing changed.")
+    click.echo(f"\nDemo sign-ins (password: {DEMO_PASSWORD}):")
+    for word, what in [("teacher", "a teacher"), ("coach", "the coach of teacher@"),
+                       ("principal", "the principal of teacher@'s school"), ("admin", "the district admin")]:
+        click.echo(f"  {demo_email(word, 1):<32} {what}")
+    click.echo("  Others follow the pattern teacher2@, coach2@, principal2@ ...")
+
+
+@districts.command("create")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+def create_district(code: str, name: str):
+    """Create a district."""
+    try:
+        district = organisation.create_district(code=code, name=name)
+    except organisation.OrganisationError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"Created district {district.code}: {district.name}.")
+
+
+@schools.command("create")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option("--district", "district_code", help="District code (needed when there are several).")
+def create_school(code: str, name: str, district_code: str | None):
+    """Create a school in a district."""
+    try:
+        school = organisation.create_school(_district(district_code), code=code, name=name)
+    except organisation.OrganisationError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"Created school {school.code}: {school.name}.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--school", "school_code", help="School code; every role but district_admin needs one.")
+@click.option("--given-name", default="", help="Defaults to the part of the email before the @.")
+@click.option("--family-name", default="")
+@click.option("--district", "district_code", help="District code (needed when there are several).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input. Without it, a set-password link is printed.")
+def create_user(email, role, school_code, given_name, family_name, district_code, password_stdin):
+    """Create a person with a role."""
+    district = _district(district_code)
+    school = None
+    if school_code:
+        school = organisation.school_by_code(district.id, school_code)
+        if school is None:
+            _fail(f"{district.name} has no school with the code {school_code!r}.")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        user = accounts.create_user(
+            district_id=district.id, email=email, role=Role(role), school=school, password=password,
+            given_name=given_name or email.split("@")[0], family_name=family_name,
+        )
+        link = None if password_stdin else accounts.issue_set_password_link(user)
+    except (accounts.AccountError, organisation.OrganisationError) as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"Created {user.email} ({ROLE_LABELS[Role(role)]}).")
+    if link:
+        click.echo(f"Set-password link (works once): {current_app.config['PUBLIC_BASE_URL']}{link}")
+
+
+@users.command("set-password-link")
+@click.option("--email", required=True)
+def set_password_link(email: str):
+    """Print a one-time link with which the person sets their password."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        _fail(f"No active person has the email {email!r}.")
+    link = accounts.issue_set_password_link(user)
+    db.session.commit()
+    click.echo(f"{current_app.config['PUBLIC_BASE_URL']}{link}")
+
+
+@users.command("deactivate")
+@click.option("--email", required=True)
+def deactivate(email: str):
+    """Deactivate a person: they cannot sign in and every session ends; their data stays."""
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"No person has the email {email!r}.")
+    organisation.set_active(user, False)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}.")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (seed, users, districts, schools):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""The role-aware home pages: educator, coach, principal and district."""

@@ -1,0 +1,1 @@
+"""The demo district of `seed demo`: realistic people, coaches with caseloads, principals."""

@@ -1,0 +1,1 @@
+"""Competency frameworks: domains, competencies, indicators, the scale and its descriptors."""

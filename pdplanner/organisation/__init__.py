@@ -1,0 +1,1 @@
+"""Districts, schools, people's roles in them, and coach caseloads."""

@@ -1,0 +1,65 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from pdplanner.accounts.models import ROLE_LABELS, SCHOOL_ROLES, Role
+
+
+def school_choices(schools) -> list[tuple[str, str]]:
+    return [(str(s.id), f"{s.name} ({s.code})") for s in schools]
+
+
+class PersonForm(FlaskForm):
+    """A new person: the schools and coaches offered come from the admin's district."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    given_name = StringField("Given name", validators=[DataRequired(), Length(max=100)])
+    family_name = StringField("Family name", validators=[DataRequired(), Length(max=100)])
+    role = SelectField("Role", choices=[(r.value, lbl) for r, lbl in ROLE_LABELS.items()])
+    school = SelectField("School", validators=[Optional()],
+                         description="Every role but district admin needs one.")
+    coach = SelectField("Coach", validators=[Optional()], description="Optional, for teachers and coaches.")
+    submit = SubmitField("Add person")
+
+    def __init__(self, *, schools, coaches, **kwargs):
+        super().__init__(**kwargs)
+        self.school.choices = [("", "No school")] + school_choices(schools)
+        self.coach.choices = [("", "No coach")] + [(str(c.id), f"{c.name} ({c.email})") for c in coaches]
+
+    def validate_school(self, field):
+        if self.role.data != Role.DISTRICT_ADMIN.value and not field.data:
+            raise ValueError(f"A {ROLE_LABELS[Role(self.role.data)].lower()} needs a school.")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(r.value, r.label) for r in SCHOOL_ROLES])
+    school = SelectField("School", validators=[DataRequired()])
+    submit = SubmitField("Give role")
+
+    def __init__(self, *, schools, **kwargs):
+        super().__init__(**kwargs)
+        self.school.choices = school_choices(schools)
+
+
+class CoachForm(FlaskForm):
+    coach = SelectField("Coach", validators=[DataRequired()])
+    submit = SubmitField("Add coach")
+
+    def __init__(self, *, coaches, **kwargs):
+        super().__init__(**kwargs)
+        self.coach.choices = [(str(c.id), f"{c.name} ({c.email})") for c in coaches]
+
+
+class SchoolForm(FlaskForm):
+    code = StringField("Code", validators=[
+        DataRequired(), Length(max=40),
+        Regexp(r"^[A-Za-z0-9_-]+$", message="Use letters, digits, - and _ only."),
+    ])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Add school")
+
+
+class ConfirmForm(FlaskForm):
+    """A bare CSRF-protected form for one-button actions."""
+
+    submit = SubmitField("Confirm")

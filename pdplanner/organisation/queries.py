@@ -1,0 +1,103 @@
+"""Organisation reads, returning rows for pages."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from pdplanner.accounts.models import Role, User
+from pdplanner.extensions import db
+from pdplanner.organisation.models import CaseloadAssignment, Membership, School
+
+
+def coaches_of(educator: User) -> list[User]:
+    return list(db.session.scalars(
+        select(User)
+        .join(CaseloadAssignment, CaseloadAssignment.coach_id == User.id)
+        .where(CaseloadAssignment.educator_id == educator.id)
+        .order_by(User.family_name, User.given_name)
+    ))
+
+
+def caseload(coach: User) -> list[User]:
+    return list(db.session.scalars(
+        select(User)
+        .join(CaseloadAssignment, CaseloadAssignment.educator_id == User.id)
+        .where(CaseloadAssignment.coach_id == coach.id, User.active.is_(True))
+        .order_by(User.family_name, User.given_name)
+    ))
+
+
+def schools_of_district(district_id: int) -> list[School]:
+    return list(db.session.scalars(
+        select(School).where(School.district_id == district_id).order_by(School.name)
+    ))
+
+
+@dataclass(frozen=True)
+class SchoolHeadcount:
+    school: School
+    teachers: int
+    coaches: int
+    principals: int
+
+
+def school_headcounts(school_ids) -> list[SchoolHeadcount]:
+    """Active people per role in each school, in one query."""
+    def count(role: Role):
+        return func.count(case((Membership.role == role, 1)))
+
+    rows = db.session.execute(
+        select(School, count(Role.TEACHER), count(Role.COACH), count(Role.PRINCIPAL))
+        .outerjoin(Membership, Membership.school_id == School.id)
+        .outerjoin(User, (User.id == Membership.user_id) & User.active.is_(True))
+        .where(School.id.in_(school_ids), or_(Membership.id.is_(None), User.id.is_not(None)))
+        .group_by(School.id)
+        .order_by(School.name)
+    )
+    return [SchoolHeadcount(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person: User
+    coaches: list[User]
+
+
+def people(scope_query, *, search: str = "", school_id: int | None = None,
+           include_inactive: bool = False, page: int = 1, per_page: int = 50):
+    """A page of people from a permission-scoped select(User), with their coaches."""
+    query = scope_query.options(selectinload(User.memberships))
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(or_(
+            func.lower(User.email).like(pattern),
+            func.lower(User.given_name + " " + User.family_name).like(pattern),
+        ))
+    if school_id:
+        query = query.where(User.id.in_(select(Membership.user_id).where(Membership.school_id == school_id)))
+    pagination = db.paginate(query.order_by(User.family_name, User.given_name, User.id),
+                             page=page, per_page=per_page, error_out=False)
+    ids = [p.id for p in pagination.items]
+    coach_rows = db.session.execute(
+        select(CaseloadAssignment.educator_id, User)
+        .join(User, User.id == CaseloadAssignment.coach_id)
+        .where(CaseloadAssignment.educator_id.in_(ids))
+        .order_by(User.family_name)
+    ) if ids else []
+    coaches_by_person: dict[int, list[User]] = {}
+    for educator_id, coach in coach_rows:
+        coaches_by_person.setdefault(educator_id, []).append(coach)
+    rows = [PersonRow(p, coaches_by_person.get(p.id, [])) for p in pagination.items]
+    return rows, pagination
+
+
+def coaches_in_district(district_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User)
+        .where(User.district_id == district_id, User.active.is_(True),
+               User.id.in_(select(Membership.user_id).where(Membership.role == Role.COACH)))
+        .order_by(User.family_name, User.given_name)
+    ))

@@ -1,0 +1,113 @@
+"""Organisation writes: districts, schools, roles, caseloads and (de)activation. All audited."""
+
+from sqlalchemy import select
+
+from pdplanner.accounts.models import EDUCATOR_ROLES, SCHOOL_ROLES, Role, User
+from pdplanner.audit.services import record
+from pdplanner.extensions import db
+from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
+
+
+class OrganisationError(ValueError):
+    """A refused change to the organisation; the message names what is wrong."""
+
+
+def create_district(*, code: str, name: str, actor: User | None = None) -> District:
+    code = code.strip().upper()
+    if db.session.scalar(select(District).where(District.code == code)):
+        raise OrganisationError(f"A district with the code {code} already exists.")
+    district = District(code=code, name=name.strip())
+    db.session.add(district)
+    db.session.flush()
+    record("district.created", actor=actor, subject=district, district_id=district.id, code=code)
+    return district
+
+
+def create_school(district: District, *, code: str, name: str, actor: User | None = None) -> School:
+    code = code.strip().upper()
+    if school_by_code(district.id, code):
+        raise OrganisationError(f"{district.name} already has a school with the code {code}.")
+    school = School(district=district, code=code, name=name.strip())
+    db.session.add(school)
+    db.session.flush()
+    record("school.created", actor=actor, subject=school, code=code, name=school.name)
+    return school
+
+
+def school_by_code(district_id: int, code: str) -> School | None:
+    return db.session.scalar(
+        select(School).where(School.district_id == district_id, School.code == code.strip().upper())
+    )
+
+
+def grant_role(user: User, role: Role, school: School | None, *, actor: User | None = None) -> None:
+    """Give `user` `role`: district-wide for district admins, in `school` for the others.
+
+    A person holds one role per school; granting another role in the same school replaces it.
+    """
+    if role == Role.DISTRICT_ADMIN:
+        if not user.is_district_admin:
+            user.is_district_admin = True
+            record("role.granted", actor=actor, subject=user, role=role.value)
+        return
+    if role not in SCHOOL_ROLES:
+        raise OrganisationError(f"Unknown role {role!r}.")
+    if school is None:
+        raise OrganisationError(f"A {role.label.lower()} needs a school.")
+    if school.district_id != user.district_id:
+        raise OrganisationError(f"{school.name} is not in {user.name}'s district.")
+    membership = next((m for m in user.memberships if m.school_id == school.id), None)
+    if membership is None:
+        user.memberships.append(Membership(school=school, role=role))
+    elif membership.role != role:
+        record("role.revoked", actor=actor, subject=user, role=membership.role.value,
+               school=school.code)
+        membership.role = role
+    else:
+        return
+    db.session.flush()
+    record("role.granted", actor=actor, subject=user, role=role.value, school=school.code)
+
+
+def assign_coach(coach: User, educator: User, *, actor: User | None = None) -> None:
+    if Role.COACH not in coach.roles:
+        raise OrganisationError(f"{coach.email} is not a coach.")
+    if coach.district_id != educator.district_id:
+        raise OrganisationError(f"{coach.email} and {educator.email} are in different districts.")
+    if coach.id == educator.id:
+        raise OrganisationError("A coach cannot be on their own caseload.")
+    if not educator.roles & set(EDUCATOR_ROLES):
+        raise OrganisationError(f"{educator.email} is not a teacher or coach.")
+    exists = db.session.scalar(select(CaseloadAssignment).where(
+        CaseloadAssignment.coach_id == coach.id, CaseloadAssignment.educator_id == educator.id,
+    ))
+    if exists:
+        return
+    db.session.add(CaseloadAssignment(coach=coach, educator=educator))
+    db.session.flush()
+    record("caseload.assigned", actor=actor, subject=educator, coach=coach.email)
+
+
+def unassign_coach(coach: User, educator: User, *, actor: User | None = None) -> None:
+    assignment = db.session.scalar(select(CaseloadAssignment).where(
+        CaseloadAssignment.coach_id == coach.id, CaseloadAssignment.educator_id == educator.id,
+    ))
+    if assignment is not None:
+        db.session.delete(assignment)
+        db.session.flush()
+        record("caseload.unassigned", actor=actor, subject=educator, coach=coach.email)
+
+
+def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
+    """Deactivate (never delete: their data stays) or reactivate a person.
+
+    Deactivation ends every session of theirs at once.
+    """
+    if user.active == active:
+        return
+    if actor is not None and actor.id == user.id and not active:
+        raise OrganisationError("You cannot deactivate your own account.")
+    user.active = active
+    if not active:
+        user.session_epoch += 1
+    record("user.reactivated" if active else "user.deactivated", actor=actor, subject=user)

@@ -1,0 +1,191 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from pdplanner.accounts import services as accounts
+from pdplanner.accounts.models import Role, User
+from pdplanner.audit.models import AuditEvent
+from pdplanner.extensions import db
+from pdplanner.organisation import queries, services
+from pdplanner.organisation.forms import CoachForm, ConfirmForm, PersonForm, RoleForm, SchoolForm
+from pdplanner.organisation.models import School
+from pdplanner.permissions import get_person_or_404, role_required, visible_people_query
+
+bp = Blueprint("organisation", __name__)
+
+admin_only = role_required(Role.DISTRICT_ADMIN)
+
+
+def _school_in_district(school_id) -> School:
+    school = db.session.get(School, int(school_id)) if str(school_id).isdigit() else None
+    if school is None or school.district_id != current_user.district_id:
+        abort(404)
+    return school
+
+
+def _coach_in_district(coach_id) -> User:
+    coach = db.session.get(User, int(coach_id)) if str(coach_id).isdigit() else None
+    if coach is None or coach.district_id != current_user.district_id:
+        abort(404)
+    return coach
+
+
+@bp.get("/people")
+@role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+def people():
+    school_id = request.args.get("school", type=int)
+    rows, pagination = queries.people(
+        visible_people_query(current_user), search=request.args.get("q", ""),
+        school_id=school_id, include_inactive=request.args.get("inactive") == "1",
+        page=request.args.get("page", 1, type=int),
+    )
+    schools = [s for s in queries.schools_of_district(current_user.district_id)
+               if Role.DISTRICT_ADMIN in current_user.roles or s.id in current_user.school_ids()]
+    return render_template("organisation/people.html", rows=rows, pagination=pagination,
+                           schools=schools, school_id=school_id)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@admin_only
+def new_person():
+    district_id = current_user.district_id
+    form = PersonForm(schools=queries.schools_of_district(district_id),
+                      coaches=queries.coaches_in_district(district_id))
+    if form.validate_on_submit():
+        try:
+            person = accounts.create_user(
+                district_id=district_id, email=form.email.data, given_name=form.given_name.data,
+                family_name=form.family_name.data, role=Role(form.role.data),
+                school=_school_in_district(form.school.data) if form.school.data else None,
+                coach=_coach_in_district(form.coach.data) if form.coach.data else None,
+                actor=current_user,
+            )
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
+        except services.OrganisationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            link = accounts.issue_set_password_link(person, actor=current_user)
+            db.session.commit()
+            return render_template("organisation/set_password_link.html", person=person, link=link)
+    return render_template("organisation/new_person.html", form=form)
+
+
+@bp.get("/people/<int:person_id>")
+@role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+def person(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    district_id = current_user.district_id
+    schools = queries.schools_of_district(district_id)
+    return render_template(
+        "organisation/person.html", person=person, coaches=queries.coaches_of(person),
+        caseload=queries.caseload(person) if Role.COACH in person.roles else [],
+        role_form=RoleForm(schools=schools),
+        coach_form=CoachForm(
+            coaches=[c for c in queries.coaches_in_district(district_id) if c.id != person.id]
+        ),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/people/<int:person_id>/roles")
+@admin_only
+def grant_role(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    form = RoleForm(schools=queries.schools_of_district(current_user.district_id))
+    if not form.validate_on_submit():
+        abort(400, description="Choose a role and a school.")
+    role, school = Role(form.role.data), _school_in_district(form.school.data)
+    services.grant_role(person, role, school, actor=current_user)
+    db.session.commit()
+    flash(f"{person.name} is now {role.label.lower()} at {school.name}.", "success")
+    return redirect(url_for(".person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/coaches")
+@admin_only
+def add_coach(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    form = CoachForm(coaches=queries.coaches_in_district(current_user.district_id))
+    if not form.validate_on_submit():
+        abort(400, description="Choose a coach.")
+    try:
+        services.assign_coach(_coach_in_district(form.coach.data), person, actor=current_user)
+    except services.OrganisationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Coach added.", "success")
+    return redirect(url_for(".person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/coaches/<int:coach_id>/remove")
+@admin_only
+def remove_coach(person_id: int, coach_id: int):
+    person = get_person_or_404(current_user, person_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    services.unassign_coach(_coach_in_district(coach_id), person, actor=current_user)
+    db.session.commit()
+    flash("Coach removed.", "success")
+    return redirect(url_for(".person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/active")
+@admin_only
+def set_active(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    activate = request.form.get("active") == "1"
+    try:
+        services.set_active(person, activate, actor=current_user)
+    except services.OrganisationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        state = "active again" if activate else "deactivated; their data is kept"
+        flash(f"{person.name} is {state}.", "success")
+    return redirect(url_for(".person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/set-password-link")
+@admin_only
+def set_password_link(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    link = accounts.issue_set_password_link(person, actor=current_user)
+    db.session.commit()
+    return render_template("organisation/set_password_link.html", person=person, link=link)
+
+
+@bp.route("/schools", methods=["GET", "POST"])
+@admin_only
+def schools():
+    form = SchoolForm()
+    if form.validate_on_submit():
+        try:
+            services.create_school(current_user.district, code=form.code.data, name=form.name.data,
+                                   actor=current_user)
+        except services.OrganisationError as exc:
+            db.session.rollback()
+            form.code.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{form.name.data} added.", "success")
+            return redirect(url_for(".schools"))
+    school_ids = [s.id for s in queries.schools_of_district(current_user.district_id)]
+    return render_template("organisation/schools.html", form=form,
+                           headcounts=queries.school_headcounts(school_ids))
+
+
+@bp.get("/audit")
+@admin_only
+def audit_log():
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.district_id == current_user.district_id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(200)
+    )
+    return render_template("organisation/audit.html", events=list(events))

@@ -1,0 +1,115 @@
+"""The whole access policy: who may call each route, and which objects they may see.
+
+Every view declares a policy with `public` or `role_required`. A route without one is refused
+at run time (deny by default) and fails the role x route test. Objects outside what the rules
+allow are answered with 404, so their existence is not revealed.
+"""
+
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import exists, or_, select
+
+from pdplanner.accounts.models import Role, User
+from pdplanner.extensions import db
+from pdplanner.organisation.models import CaseloadAssignment, Membership
+
+PUBLIC = "public"
+ANY_ROLE = frozenset(Role)
+
+
+def mark_public(view):
+    view.access_policy = PUBLIC
+    return view
+
+
+def public(view):
+    """Anyone, signed in or not, may use this route."""
+    return mark_public(view)
+
+
+def role_required(*roles: Role):
+    """Only signed-in people holding one of `roles` (in any of their schools) may use the route."""
+    allowed = frozenset(roles) or ANY_ROLE
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not (current_user.roles & allowed):
+                abort(404)
+            return view(*args, **kwargs)
+
+        guarded.access_policy = allowed
+        return guarded
+
+    return decorator
+
+
+signed_in = role_required(*Role)
+
+
+def deny_undeclared_routes():
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and not hasattr(view, "access_policy"):
+        abort(404)
+
+
+# -- object rules --------------------------------------------------------------------------
+
+def same_district(viewer: User, person: User) -> bool:
+    return viewer.district_id == person.district_id
+
+
+def coaches(coach: User, educator: User) -> bool:
+    return db.session.scalar(
+        select(exists().where(
+            CaseloadAssignment.coach_id == coach.id,
+            CaseloadAssignment.educator_id == educator.id,
+        ))
+    )
+
+
+def can_see_person(viewer: User, person: User) -> bool:
+    """Whether `viewer` may see `person`'s record (name, roles, lane, cohort, progress)."""
+    if not same_district(viewer, person):
+        return False
+    if viewer.id == person.id or Role.DISTRICT_ADMIN in viewer.roles:
+        return True
+    if viewer.school_ids(Role.PRINCIPAL) & person.school_ids():
+        return True
+    return Role.COACH in viewer.roles and coaches(viewer, person)
+
+
+def can_manage_people(viewer: User) -> bool:
+    return Role.DISTRICT_ADMIN in viewer.roles
+
+
+def visible_people_query(viewer: User):
+    """A select() of the users `viewer` may see, following `can_see_person`."""
+    query = select(User).where(User.district_id == viewer.district_id)
+    if Role.DISTRICT_ADMIN in viewer.roles:
+        return query
+    principal_of = viewer.school_ids(Role.PRINCIPAL)
+    conditions = [User.id == viewer.id]
+    if principal_of:
+        conditions.append(
+            User.id.in_(select(Membership.user_id).where(Membership.school_id.in_(principal_of)))
+        )
+    if Role.COACH in viewer.roles:
+        conditions.append(
+            User.id.in_(
+                select(CaseloadAssignment.educator_id)
+                .where(CaseloadAssignment.coach_id == viewer.id)
+            )
+        )
+    return query.where(or_(*conditions))
+
+
+def get_person_or_404(viewer: User, person_id: int) -> User:
+    person = db.session.get(User, person_id)
+    if person is None or not can_see_person(viewer, person):
+        abort(404)
+    return person

@@ -1,0 +1,249 @@
+"""End-to-end tests in Chromium: keyboard-only sign-in and sign-out for every demo role, axe-core
+checks on every page a role can reach from the main nav, the skip link, and the framework page.
+
+Set PDPLANNER_SCREENSHOT_DIR to keep screenshots of each role's home page and of the framework."""
+
+import os
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import DEMO_EMAILS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+BLOCKING_IMPACTS = {"serious", "critical"}
+SCREENSHOT_DIR = os.environ.get("PDPLANNER_SCREENSHOT_DIR")
+SIGN_IN_FAILED = "That email and password do not match an active account."
+PERSON_LINK = re.compile(r"^/people/\d+$")
+
+# What each role finds in the main nav, in order (the brief's "by role").
+NAV_LABELS = {
+    "teacher": ["Home", "Framework", "My account"],
+    "coach": ["Home", "Framework", "People", "My account"],
+    "principal": ["Home", "Framework", "People", "My account"],
+    "admin": ["Home", "Framework", "People", "Schools", "Audit log", "My account"],
+}
+ADMIN_HOME_HEADING = "Riverbend Unified School District (demo)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail listing every serious or critical axe-core violation on the current page."""
+    violations = AXE.run(page).response["violations"]
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    if not blocking:
+        return
+    lines = [f"{len(blocking)} serious/critical axe violation(s) on {page.url}:"]
+    for v in blocking:
+        targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:5]]
+        more = f" (+{len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else ""
+        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {', '.join(targets)}{more}")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def path_of(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+def active_element(page: Page) -> dict:
+    """A few facts about document.activeElement."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            return el ? {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
+                         type: el.getAttribute('type'), text: (el.textContent || '').trim()} : null;
+        }"""
+    )
+
+
+def tab_until(page: Page, predicate, what: str, max_presses: int = 10) -> None:
+    """Press Tab until the focused element satisfies `predicate` (it may already)."""
+    seen = []
+    for _ in range(max_presses + 1):
+        focused = active_element(page)
+        if focused and predicate(focused):
+            return
+        seen.append(focused)
+        page.keyboard.press("Tab")
+    pytest.fail(f"{what} never got keyboard focus in {max_presses} Tab presses; focus went: {seen}")
+
+
+def sign_in_by_form(page: Page, role: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(DEMO_EMAILS[role])
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+
+
+def screenshot(page: Page, name: str) -> None:
+    if SCREENSHOT_DIR:
+        os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, name), full_page=True)
+
+
+def visit(page: Page, href: str) -> None:
+    response = page.goto(href)
+    assert response is not None and response.ok, f"{href} answered {response and response.status}"
+
+
+def assert_role_home(page: Page, role: str, given_name: str) -> None:
+    h1 = page.get_by_role("heading", level=1)
+    if role == "admin":
+        expect(h1).to_have_text(ADMIN_HOME_HEADING)
+        expect(page.get_by_role("heading", level=2, name="Schools side by side")).to_be_visible()
+        expect(page.get_by_role("table", name="Active staff by role in each school")).to_be_visible()
+        return
+    expect(h1).to_have_text(f"Welcome, {given_name}")
+    if role == "teacher":
+        expect(page.get_by_role("heading", level=2, name=re.compile(r"^Your coach(es)?$"))).to_be_visible()
+    elif role == "coach":
+        caseload = page.get_by_role("region", name="Your caseload")
+        expect(caseload.get_by_role("heading", level=2)).to_have_text("Your caseload")
+        expect(caseload.locator("tbody a[href^='/people/']").first).to_be_visible()
+    elif role == "principal":
+        school = page.get_by_role("region", name=re.compile(r"^Your schools?$"))
+        expect(school).to_be_visible()
+        expect(school.get_by_role("table", name="Active staff by role")).to_be_visible()
+        expect(school.locator("tbody tr th[scope=row]").first).to_be_visible()
+
+
+def first_person_href(page: Page, role: str) -> str:
+    """A /people/<id> page the role may see: from the caseload for a coach, else from /people."""
+    if role == "coach":
+        visit(page, "/")
+        links = page.get_by_role("region", name="Your caseload").locator("tbody a")
+    else:
+        visit(page, "/people")
+        links = page.locator("main table tbody th[scope=row] a")
+    hrefs = [h for h in (links.nth(i).get_attribute("href") for i in range(links.count())) if h]
+    people = [h for h in hrefs if PERSON_LINK.match(h)]
+    assert people, f"no /people/<id> link for the {role} on {page.url}: {hrefs}"
+    return people[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+
+@pytest.mark.parametrize("role", ["teacher", "coach", "principal", "admin"])
+def test_keyboard_sign_in_accessible_pages_and_sign_out(page: Page, role, demo_given_names):
+    visit(page, "/login")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert_accessible(page)
+
+    # Sign in with the keyboard alone.
+    tab_until(page, lambda el: el["tag"] == "input" and el["name"] == "email", "The email field")
+    page.keyboard.type(DEMO_EMAILS[role])
+    page.keyboard.press("Tab")
+    focused = active_element(page)
+    assert (focused["tag"], focused["name"]) == ("input", "password"), f"Tab from email went to {focused}"
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    assert_role_home(page, role, demo_given_names[role])
+    screenshot(page, f"home-{role}.png")
+
+    # The main nav offers this role's pages, and every one of them is axe-clean.
+    nav_links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    expect(nav_links).to_have_text(NAV_LABELS[role])
+    hrefs = [nav_links.nth(i).get_attribute("href") for i in range(nav_links.count())]
+    assert all(h and h.startswith("/") for h in hrefs), f"odd nav hrefs: {hrefs}"
+    expect(nav_links.first).to_have_attribute("aria-current", "page")  # Home, while on home
+    for href in hrefs:
+        visit(page, href)
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        assert_accessible(page)
+
+    if role == "teacher":  # pages one link further on, the same for every role: checked once
+        for start, link in [("/frameworks/", "About this framework"), ("/account", "Change password")]:
+            visit(page, start)
+            visit(page, page.get_by_role("link", name=link).get_attribute("href"))
+            expect(page.get_by_role("heading", level=1)).to_have_count(1)
+            assert_accessible(page)
+
+    if role != "teacher":
+        visit(page, first_person_href(page, role))
+        expect(page.get_by_role("heading", level=2, name="Coaches")).to_be_visible()
+        assert_accessible(page)
+    if role == "admin":
+        visit(page, "/people/new")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page)
+
+    # Sign out with the keyboard: focus the header button and press Enter.
+    visit(page, "/")
+    sign_out = page.get_by_role("button", name=re.compile(r"^Sign out"))
+    sign_out.focus()
+    expect(sign_out).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/login")
+    expect(page.get_by_role("status")).to_have_text("You have signed out.")
+    expect(page.get_by_role("button", name=re.compile(r"^Sign out"))).to_have_count(0)
+
+    # The session is gone: home sends us back to sign in.
+    page.goto("/")
+    assert path_of(page) == "/login", f"/ after sign-out landed on {page.url}"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_wrong_password_is_refused_without_revealing_which_part_was_wrong(page: Page):
+    messages = {}
+    for label, email, password in [
+        ("wrong password", DEMO_EMAILS["teacher"], "not-the-password"),
+        ("unknown email", "nobody@demo.pdplanner.org", DEMO_PASSWORD),
+    ]:
+        visit(page, "/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert path_of(page) == "/login", f"{label}: landed on {page.url}"
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(SIGN_IN_FAILED)
+        expect(page.get_by_role("button", name=re.compile(r"^Sign out"))).to_have_count(0)
+        expect(page.get_by_label("Password")).to_have_value("")  # never echoed back
+        messages[label] = alert.inner_text()
+        assert_accessible(page)
+    assert messages["wrong password"] == messages["unknown email"], messages
+
+    page.goto("/")
+    assert path_of(page) == "/login", f"a refused sign-in still reached {page.url}"
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(page: Page):
+    sign_in_by_form(page, "coach")
+    visit(page, "/")  # a fresh load, so focus starts at the top of the document
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # visible to sighted keyboard users once focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    assert active_element(page)["tag"] == "main"
+
+
+def test_framework_page_lists_every_competency_with_its_descriptors(page: Page):
+    sign_in_by_form(page, "teacher")
+    visit(page, "/frameworks/")
+    assert re.fullmatch(r"/frameworks/\d+", path_of(page)), f"/frameworks/ went to {page.url}"
+    articles = page.locator("main article[id^='competency-']")
+    expect(articles).to_have_count(19)
+    expect(page.locator("article#competency-COG\\.1")).to_have_count(1)
+    for i in range(articles.count()):
+        article = articles.nth(i)
+        article_id = article.get_attribute("id")
+        expect(article.get_by_role("heading", level=3), article_id).to_have_count(1)
+        expect(article.locator("ul li").first, f"{article_id} indicators").to_be_attached()
+        tables = article.locator("table.descriptors")
+        expect(tables, f"{article_id} descriptors table").to_have_count(1)
+        expect(tables.locator("tbody tr"), f"{article_id} descriptor rows").to_have_count(4)
+    screenshot(page, "framework.png")

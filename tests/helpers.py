@@ -1,0 +1,21 @@
+"""Test helpers shared by several test packages."""
+
+import time
+
+from pdplanner.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
+from pdplanner.cli import DEFAULT_FRAMEWORK
+from pdplanner.framework.services import import_native, read_native_file
+
+
+def sign_in_directly(client, user) -> None:
+    """Put `user` in the client's session the way a sign-in does, without the slow form post."""
+    now = time.time()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session[SIGNED_IN_AT] = now
+        session[LAST_SEEN_AT] = now
+
+
+def load_default_framework(district_id=None):
+    return import_native(read_native_file(DEFAULT_FRAMEWORK), district_id=district_id).framework

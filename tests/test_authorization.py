@@ -1,0 +1,193 @@
+"""The role x route authorization test: every route has a declared policy and an expected
+answer for every role; requests for other people's data get 404."""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from pdplanner.accounts.models import Role
+from pdplanner.accounts.services import issue_set_password_link
+from pdplanner.permissions import PUBLIC
+from tests.factories import create_district, create_school, create_user
+from tests.helpers import load_default_framework, sign_in_directly
+
+ROLES = ["anonymous", "teacher", "coach", "principal", "district_admin"]
+
+
+@dataclass
+class World:
+    """Two districts. In the first: a school with a teacher on a coach's caseload, their
+    principal, a district admin, and a second coach and principal elsewhere."""
+
+    people: dict = field(default_factory=dict)
+    framework_id: int = 0
+    secret: str = ""
+
+
+@pytest.fixture
+def world(db):
+    district = create_district("HOME")
+    school, other_school = create_school(district, "S1"), create_school(district, "S2")
+    w = World()
+    coach = create_user(Role.COACH, school=school)
+    w.people = {
+        "coach": coach,
+        "teacher": create_user(Role.TEACHER, school=school, coach=coach),
+        "principal": create_user(Role.PRINCIPAL, school=school),
+        "district_admin": create_user(Role.DISTRICT_ADMIN, district=district),
+        "other_coach": create_user(Role.COACH, school=school),
+        "other_principal": create_user(Role.PRINCIPAL, school=other_school),
+        "stranger": create_user(Role.TEACHER, school=create_school(create_district("AWAY"))),
+    }
+    w.framework_id = load_default_framework().id
+    w.secret = issue_set_password_link(w.people["teacher"]).rsplit("/", 1)[1]
+    db.session.commit()
+    return w
+
+
+def _everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def _only(roles, status, others=404):
+    answer = _everyone(others) | {"anonymous": 302}
+    return answer | dict.fromkeys(roles, status)
+
+
+SIGNED_IN_OK = _everyone(200) | {"anonymous": 302}
+ADMIN = ("district_admin",)
+
+# endpoint -> (method, url builder, expected status per role)
+ROUTES = {
+    "static": ("GET", lambda w: "/static/css/pdplanner.css", _everyone(200)),
+    "health.healthz": ("GET", lambda w: "/healthz", _everyone(200)),
+    "accounts.login": ("GET", lambda w: "/login", _everyone(302) | {"anonymous": 200}),
+    "accounts.logout": ("POST", lambda w: "/logout", _everyone(302)),
+    "accounts.account": ("GET", lambda w: "/account", SIGNED_IN_OK),
+    "accounts.change_password": ("GET", lambda w: "/account/password", SIGNED_IN_OK),
+    "accounts.set_password": ("GET", lambda w: f"/set-password/{w.secret}", _everyone(200)),
+    "dashboards.home": ("GET", lambda w: "/", SIGNED_IN_OK),
+    "framework.index": ("GET", lambda w: "/frameworks/", _everyone(302)),
+    "framework.show": ("GET", lambda w: f"/frameworks/{w.framework_id}", SIGNED_IN_OK),
+    "framework.about": ("GET", lambda w: f"/frameworks/{w.framework_id}/about", SIGNED_IN_OK),
+    "organisation.people": ("GET", lambda w: "/people", _only(("coach", "principal") + ADMIN, 200)),
+    "organisation.person": (
+        "GET", lambda w: f"/people/{w.people['teacher'].id}",
+        _only(("coach", "principal") + ADMIN, 200),
+    ),
+    "organisation.new_person": ("GET", lambda w: "/people/new", _only(ADMIN, 200)),
+    "organisation.grant_role": (
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/roles", _only(ADMIN, 400),
+    ),
+    "organisation.add_coach": (
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/coaches", _only(ADMIN, 400),
+    ),
+    "organisation.remove_coach": (
+        "POST",
+        lambda w: f"/people/{w.people['teacher'].id}/coaches/{w.people['coach'].id}/remove",
+        _only(ADMIN, 302),
+    ),
+    "organisation.set_active": (
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/active", _only(ADMIN, 302),
+    ),
+    "organisation.set_password_link": (
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/set-password-link", _only(ADMIN, 200),
+    ),
+    "organisation.schools": ("GET", lambda w: "/schools", _only(ADMIN, 200)),
+    "organisation.audit_log": ("GET", lambda w: "/audit", _only(ADMIN, 200)),
+}
+
+
+def test_every_route_declares_a_policy(app):
+    undeclared = [
+        rule.rule for rule in app.url_map.iter_rules()
+        if not hasattr(app.view_functions[rule.endpoint], "access_policy")
+    ]
+    assert undeclared == [], f"routes without an access policy: {undeclared}"
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ROUTES), (
+        f"missing from ROUTES: {sorted(endpoints - set(ROUTES))}; "
+        f"stale in ROUTES: {sorted(set(ROUTES) - endpoints)}"
+    )
+
+
+def test_public_routes_are_exactly_the_expected_ones(app):
+    public = {r.endpoint for r in app.url_map.iter_rules()
+              if app.view_functions[r.endpoint].access_policy == PUBLIC}
+    assert public == {"static", "health.healthz", "accounts.login", "accounts.set_password"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_role_x_route(app, client, world, monkeypatch, endpoint, role):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # CSRF has tests of its own
+    method, url, expected = ROUTES[endpoint]
+    if role != "anonymous":
+        sign_in_directly(client, world.people[role])
+    response = client.open(url(world), method=method)
+    assert response.status_code == expected[role], f"{role} {method} {url(world)}"
+    if role == "anonymous" and response.status_code == 302:
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_undeclared_route_is_refused_at_run_time(app, client):
+    """Deny by default: a view added without a policy answers 404 even before the test catches it."""
+    app.view_functions["dashboards.home"].__dict__.pop("access_policy")
+    try:
+        assert client.get("/").status_code == 404
+    finally:
+        app.view_functions["dashboards.home"].access_policy = frozenset(Role)
+
+
+# -- object rules: another person's data is 404 --------------------------------------------
+
+PERSON_ROUTES = [
+    ("GET", "/people/{id}"),
+    ("POST", "/people/{id}/roles"),
+    ("POST", "/people/{id}/coaches"),
+    ("POST", "/people/{id}/active"),
+    ("POST", "/people/{id}/set-password-link"),
+]
+
+
+@pytest.mark.parametrize("method,template", PERSON_ROUTES)
+def test_district_admin_gets_404_for_another_districts_person(app, client, world, monkeypatch,
+                                                               method, template):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    sign_in_directly(client, world.people["district_admin"])
+    response = client.open(template.format(id=world.people["stranger"].id), method=method)
+    assert response.status_code == 404
+    assert world.people["stranger"].active
+
+
+@pytest.mark.parametrize("viewer", ["other_coach", "other_principal"])
+def test_coach_and_principal_get_404_outside_their_caseload_or_school(client, world, viewer):
+    sign_in_directly(client, world.people[viewer])
+    assert client.get(f"/people/{world.people['teacher'].id}").status_code == 404
+
+
+def test_people_list_shows_only_whom_the_viewer_may_see(client, world):
+    sign_in_directly(client, world.people["coach"])
+    html = client.get("/people").get_data(as_text=True)
+    assert world.people["teacher"].email in html
+    assert world.people["principal"].email not in html
+    assert world.people["stranger"].email not in html
+
+
+def test_a_nonexistent_person_and_a_forbidden_one_look_the_same(client, world):
+    sign_in_directly(client, world.people["other_coach"])
+    forbidden = client.get(f"/people/{world.people['teacher'].id}")
+    missing = client.get("/people/999999")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.get_data() == missing.get_data()
+
+
+def test_another_districts_framework_is_404(db, client, world):
+    own = load_default_framework(district_id=world.people["stranger"].district_id)
+    db.session.commit()
+    sign_in_directly(client, world.people["teacher"])
+    assert client.get(f"/frameworks/{own.id}").status_code == 404
+    assert client.get(f"/frameworks/{world.framework_id}").status_code == 200

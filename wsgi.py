@@ -1,0 +1,3 @@
+from pdplanner import create_app
+
+app = create_app()
