@@ -48,6 +48,18 @@ class Config:
     SET_PASSWORD_LINK_LIFETIME = timedelta(hours=int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72")))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
+    PASSWORD_RESET_LINK_LIFETIME = timedelta(hours=1)
+    PASSWORD_RESET_LIMIT = "5 per 15 minutes"
+
+    # Mail for password reset: smtp in production, the log in development, memory in tests.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "pdplanner <no-reply@localhost>")
+
     PRIVACY_MIN_GROUP = int(os.environ.get("PRIVACY_MIN_GROUP", "5"))
     SEND_HSTS = False
 
@@ -65,12 +77,14 @@ class TestingConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "memory"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     SEND_HSTS = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
     @classmethod
     def init_app(cls, app):

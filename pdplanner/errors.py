@@ -3,10 +3,12 @@
 Never a stack trace or SQL: unexpected errors are logged and answered with a plain 500.
 """
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
+from pdplanner.audit.services import record
 from pdplanner.extensions import db
 
 MESSAGES = {
@@ -36,7 +38,19 @@ def error_response(status: int, title: str, detail: str):
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
+def record_denied_access() -> None:
+    """Authorization failures go to the audit log, in a transaction of their own."""
+    denied = g.pop("access_denied", None)
+    if denied is None or not current_user.is_authenticated:
+        return
+    db.session.rollback()
+    record("access.denied", actor=current_user, district_id=current_user.district_id,
+           method=request.method, path=request.path, **denied)
+    db.session.commit()
+
+
 def handle_http_error(error: HTTPException):
+    record_denied_access()
     status = error.code or 500
     detail = MESSAGES.get(status, error.description)
     # Our own aborts may carry a specific, safe message; werkzeug's stock texts are replaced.

@@ -7,7 +7,7 @@ allow are answered with 404, so their existence is not revealed.
 
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
@@ -17,6 +17,12 @@ from pdplanner.organisation.models import CaseloadAssignment, Membership
 
 PUBLIC = "public"
 ANY_ROLE = frozenset(Role)
+
+
+def deny(subject: str, subject_id: int | None = None):
+    """Refuse with 404, and let the error handler record the refusal in the audit log."""
+    g.access_denied = {"denied": subject, "denied_id": subject_id}
+    abort(404)
 
 
 def mark_public(view):
@@ -39,7 +45,7 @@ def role_required(*roles: Role):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if not (current_user.roles & allowed):
-                abort(404)
+                deny("route")
             return view(*args, **kwargs)
 
         guarded.access_policy = allowed
@@ -110,6 +116,8 @@ def visible_people_query(viewer: User):
 
 def get_person_or_404(viewer: User, person_id: int) -> User:
     person = db.session.get(User, person_id)
-    if person is None or not can_see_person(viewer, person):
+    if person is None:
         abort(404)
+    if not can_see_person(viewer, person):
+        deny("user", person.id)
     return person

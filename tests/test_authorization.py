@@ -65,6 +65,7 @@ ROUTES = {
     "accounts.logout": ("POST", lambda w: "/logout", _everyone(302)),
     "accounts.account": ("GET", lambda w: "/account", SIGNED_IN_OK),
     "accounts.change_password": ("GET", lambda w: "/account/password", SIGNED_IN_OK),
+    "accounts.password_reset": ("GET", lambda w: "/password-reset", _everyone(200)),
     "accounts.set_password": ("GET", lambda w: f"/set-password/{w.secret}", _everyone(200)),
     "dashboards.home": ("GET", lambda w: "/", SIGNED_IN_OK),
     "framework.index": ("GET", lambda w: "/frameworks/", _everyone(302)),
@@ -117,7 +118,8 @@ def test_every_route_is_in_the_matrix(app):
 def test_public_routes_are_exactly_the_expected_ones(app):
     public = {r.endpoint for r in app.url_map.iter_rules()
               if app.view_functions[r.endpoint].access_policy == PUBLIC}
-    assert public == {"static", "health.healthz", "accounts.login", "accounts.set_password"}
+    assert public == {"static", "health.healthz", "accounts.login", "accounts.set_password",
+                      "accounts.password_reset"}
 
 
 @pytest.mark.parametrize("role", ROLES)

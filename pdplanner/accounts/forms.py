@@ -13,6 +13,12 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class PasswordResetForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    submit = SubmitField("Send me a link")
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password", validators=[DataRequired()],

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from pdplanner.accounts.mail import send_mail
 from pdplanner.accounts.models import Role, SetPasswordToken, User, user_by_email
 from pdplanner.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pdplanner.audit.services import record
@@ -84,15 +85,36 @@ def _token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_set_password_link(user: User, *, actor: User | None = None) -> str:
+def issue_set_password_link(user: User, *, actor: User | None = None,
+                            lifetime: timedelta | None = None) -> str:
     """Create a single-use, short-lived link; only its hash is stored. Returns the URL path."""
     secret = secrets.token_urlsafe(32)
-    lifetime: timedelta = current_app.config["SET_PASSWORD_LINK_LIFETIME"]
+    lifetime = lifetime or current_app.config["SET_PASSWORD_LINK_LIFETIME"]
     db.session.add(SetPasswordToken(
         user=user, token_hash=_token_hash(secret), expires_at=utcnow() + lifetime,
     ))
     record("set_password_link.issued", actor=actor, subject=user)
     return f"/set-password/{secret}"
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account uses `email`; otherwise do nothing visible.
+
+    The caller answers the same either way, so the page does not reveal who has an account.
+    """
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    config = current_app.config
+    lifetime = config["PASSWORD_RESET_LINK_LIFETIME"]
+    link = config["PUBLIC_BASE_URL"] + issue_set_password_link(user, actor=user, lifetime=lifetime)
+    minutes = int(lifetime.total_seconds() // 60)
+    send_mail(user.email, "Reset your pdplanner password", (
+        f"Hello {user.given_name},\n\n"
+        f"Someone asked to reset the password of your pdplanner account. If it was you, open this\n"
+        f"link within {minutes} minutes to choose a new password. It works once.\n\n{link}\n\n"
+        "If it was not you, ignore this message: your password stays as it is.\n"
+    ))
 
 
 def redeemable_token(secret: str) -> SetPasswordToken | None:

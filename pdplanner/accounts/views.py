@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from pdplanner.accounts import services
-from pdplanner.accounts.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from pdplanner.accounts.forms import ChangePasswordForm, PasswordResetForm, SetPasswordForm, SignInForm
 from pdplanner.accounts.sessions import start_session
 from pdplanner.extensions import db, limiter
 from pdplanner.permissions import public, signed_in
@@ -105,6 +105,20 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@public
+@limiter.limit(_limit("PASSWORD_RESET_LIMIT"), methods=["POST"])
+def password_reset():
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash("If an active account uses that email, we have sent it a link to choose a new "
+              "password. The link works once, within an hour.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/password_reset.html", form=form)
 
 
 @bp.route("/set-password/<secret>", methods=["GET", "POST"])

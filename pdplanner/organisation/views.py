@@ -9,7 +9,7 @@ from pdplanner.extensions import db
 from pdplanner.organisation import queries, services
 from pdplanner.organisation.forms import CoachForm, ConfirmForm, PersonForm, RoleForm, SchoolForm
 from pdplanner.organisation.models import School
-from pdplanner.permissions import get_person_or_404, role_required, visible_people_query
+from pdplanner.permissions import deny, get_person_or_404, role_required, visible_people_query
 
 bp = Blueprint("organisation", __name__)
 
@@ -18,15 +18,19 @@ admin_only = role_required(Role.DISTRICT_ADMIN)
 
 def _school_in_district(school_id) -> School:
     school = db.session.get(School, int(school_id)) if str(school_id).isdigit() else None
-    if school is None or school.district_id != current_user.district_id:
+    if school is None:
         abort(404)
+    if school.district_id != current_user.district_id:
+        deny("school", school.id)
     return school
 
 
 def _coach_in_district(coach_id) -> User:
     coach = db.session.get(User, int(coach_id)) if str(coach_id).isdigit() else None
-    if coach is None or coach.district_id != current_user.district_id:
+    if coach is None:
         abort(404)
+    if coach.district_id != current_user.district_id:
+        deny("user", coach.id)
     return coach
 
 
@@ -79,13 +83,14 @@ def person(person_id: int):
     person = get_person_or_404(current_user, person_id)
     district_id = current_user.district_id
     schools = queries.schools_of_district(district_id)
+    coaches = queries.coaches_of(person)
+    assignable = [c for c in queries.coaches_in_district(district_id)
+                  if c.id != person.id and c not in coaches]
     return render_template(
-        "organisation/person.html", person=person, coaches=queries.coaches_of(person),
+        "organisation/person.html", person=person, coaches=coaches,
         caseload=queries.caseload(person) if Role.COACH in person.roles else [],
         role_form=RoleForm(schools=schools),
-        coach_form=CoachForm(
-            coaches=[c for c in queries.coaches_in_district(district_id) if c.id != person.id]
-        ),
+        coach_form=CoachForm(coaches=assignable),
         confirm_form=ConfirmForm(),
     )
 

@@ -219,6 +219,21 @@ def test_wrong_password_is_refused_without_revealing_which_part_was_wrong(page: 
     assert path_of(page) == "/login", f"a refused sign-in still reached {page.url}"
 
 
+def test_password_reset_by_keyboard_answers_without_revealing_accounts(page: Page):
+    visit(page, "/login")
+    page.get_by_role("link", name="Forgot your password?").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert path_of(page) == "/password-reset"
+    assert_accessible(page)
+    page.keyboard.type("nobody@demo.pdplanner.org")  # the email field has focus on arrival
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert path_of(page) == "/login"
+    expect(page.get_by_role("status")).to_contain_text("If an active account uses that email")
+    assert_accessible(page)
+
+
 def test_skip_link_is_first_and_moves_focus_to_main(page: Page):
     sign_in_by_form(page, "coach")
     visit(page, "/")  # a fresh load, so focus starts at the top of the document
