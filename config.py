@@ -60,8 +60,20 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "pdplanner <no-reply@localhost>")
 
+    # Evidence uploads live outside the web root (instance/evidence by default).
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", "")
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
     PRIVACY_MIN_GROUP = int(os.environ.get("PRIVACY_MIN_GROUP", "5"))
     SEND_HSTS = False
+
+    # The JSON API (flask-smorest). The document is served by pdplanner.api itself at
+    # /api/v1/openapi.json, so flask-smorest's own doc routes and UIs stay off
+    # (OPENAPI_URL_PREFIX unset): their pages load scripts from CDNs, which our CSP forbids.
+    API_TITLE = "pdplanner API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
 
     @classmethod
     def init_app(cls, app):

@@ -1,5 +1,6 @@
 """pdplanner: competency-based professional learning for school districts."""
 
+import importlib
 import os
 
 from flask import Flask
@@ -26,7 +27,13 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     return app
 
 
+# Every package with tables, so the metadata (and so Alembic) always sees all of them.
+MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments")
+
+
 def register_extensions(app: Flask) -> None:
+    for package in MODEL_PACKAGES:
+        importlib.import_module(f"pdplanner.{package}.models")
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
@@ -39,13 +46,20 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from pdplanner.accounts.views import bp as accounts
+    from pdplanner.api import create_api
+    from pdplanner.api.views import bp as api
+    from pdplanner.assessments.views import bp as assessments
     from pdplanner.dashboards.views import bp as dashboards
     from pdplanner.framework.views import bp as framework
     from pdplanner.health import bp as health
     from pdplanner.organisation.views import bp as organisation
 
-    for blueprint in (accounts, dashboards, framework, organisation, health):
+    for blueprint in (accounts, dashboards, framework, organisation, assessments, health):
         app.register_blueprint(blueprint)
+    # flask-smorest registers the API's blueprints itself, so that it documents them.
+    documented = create_api(app)
+    for blueprint in (api,):
+        documented.register_blueprint(blueprint)
 
 
 def register_request_hooks(app: Flask) -> None:

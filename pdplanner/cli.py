@@ -10,8 +10,12 @@ from sqlalchemy import select
 
 from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import ROLE_LABELS, Role, user_by_email
+from pdplanner.assessments import services as assessments
+from pdplanner.assessments.models import Cycle
+from pdplanner.demo.ratings import DemoError, seed_demo_cycles
 from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
 from pdplanner.extensions import db
+from pdplanner.framework.queries import visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.models import District
@@ -23,6 +27,8 @@ seed = AppGroup("seed", help="Load the shipped framework and the demo district."
 users = AppGroup("users", help="Create people and manage their access.")
 districts = AppGroup("districts", help="Create districts.")
 schools = AppGroup("schools", help="Create schools.")
+cycles = AppGroup("cycles", help="Create, open and close assessment cycles.")
+tokens = AppGroup("tokens", help="Issue personal access tokens for the API.")
 
 
 def _fail(message: str):
@@ -60,20 +66,27 @@ def seed_framework(path: Path | None):
 @seed.command("demo")
 @click.option("--schools", default=2, show_default=True, type=click.IntRange(1, 500))
 @click.option("--educators-per-school", default=20, show_default=True, type=click.IntRange(2, 2000))
+@click.option("--cycles", default=3, show_default=True, type=click.IntRange(0, 3),
+              help="Assessment cycles with ratings: baseline, mid-year, end of year (the last one open).")
 @click.option("--random-seed", default=2026, show_default=True, type=int)
-def seed_demo(schools: int, educators_per_school: int, random_seed: int):
-    """Create the demo district with realistic people (refused in production)."""
+def seed_demo(schools: int, educators_per_school: int, cycles: int, random_seed: int):
+    """Create the demo district with realistic people and ratings (refused in production)."""
+    cycle_summary = None
     try:
         summary = seed_demo_district(
             schools=schools, educators_per_school=educators_per_school, random_seed=random_seed,
             env_name=current_app.config["ENV_NAME"],
         )
-    except DemoRefused as exc:
+        if summary.created and cycles:
+            cycle_summary = seed_demo_cycles(summary.district, cycles=cycles, random_seed=random_seed)
+    except (DemoRefused, DemoError) as exc:
         _fail(str(exc))
     db.session.commit()
     if summary.created:
         counts = ", ".join(role.counted(n) for role, n in summary.people_by_role.items())
         click.echo(f"Created {summary.district.name}: {counts}.")
+        if cycle_summary:
+            click.echo("\n".join(f"  {line}" for line in cycle_summary.lines()))
     else:
         click.echo(f"{summary.district.name} is already here; nothing changed.")
     click.echo(f"\nDemo sign-ins (password: {DEMO_PASSWORD}):")
@@ -166,6 +179,81 @@ def deactivate(email: str):
     click.echo(f"Deactivated {user.email}.")
 
 
+def _cycle(district: District, name: str):
+    cycle = db.session.scalar(select(Cycle).where(Cycle.district_id == district.id, Cycle.name == name))
+    if cycle is None:
+        _fail(f"{district.name} has no cycle named {name!r}.")
+    return cycle
+
+
+@cycles.command("create")
+@click.option("--name", required=True)
+@click.option("--opens", "opens_on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--closes", "closes_on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--framework", "framework_slug", default="educator-competencies", show_default=True)
+@click.option("--district", "district_code", help="District code (needed when there are several).")
+@click.option("--open", "open_now", is_flag=True, help="Open the cycle right away.")
+def create_cycle(name, opens_on, closes_on, framework_slug, district_code, open_now):
+    """Create an assessment cycle pinned to the newest version of a framework."""
+    district = _district(district_code)
+    framework = next((f for f in visible_frameworks(district.id) if f.slug == framework_slug), None)
+    if framework is None:
+        _fail(f"No framework {framework_slug!r} is loaded. Run `seed framework` first.")
+    try:
+        cycle = assessments.create_cycle(district_id=district.id, name=name, opens_on=opens_on.date(),
+                                         closes_on=closes_on.date(), framework=framework)
+        if open_now:
+            assessments.open_cycle(cycle)
+    except assessments.AssessmentError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"Created cycle {cycle.name} ({cycle.status.value}), framework {framework.slug} "
+               f"version {framework.version}.")
+
+
+@cycles.command("open")
+@click.option("--name", required=True)
+@click.option("--district", "district_code")
+def open_cycle(name, district_code):
+    """Open a draft cycle (a district has at most one open cycle)."""
+    cycle = _cycle(_district(district_code), name)
+    try:
+        assessments.open_cycle(cycle)
+    except assessments.AssessmentError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"{cycle.name} is open.")
+
+
+@cycles.command("close")
+@click.option("--name", required=True)
+@click.option("--district", "district_code")
+def close_cycle(name, district_code):
+    """Close an open cycle; its ratings become read-only."""
+    cycle = _cycle(_district(district_code), name)
+    try:
+        assessments.close_cycle(cycle)
+    except assessments.AssessmentError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"{cycle.name} is closed.")
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="What the token is for (shown on the person's account page).")
+def create_token(email: str, name: str):
+    """Create an API token for a person and print it (shown only this once)."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        _fail(f"No active person has the email {email!r}.")
+    token, secret = accounts.create_token(user, name or "Created from the command line")
+    db.session.commit()
+    click.echo(f"Token \"{token.name}\" for {user.email} (shown only now; store it safely):",
+               err=True)
+    click.echo(secret)
+
+
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools):
+    for group in (seed, users, districts, schools, cycles, tokens):
         app.cli.add_command(group)

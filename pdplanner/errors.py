@@ -13,10 +13,13 @@ from pdplanner.extensions import db
 
 MESSAGES = {
     400: "The request could not be understood. Check what you entered and try again.",
+    401: "Sign in first, or send a valid API token in an 'Authorization: Bearer' header.",
     403: "You do not have access to this.",
     404: "We could not find that page. It may have moved, or you may not have access to it.",
     405: "That action is not available here.",
+    409: "That change conflicts with the current state of the record. Nothing was changed.",
     413: "That upload is too large.",
+    422: "Some of what was sent is not valid. Nothing was changed.",
     429: "Too many attempts. Wait a minute and try again.",
     500: "Something went wrong on our side. Nothing you entered was changed; please try again.",
     503: "The service is not available right now. Please try again shortly.",
@@ -31,11 +34,41 @@ def wants_json() -> bool:
     return best == "application/json" and accepted[best] > accepted["text/html"]
 
 
-def error_response(status: int, title: str, detail: str):
+def error_response(status: int, title: str, detail: str, errors: dict[str, str] | None = None,
+                   headers: dict[str, str] | None = None):
+    """`errors`, for JSON callers, maps a field path (`ratings[0].level`) to what is wrong with it."""
     if wants_json():
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-        return current_app.json.response(body), status, {"Content-Type": "application/problem+json"}
+        if errors:
+            body["errors"] = errors
+        headers = {**(headers or {}), "Content-Type": "application/problem+json"}
+        return current_app.json.response(body), status, headers
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def field_paths(messages, prefix: str = "") -> dict[str, str]:
+    """Flatten marshmallow's nested messages into {"ratings[0].level": "message"}."""
+    if not isinstance(messages, dict):
+        texts = messages if isinstance(messages, list) else [messages]
+        return {prefix or "body": " ".join(str(t) for t in texts)}
+    flat = {}
+    for key, value in messages.items():
+        if isinstance(key, int):
+            path = f"{prefix}[{key}]"
+        elif key == "_schema":
+            path = prefix
+        else:
+            path = f"{prefix}.{key}" if prefix else str(key)
+        flat.update(field_paths(value, path))
+    return flat
+
+
+def request_problems(messages: dict) -> dict[str, str]:
+    """webargs keys its messages by location ("json", "query"); the paths leave it out."""
+    flat = {}
+    for location, located in messages.items():
+        flat.update(field_paths(located, "" if location in ("json", "query", "path") else location))
+    return flat
 
 
 def record_denied_access() -> None:
@@ -60,7 +93,18 @@ def handle_http_error(error: HTTPException):
         detail = "This form has expired. Reload the page and try again; nothing was saved."
     if isinstance(error, TooManyRequests):  # the limiter's description is its limit string
         detail = MESSAGES[429]
-    return error_response(status, error.name, detail)
+    # webargs' and the API's aborts carry data: a message, per-field errors, headers.
+    data = getattr(error, "data", None)
+    data = data if isinstance(data, dict) else {}
+    errors = data.get("errors")
+    if errors is None and data.get("messages"):
+        errors = request_problems(data["messages"])
+    detail = data.get("message") or detail
+    if isinstance(error, CSRFError) and request.path.startswith("/api/"):
+        detail = ("The CSRF token is missing or invalid: send the token of the page in an "
+                  "X-CSRFToken header, or call the API with a Bearer token and no session cookie. "
+                  "Nothing was changed.")
+    return error_response(status, error.name, detail, errors, data.get("headers"))
 
 
 def handle_unexpected_error(error: Exception):

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
 from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.models import SelfAssessment
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership
 
@@ -87,6 +88,19 @@ def can_see_person(viewer: User, person: User) -> bool:
     if viewer.school_ids(Role.PRINCIPAL) & person.school_ids():
         return True
     return Role.COACH in viewer.roles and coaches(viewer, person)
+
+
+def can_see_ratings(viewer: User, educator: User, cycle) -> bool:
+    """Individual ratings (self and coach) are private to the educator and their coaches; a
+    principal or district admin sees them only when the educator shared that cycle's."""
+    if not same_district(viewer, educator) or cycle.district_id != viewer.district_id:
+        return False
+    if viewer.id == educator.id or coaches(viewer, educator):
+        return True
+    if not can_see_person(viewer, educator):
+        return False
+    return bool(db.session.scalar(select(SelfAssessment.shared_with_principal).where(
+        SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id == educator.id)))
 
 
 def can_manage_people(viewer: User) -> bool:

@@ -39,7 +39,8 @@ def app(request, tmp_path_factory):
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     from config import database_url
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url(url))
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url(url),
+                     EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")))
     with app.app_context():
         upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     yield app

@@ -17,5 +17,13 @@ def sign_in_directly(client, user) -> None:
         session[LAST_SEEN_AT] = now
 
 
+def pdf_upload(name: str = "observation.pdf", body: bytes = b"%PDF-1.4 test evidence"):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=BytesIO(body), filename=name, content_type="application/pdf")
+
+
 def load_default_framework(district_id=None):
     return import_native(read_native_file(DEFAULT_FRAMEWORK), district_id=district_id).framework

@@ -1,27 +1,19 @@
 """The role x route authorization test: every route has a declared policy and an expected
 answer for every role; requests for other people's data get 404."""
 
-from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 
 from pdplanner.accounts.models import Role
 from pdplanner.accounts.services import issue_set_password_link
+from pdplanner.assessments.evidence import store_evidence
+from pdplanner.assessments.services import RatingInput, create_cycle, open_cycle, save_self_ratings
 from pdplanner.permissions import PUBLIC
+from tests.api.routes import API_ROUTES
 from tests.factories import create_district, create_school, create_user
-from tests.helpers import load_default_framework, sign_in_directly
-
-ROLES = ["anonymous", "teacher", "coach", "principal", "district_admin"]
-
-
-@dataclass
-class World:
-    """Two districts. In the first: a school with a teacher on a coach's caseload, their
-    principal, a district admin, and a second coach and principal elsewhere."""
-
-    people: dict = field(default_factory=dict)
-    framework_id: int = 0
-    secret: str = ""
+from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
+from tests.route_table import ADMIN, EDUCATORS, LEADERS, ROLES, SIGNED_IN_OK, World, everyone, only
 
 
 @pytest.fixture
@@ -39,64 +31,84 @@ def world(db):
         "other_principal": create_user(Role.PRINCIPAL, school=other_school),
         "stranger": create_user(Role.TEACHER, school=create_school(create_district("AWAY"))),
     }
-    w.framework_id = load_default_framework().id
+    framework = load_default_framework()
+    w.framework_id = framework.id
+    cycle = create_cycle(district_id=district.id, name="Baseline", opens_on=date(2026, 9, 1),
+                         closes_on=date(2026, 10, 15), framework=framework)
+    open_cycle(cycle)
+    w.cycle_id = cycle.id
+    [rating] = save_self_ratings(w.people["teacher"], cycle, [RatingInput("COG.1", level=2)])
+    rating.evidence_file_id = store_evidence(w.people["teacher"], pdf_upload()).id
+    w.evidence_id = rating.evidence_file_id
     w.secret = issue_set_password_link(w.people["teacher"]).rsplit("/", 1)[1]
     db.session.commit()
     return w
 
 
-def _everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def _only(roles, status, others=404):
-    answer = _everyone(others) | {"anonymous": 302}
-    return answer | dict.fromkeys(roles, status)
-
-
-SIGNED_IN_OK = _everyone(200) | {"anonymous": 302}
-ADMIN = ("district_admin",)
-
 # endpoint -> (method, url builder, expected status per role)
-ROUTES = {
-    "static": ("GET", lambda w: "/static/css/pdplanner.css", _everyone(200)),
-    "health.healthz": ("GET", lambda w: "/healthz", _everyone(200)),
-    "accounts.login": ("GET", lambda w: "/login", _everyone(302) | {"anonymous": 200}),
-    "accounts.logout": ("POST", lambda w: "/logout", _everyone(302)),
+PAGE_ROUTES = {
+    "static": ("GET", lambda w: "/static/css/pdplanner.css", everyone(200)),
+    "health.healthz": ("GET", lambda w: "/healthz", everyone(200)),
+    "accounts.login": ("GET", lambda w: "/login", everyone(302) | {"anonymous": 200}),
+    "accounts.logout": ("POST", lambda w: "/logout", everyone(302)),
     "accounts.account": ("GET", lambda w: "/account", SIGNED_IN_OK),
     "accounts.change_password": ("GET", lambda w: "/account/password", SIGNED_IN_OK),
-    "accounts.password_reset": ("GET", lambda w: "/password-reset", _everyone(200)),
-    "accounts.set_password": ("GET", lambda w: f"/set-password/{w.secret}", _everyone(200)),
+    "accounts.password_reset": ("GET", lambda w: "/password-reset", everyone(200)),
+    "accounts.set_password": ("GET", lambda w: f"/set-password/{w.secret}", everyone(200)),
     "dashboards.home": ("GET", lambda w: "/", SIGNED_IN_OK),
-    "framework.index": ("GET", lambda w: "/frameworks/", _everyone(302)),
+    "framework.index": ("GET", lambda w: "/frameworks/", everyone(302)),
     "framework.show": ("GET", lambda w: f"/frameworks/{w.framework_id}", SIGNED_IN_OK),
     "framework.about": ("GET", lambda w: f"/frameworks/{w.framework_id}/about", SIGNED_IN_OK),
-    "organisation.people": ("GET", lambda w: "/people", _only(("coach", "principal") + ADMIN, 200)),
+    "organisation.people": ("GET", lambda w: "/people", only(("coach", "principal") + ADMIN, 200)),
     "organisation.person": (
         "GET", lambda w: f"/people/{w.people['teacher'].id}",
-        _only(("coach", "principal") + ADMIN, 200),
+        only(("coach", "principal") + ADMIN, 200),
     ),
-    "organisation.new_person": ("GET", lambda w: "/people/new", _only(ADMIN, 200)),
+    "organisation.new_person": ("GET", lambda w: "/people/new", only(ADMIN, 200)),
     "organisation.grant_role": (
-        "POST", lambda w: f"/people/{w.people['teacher'].id}/roles", _only(ADMIN, 400),
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/roles", only(ADMIN, 400),
     ),
     "organisation.add_coach": (
-        "POST", lambda w: f"/people/{w.people['teacher'].id}/coaches", _only(ADMIN, 400),
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/coaches", only(ADMIN, 400),
     ),
     "organisation.remove_coach": (
         "POST",
         lambda w: f"/people/{w.people['teacher'].id}/coaches/{w.people['coach'].id}/remove",
-        _only(ADMIN, 302),
+        only(ADMIN, 302),
     ),
     "organisation.set_active": (
-        "POST", lambda w: f"/people/{w.people['teacher'].id}/active", _only(ADMIN, 302),
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/active", only(ADMIN, 302),
     ),
     "organisation.set_password_link": (
-        "POST", lambda w: f"/people/{w.people['teacher'].id}/set-password-link", _only(ADMIN, 200),
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/set-password-link", only(ADMIN, 200),
     ),
-    "organisation.schools": ("GET", lambda w: "/schools", _only(ADMIN, 200)),
-    "organisation.audit_log": ("GET", lambda w: "/audit", _only(ADMIN, 200)),
+    "organisation.schools": ("GET", lambda w: "/schools", only(ADMIN, 200)),
+    "organisation.audit_log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
+    "assessments.start": ("GET", lambda w: "/assessment", only(EDUCATORS, 302)),
+    "assessments.domain_page": ("GET", lambda w: f"/assessment/{w.cycle_id}/COG", only(EDUCATORS, 200)),
+    "assessments.review": ("GET", lambda w: f"/assessment/{w.cycle_id}/review", only(EDUCATORS, 200)),
+    "assessments.submit": ("POST", lambda w: f"/assessment/{w.cycle_id}/submit", only(EDUCATORS, 302)),
+    "assessments.share": ("POST", lambda w: f"/assessment/{w.cycle_id}/share", only(EDUCATORS, 302)),
+    "assessments.history": ("GET", lambda w: "/history", only(EDUCATORS, 200)),
+    "assessments.evidence": ("GET", lambda w: f"/evidence/{w.evidence_id}", only(EDUCATORS, 200)),
+    "assessments.caseload": ("GET", lambda w: "/caseload", only(("coach",), 200)),
+    "assessments.coach_rating": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/coach-rating?cycle={w.cycle_id}",
+        only(("coach",), 200),
+    ),
+    "assessments.reopen": (
+        "POST", lambda w: f"/educators/{w.people['teacher'].id}/reopen?cycle={w.cycle_id}",
+        only(("coach",), 302),
+    ),
+    "assessments.calibration": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/calibration?cycle={w.cycle_id}",
+        only(EDUCATORS, 200),  # the teacher themself and their coach; the principal only if shared
+    ),
+    "assessments.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
+    "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
+    "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
 }
+ROUTES = PAGE_ROUTES | API_ROUTES
 
 
 def test_every_route_declares_a_policy(app):
@@ -119,7 +131,7 @@ def test_public_routes_are_exactly_the_expected_ones(app):
     public = {r.endpoint for r in app.url_map.iter_rules()
               if app.view_functions[r.endpoint].access_policy == PUBLIC}
     assert public == {"static", "health.healthz", "accounts.login", "accounts.set_password",
-                      "accounts.password_reset"}
+                      "accounts.password_reset", "api.openapi_document"}
 
 
 @pytest.mark.parametrize("role", ROLES)

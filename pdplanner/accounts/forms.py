@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from pdplanner.accounts.passwords import MAX_LENGTH
@@ -37,3 +37,10 @@ class ChangePasswordForm(SetPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})
     submit = SubmitField("Change password")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name", validators=[DataRequired(), Length(max=100)],
+        description="What the token is for, so you can tell your tokens apart, e.g. 'Gradebook sync'.",
+    )

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from pdplanner.accounts.mail import send_mail
-from pdplanner.accounts.models import Role, SetPasswordToken, User, user_by_email
+from pdplanner.accounts.models import ApiToken, Role, SetPasswordToken, User, user_by_email
 from pdplanner.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pdplanner.audit.services import record
 from pdplanner.database import utcnow
@@ -158,3 +158,53 @@ def create_user(
     if coach is not None:
         assign_coach(coach, user, actor=actor)
     return user
+
+
+# -- personal access tokens for the API ----------------------------------------------------
+
+API_TOKEN_PREFIX = "pdp_"
+# last_used_at is stamped at most this often, so a busy script does not write on every request.
+TOKEN_USE_PRECISION = timedelta(minutes=5)
+
+
+def create_token(user: User, name: str = "", *, actor: User | None = None) -> tuple[ApiToken, str]:
+    """Issue a personal access token. Returns the row and the secret, which is never stored
+    (only its SHA-256) and so can be shown only this once."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=" ".join(name.split())[:100] or "API token",
+                     token_hash=_token_hash(secret), prefix=secret[:8])
+    db.session.add(token)
+    db.session.flush()
+    record("api_token.created", actor=actor, subject=user, token_id=token.id, name=token.name)
+    return token, secret
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def revoke_token(user: User, token_id: int, *, actor: User | None = None) -> ApiToken | None:
+    """Revoke one of `user`'s tokens; None when they have no token with that id."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return None
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("api_token.revoked", actor=actor, subject=user, token_id=token.id, name=token.name)
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active owner of a live (not revoked) token, or None. Stamps the token's last use."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_PRECISION:
+        token.last_used_at = now
+    return token.user

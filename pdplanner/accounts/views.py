@@ -15,7 +15,13 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from pdplanner.accounts import services
-from pdplanner.accounts.forms import ChangePasswordForm, PasswordResetForm, SetPasswordForm, SignInForm
+from pdplanner.accounts.forms import (
+    ChangePasswordForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    SignInForm,
+    TokenForm,
+)
 from pdplanner.accounts.sessions import start_session
 from pdplanner.extensions import db, limiter
 from pdplanner.permissions import public, signed_in
@@ -82,10 +88,42 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+def account_page(form: TokenForm, new_token=None, new_secret: str | None = None):
+    return render_template(
+        "accounts/account.html", user=current_user, tokens=services.tokens_of(current_user),
+        form=form, new_token=new_token, new_secret=new_secret,
+    )
+
+
 @bp.get("/account")
 @signed_in
 def account():
-    return render_template("accounts/account.html", user=current_user)
+    return account_page(TokenForm())
+
+
+@bp.post("/account/tokens")
+@signed_in
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return account_page(form)
+    user = current_user._get_current_object()
+    token, secret = services.create_token(user, form.name.data, actor=user)
+    db.session.commit()
+    # Rendered, not redirected: the secret must not travel through the session cookie.
+    return account_page(TokenForm(formdata=None), new_token=token, new_secret=secret)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@signed_in
+def revoke_token(token_id: int):
+    user = current_user._get_current_object()
+    token = services.revoke_token(user, token_id, actor=user)
+    if token is None:
+        abort(404)
+    db.session.commit()
+    flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

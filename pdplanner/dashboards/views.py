@@ -2,19 +2,27 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from pdplanner.accounts.models import Role
+from pdplanner.assessments import queries as assessment_queries
 from pdplanner.organisation import queries
 from pdplanner.permissions import signed_in
 
 bp = Blueprint("dashboards", __name__)
 
 
+def _self_assessment_status(user) -> dict:
+    cycle = assessment_queries.current_cycle(user.district_id)
+    progress = assessment_queries.progress_of(cycle, [user])[user.id] if cycle else None
+    return {"cycle": cycle, "progress": progress}
+
+
 def educator_home(user):
-    return render_template("dashboards/educator.html", coaches=queries.coaches_of(user))
+    return render_template("dashboards/educator.html", coaches=queries.coaches_of(user),
+                           **_self_assessment_status(user))
 
 
 def coach_home(user):
     return render_template("dashboards/coach.html", coaches=queries.coaches_of(user),
-                           caseload=queries.caseload(user))
+                           caseload=queries.caseload(user), **_self_assessment_status(user))
 
 
 def principal_home(user):

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from pdplanner.accounts.models import ROLE_LABELS, SCHOOL_ROLES, Role
 
@@ -28,7 +28,7 @@ class PersonForm(FlaskForm):
 
     def validate_school(self, field):
         if self.role.data != Role.DISTRICT_ADMIN.value and not field.data:
-            raise ValueError(f"A {ROLE_LABELS[Role(self.role.data)].lower()} needs a school.")
+            raise ValidationError(f"A {ROLE_LABELS[Role(self.role.data)].lower()} needs a school.")
 
 
 class RoleForm(FlaskForm):

@@ -8,72 +8,30 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import active_element, assert_accessible, path_of, tab_until
 from tests.e2e.conftest import DEMO_EMAILS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
-BLOCKING_IMPACTS = {"serious", "critical"}
 SCREENSHOT_DIR = os.environ.get("PDPLANNER_SCREENSHOT_DIR")
 SIGN_IN_FAILED = "That email and password do not match an active account."
 PERSON_LINK = re.compile(r"^/people/\d+$")
 
 # What each role finds in the main nav, in order (the brief's "by role").
 NAV_LABELS = {
-    "teacher": ["Home", "Framework", "My account"],
-    "coach": ["Home", "Framework", "People", "My account"],
-    "principal": ["Home", "Framework", "People", "My account"],
-    "admin": ["Home", "Framework", "People", "Schools", "Audit log", "My account"],
+    "teacher": ["Home", "Self-assessment", "My ratings", "Framework", "My account"],
+    "coach": ["Home", "Self-assessment", "My ratings", "Caseload", "Framework", "People", "My account"],
+    "principal": ["Home", "School ratings", "Framework", "People", "My account"],
+    "admin": ["Home", "School ratings", "Framework", "People", "Schools", "Cycles", "Audit log",
+              "My account"],
 }
 ADMIN_HOME_HEADING = "Riverbend Unified School District (demo)"
 
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def assert_accessible(page: Page) -> None:
-    """Fail listing every serious or critical axe-core violation on the current page."""
-    violations = AXE.run(page).response["violations"]
-    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
-    if not blocking:
-        return
-    lines = [f"{len(blocking)} serious/critical axe violation(s) on {page.url}:"]
-    for v in blocking:
-        targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:5]]
-        more = f" (+{len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else ""
-        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {', '.join(targets)}{more}")
-    pytest.fail("\n".join(lines), pytrace=False)
-
-
-def path_of(page: Page) -> str:
-    return urlsplit(page.url).path
-
-
-def active_element(page: Page) -> dict:
-    """A few facts about document.activeElement."""
-    return page.evaluate(
-        """() => {
-            const el = document.activeElement;
-            return el ? {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
-                         type: el.getAttribute('type'), text: (el.textContent || '').trim()} : null;
-        }"""
-    )
-
-
-def tab_until(page: Page, predicate, what: str, max_presses: int = 10) -> None:
-    """Press Tab until the focused element satisfies `predicate` (it may already)."""
-    seen = []
-    for _ in range(max_presses + 1):
-        focused = active_element(page)
-        if focused and predicate(focused):
-            return
-        seen.append(focused)
-        page.keyboard.press("Tab")
-    pytest.fail(f"{what} never got keyboard focus in {max_presses} Tab presses; focus went: {seen}")
 
 
 def sign_in_by_form(page: Page, role: str) -> None:

@@ -1,0 +1,219 @@
+"""Marshmallow schemas of the API: each one validates a request or serializes a response, and
+flask-smorest turns the same schema into the OpenAPI document, so the two cannot drift apart."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from pdplanner.accounts.models import Role
+from pdplanner.assessments.models import AssessmentStatus, Confidence, CycleStatus
+from pdplanner.assessments.services import NOTE_MAX, URL_MAX
+
+MAX_PER_PAGE = 200
+
+
+def described(text: str, **extra) -> dict:
+    return {"metadata": {"description": text, **extra}}
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+class ProblemSchema(ma.Schema):
+    """An error, as RFC 9457 problem details (`application/problem+json`)."""
+
+    type = fields.String(**described("Always `about:blank`: `title` says what kind of error it is."))
+    title = fields.String(**described("The HTTP status phrase, e.g. `Not Found`."))
+    status = fields.Integer(**described("The HTTP status code."))
+    detail = fields.String(**described("What went wrong, in a sentence meant for people."))
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.String(),
+        **described("For invalid requests: what is wrong, by field path (`ratings[0].level`)."),
+    )
+
+
+# -- requests ------------------------------------------------------------------------------
+
+class PageArgs(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1),
+                          **described("Page number, from 1."))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                              **described(f"Items per page, at most {MAX_PER_PAGE}."))
+
+
+class CycleArgs(ma.Schema):
+    cycle = fields.Integer(required=True, **described("The id of a cycle of the caller's district."))
+
+
+class FrameworkFormatArgs(ma.Schema):
+    format = fields.String(
+        load_default="native",
+        # "case" is accepted here so that it can be answered with a clear 400 until it exists.
+        validate=validate.OneOf(["native", "case"], error="Must be native."),
+        **described("The representation: `native` (the pdplanner format).", enum=["native"]),
+    )
+
+
+class RatingInputSchema(ma.Schema):
+    competency = fields.String(required=True, **described("A competency code, e.g. `COG.1`."))
+    level = fields.Integer(strict=True, allow_none=True, load_default=None,
+                           **described("A level of the framework's scale; null for no level."))
+    not_observed = fields.Boolean(load_default=False,
+                                  **described("'Not yet observed' instead of a level."))
+    confidence = fields.String(allow_none=True, load_default=None,
+                               validate=validate.OneOf([c.value for c in Confidence]))
+    interest = fields.Boolean(load_default=False, **described("'I want to grow here'."))
+    note = fields.String(load_default="", validate=validate.Length(max=NOTE_MAX))
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX),
+                                 **described("An http(s) link to evidence, or empty."))
+
+
+class RatingsInputSchema(ma.Schema):
+    ratings = fields.List(
+        fields.Nested(RatingInputSchema), required=True, validate=validate.Length(min=1),
+        **described("Some or all competencies. Each item replaces that competency's rating; "
+                    "competencies not listed keep theirs."),
+    )
+
+
+# -- responses ------------------------------------------------------------------------------
+
+def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A page envelope: the items plus where they sit in the whole list."""
+    return ma.Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "page": fields.Integer(),
+        "per_page": fields.Integer(),
+        "total": fields.Integer(**described("Items in the whole list.")),
+        "pages": fields.Integer(**described("Pages in the whole list.")),
+    }, name=name)
+
+
+class SchoolRoleSchema(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    role = fields.Enum(Role, by_value=True)
+
+
+class MeSchema(ma.Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.Enum(Role, by_value=True, allow_none=True,
+                       **described("The widest role held."))
+    schools = fields.List(fields.Nested(SchoolRoleSchema),
+                          **described("The caller's schools and their role in each."))
+
+
+class FrameworkSummarySchema(ma.Schema):
+    id = fields.Integer()
+    slug = fields.String()
+    title = fields.String()
+    version = fields.Integer()
+
+
+class ScaleLevelSchema(ma.Schema):
+    value = fields.Integer()
+    label = fields.String()
+    description = fields.String()
+
+
+class ScaleSchema(ma.Schema):
+    target_level = fields.Integer()
+    not_observed_label = fields.String()
+    levels = fields.List(fields.Nested(ScaleLevelSchema))
+
+
+class CompetencySchema(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+    summary = fields.String()
+    statement = fields.String()
+    source = fields.String()
+    foundational = fields.Boolean()
+    indicators = fields.List(fields.String())
+    descriptors = fields.Dict(keys=fields.String(), values=fields.String(),
+                              **described("Descriptor text by level."))
+
+
+class DomainSchema(ma.Schema):
+    code = fields.String()
+    name = fields.String()
+    need = fields.String()
+    description = fields.String()
+    competencies = fields.List(fields.Nested(CompetencySchema))
+
+
+class FrameworkSchema(FrameworkSummarySchema):
+    """The framework in the native format (as `framework export --format native`), plus its id."""
+
+    description = fields.String()
+    about = fields.String()
+    scale = fields.Nested(ScaleSchema)
+    domains = fields.List(fields.Nested(DomainSchema))
+
+
+class CycleSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.Enum(CycleStatus, by_value=True)
+    opens_on = fields.Date()
+    closes_on = fields.Date()
+    framework_id = fields.Integer()
+
+
+class EducatorSchema(ma.Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.Enum(Role, by_value=True, **described("The widest educator role held."))
+    school = fields.String(allow_none=True, **described("The code of the school of that role."))
+    coach = fields.String(allow_none=True, **described("The email of the (first) coach."))
+    coaches = fields.List(fields.String(), **described("The emails of all their coaches."))
+
+
+class RatingRecordSchema(ma.Schema):
+    level = fields.Integer(allow_none=True)
+    not_observed = fields.Boolean()
+    confidence = fields.Enum(Confidence, by_value=True, allow_none=True)
+    interest = fields.Boolean()
+    note = fields.String()
+    evidence_url = fields.String()
+    updated_at = fields.AwareDateTime()
+
+
+class CoachRatingRecordSchema(RatingRecordSchema):
+    rater = fields.String(attribute="rater.email", **described("The rater's email."))
+
+
+class CompetencyRatingsSchema(ma.Schema):
+    competency = fields.String()
+    self_rating = fields.Nested(RatingRecordSchema, allow_none=True, data_key="self",
+                                **described("The educator's self-rating, or null."))
+    coach_rating = fields.Nested(CoachRatingRecordSchema, allow_none=True, data_key="coach",
+                                 **described("The most recently saved coach rating, or null."))
+
+
+class EducatorRatingsSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    ratings = fields.List(fields.Nested(CompetencyRatingsSchema),
+                          **described("Every competency of the cycle's framework, in order."))
+
+
+class SavedRatingSchema(CoachRatingRecordSchema):
+    competency = fields.String(attribute="competency.code")
+
+
+class SavedRatingsSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(["self", "coach"]))
+    ratings = fields.List(fields.Nested(SavedRatingSchema),
+                          **described("The ratings this request saved."))
+
+
+class SubmissionSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    status = fields.Enum(AssessmentStatus, by_value=True)
+    submitted_at = fields.AwareDateTime(allow_none=True)

@@ -1,0 +1,1 @@
+"""Assessment cycles, self-assessments, coach ratings, calibration and sharing."""

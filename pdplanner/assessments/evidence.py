@@ -1,0 +1,63 @@
+"""Evidence uploads: size- and type-checked, stored outside the web root under generated names."""
+
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from pdplanner.accounts.models import User
+from pdplanner.assessments.models import EvidenceFile
+from pdplanner.extensions import db
+
+# Extension -> (content type, leading bytes the file must start with, or None when text-like).
+ALLOWED = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", b"PK\x03\x04"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    "txt": ("text/plain", None),
+}
+
+
+class EvidenceError(ValueError):
+    pass
+
+
+def evidence_dir() -> Path:
+    path = Path(current_app.config["EVIDENCE_DIR"] or Path(current_app.instance_path) / "evidence")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_evidence(owner: User, upload: FileStorage) -> EvidenceFile:
+    """Check and store an upload; the stored name is random, the original name is only shown."""
+    original = Path(upload.filename or "").name[:255]
+    extension = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if extension not in ALLOWED:
+        raise EvidenceError(f"{original or 'The file'}: use one of {', '.join(sorted(ALLOWED))}.")
+    content = upload.stream.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1)
+    if len(content) > current_app.config["EVIDENCE_MAX_BYTES"]:
+        limit = current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024)
+        raise EvidenceError(f"{original}: larger than {limit} MB.")
+    if not content:
+        raise EvidenceError(f"{original}: the file is empty.")
+    content_type, magic = ALLOWED[extension]
+    if magic is not None and not content.startswith(magic):
+        raise EvidenceError(f"{original}: the content is not a .{extension} file.")
+    if magic is None and b"\x00" in content:
+        raise EvidenceError(f"{original}: a .txt file must be text.")
+    stored_name = secrets.token_hex(16)
+    (evidence_dir() / stored_name).write_bytes(content)
+    evidence = EvidenceFile(owner_id=owner.id, stored_name=stored_name, original_name=original,
+                            content_type=content_type, size=len(content))
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def evidence_path(evidence: EvidenceFile) -> Path:
+    return evidence_dir() / evidence.stored_name

@@ -1,0 +1,207 @@
+"""Assessment reads: cycles, ratings, progress, caseload status, calibration and aggregates."""
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.models import (
+    AssessmentStatus,
+    Cycle,
+    CycleStatus,
+    RaterKind,
+    Rating,
+    SelfAssessment,
+)
+from pdplanner.core.gaps import calibrate
+from pdplanner.core.types import CalibrationRow
+from pdplanner.extensions import db
+from pdplanner.framework.models import Competency
+from pdplanner.organisation.models import CaseloadAssignment, Membership, School
+
+SECONDS_PER_COMPETENCY = 45  # measured from the demo walk-through: reading descriptors takes time
+
+
+def current_cycle(district_id: int) -> Cycle | None:
+    """The open cycle, else the most recently closed one."""
+    return db.session.scalar(
+        select(Cycle).where(Cycle.district_id == district_id, Cycle.status != CycleStatus.DRAFT)
+        .order_by((Cycle.status == CycleStatus.OPEN).desc(), Cycle.opens_on.desc()).limit(1))
+
+
+def cycles_of_district(district_id: int) -> list[Cycle]:
+    return list(db.session.scalars(
+        select(Cycle).where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc())))
+
+
+def cycle_in_district(district_id: int, cycle_id: int) -> Cycle | None:
+    cycle = db.session.get(Cycle, cycle_id)
+    return cycle if cycle is not None and cycle.district_id == district_id else None
+
+
+def ratings_by_code(cycle: Cycle, educator: User, kind: RaterKind) -> dict[str, Rating]:
+    """The educator's ratings of one kind in a cycle, by competency code (one rater each)."""
+    rows = db.session.execute(
+        select(Competency.code, Rating).join(Rating.competency)
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.kind == kind)
+        .order_by(Rating.updated_at)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+    status: AssessmentStatus | None
+
+    @property
+    def minutes_left(self) -> int:
+        return math.ceil((self.total - self.answered) * SECONDS_PER_COMPETENCY / 60)
+
+    @property
+    def started(self) -> bool:
+        return self.status is not None
+
+    @property
+    def submitted(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
+
+def progress_of(cycle: Cycle, educators: list[User]) -> dict[int, Progress]:
+    """Self-assessment progress of several educators in two queries."""
+    ids = [e.id for e in educators]
+    total = len(cycle.framework.competencies)
+    answered = dict(db.session.execute(
+        select(Rating.educator_id, func.count(Rating.id))
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(ids), Rating.kind == RaterKind.SELF,
+               (Rating.level.is_not(None)) | Rating.not_observed.is_(True))
+        .group_by(Rating.educator_id)).all())
+    status = dict(db.session.execute(
+        select(SelfAssessment.educator_id, SelfAssessment.status)
+        .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(ids))).all())
+    return {i: Progress(answered.get(i, 0), total, status.get(i)) for i in ids}
+
+
+def calibration(cycle: Cycle, educator: User) -> list[CalibrationRow]:
+    codes = [c.code for c in cycle.framework.competencies]
+    mine = {code: r.level for code, r in ratings_by_code(cycle, educator, RaterKind.SELF).items()}
+    theirs = {code: r.level for code, r in ratings_by_code(cycle, educator, RaterKind.COACH).items()}
+    return calibrate(codes, mine, theirs)
+
+
+def calibration_history(educator: User) -> list[tuple[Cycle, list[CalibrationRow]]]:
+    """Calibration in every cycle the educator has ratings in, oldest first."""
+    cycles = db.session.scalars(
+        select(Cycle).where(Cycle.id.in_(select(Rating.cycle_id).where(Rating.educator_id == educator.id)))
+        .order_by(Cycle.opens_on)).all()
+    return [(cycle, calibration(cycle, educator)) for cycle in cycles]
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    educator: User
+    progress: Progress
+    coach_rated: int
+    flags: int
+
+
+def caseload_status(coach: User, cycle: Cycle) -> list[CaseloadRow]:
+    educators = list(db.session.scalars(
+        select(User).join(CaseloadAssignment, CaseloadAssignment.educator_id == User.id)
+        .where(CaseloadAssignment.coach_id == coach.id, User.active.is_(True))
+        .order_by(User.family_name, User.given_name)))
+    progress = progress_of(cycle, educators)
+    coach_rated = dict(db.session.execute(
+        select(Rating.educator_id, func.count(Rating.id))
+        .where(Rating.cycle_id == cycle.id, Rating.rater_id == coach.id, Rating.kind == RaterKind.COACH,
+               (Rating.level.is_not(None)) | Rating.not_observed.is_(True))
+        .group_by(Rating.educator_id)).all())
+    flags = _flag_counts(cycle, [e.id for e in educators])
+    return [CaseloadRow(e, progress[e.id], coach_rated.get(e.id, 0), flags.get(e.id, 0))
+            for e in educators]
+
+
+def _flag_counts(cycle: Cycle, educator_ids: list[int]) -> dict[int, int]:
+    levels: dict[tuple[int, str], dict[RaterKind, int | None]] = {}
+    rows = db.session.execute(
+        select(Rating.educator_id, Competency.code, Rating.kind, Rating.level).join(Rating.competency)
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(educator_ids)))
+    for educator_id, code, kind, level in rows:
+        levels.setdefault((educator_id, code), {})[kind] = level
+    counts: dict[int, int] = {}
+    for (educator_id, code), by_kind in levels.items():
+        [row] = calibrate([code], {code: by_kind.get(RaterKind.SELF)}, {code: by_kind.get(RaterKind.COACH)})
+        counts[educator_id] = counts.get(educator_id, 0) + row.flagged
+    return counts
+
+
+@dataclass(frozen=True)
+class CompetencyAggregate:
+    competency: Competency
+    self_count: int
+    self_mean: float | None   # None when fewer than the privacy threshold rated
+    coach_count: int
+    coach_mean: float | None
+
+
+def school_aggregates(cycle: Cycle, school_ids: set[int], min_group: int) -> list[CompetencyAggregate]:
+    """Mean self and coach level per competency over a school's educators, suppressed below
+    `min_group` raters so no individual can be singled out."""
+    members = select(Membership.user_id).where(Membership.school_id.in_(school_ids))
+    rows = db.session.execute(
+        select(Rating.competency_id, Rating.kind, func.count(func.distinct(Rating.educator_id)),
+               func.avg(Rating.level))
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(members), Rating.level.is_not(None))
+        .group_by(Rating.competency_id, Rating.kind))
+    stats = {(competency_id, kind): (n, mean) for competency_id, kind, n, mean in rows}
+
+    def visible(competency_id, kind):
+        n, mean = stats.get((competency_id, kind), (0, None))
+        return n, (round(float(mean), 2) if mean is not None and n >= min_group else None)
+
+    return [CompetencyAggregate(c, *visible(c.id, RaterKind.SELF), *visible(c.id, RaterKind.COACH))
+            for c in cycle.framework.competencies]
+
+
+def shared_assessments(cycle: Cycle, school_ids: set[int]) -> list[SelfAssessment]:
+    """Self-assessments in these schools whose educators shared them with their principal."""
+    members = select(Membership.user_id).where(Membership.school_id.in_(school_ids))
+    return list(db.session.scalars(
+        select(SelfAssessment).where(SelfAssessment.cycle_id == cycle.id,
+                                     SelfAssessment.shared_with_principal.is_(True),
+                                     SelfAssessment.educator_id.in_(members))))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    code: str
+    name: str
+    cells: list[tuple[Rating | None, Rating | None]]  # (self, coach) per cycle, oldest first
+
+
+def rating_history(educator: User) -> tuple[list[Cycle], list[HistoryRow]]:
+    """An educator's self and coach ratings in every cycle, matched by competency code (so a
+    newer framework version lines up with an older one), in the newest framework's order."""
+    rows = db.session.execute(
+        select(Rating, Competency.code).join(Rating.competency)
+        .where(Rating.educator_id == educator.id)).all()
+    cycle_ids = {rating.cycle_id for rating, _ in rows}
+    cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids)).order_by(Cycle.opens_on)))
+    if not cycles:
+        return [], []
+    by_key = {(rating.cycle_id, code, rating.kind): rating for rating, code in rows}
+    return cycles, [
+        HistoryRow(c.code, c.name, [(by_key.get((cy.id, c.code, RaterKind.SELF)),
+                                     by_key.get((cy.id, c.code, RaterKind.COACH))) for cy in cycles])
+        for c in cycles[-1].framework.competencies
+    ]
+
+
+def schools_led_by(user: User) -> list[School]:
+    """The schools whose aggregates `user` may see: all of the district for a district admin."""
+    query = select(School).where(School.district_id == user.district_id).order_by(School.name)
+    if Role.DISTRICT_ADMIN not in user.roles:
+        query = query.where(School.id.in_(user.school_ids(Role.PRINCIPAL)))
+    return list(db.session.scalars(query))

@@ -1,0 +1,260 @@
+"""Assessment writes: cycles, self and coach ratings, submit and reopen, sharing.
+
+Every write validates the whole input before touching a row, so a request with one bad item
+changes nothing. Services flush; the request or command commits once.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
+from pdplanner.assessments.models import (
+    AssessmentStatus,
+    Confidence,
+    Cycle,
+    CycleStatus,
+    RaterKind,
+    Rating,
+    SelfAssessment,
+)
+from pdplanner.audit.services import record
+from pdplanner.database import utcnow
+from pdplanner.extensions import db
+from pdplanner.framework.models import Competency, Framework
+from pdplanner.permissions import coaches
+
+NOTE_MAX = 2000
+URL_MAX = 500
+
+
+class AssessmentError(ValueError):
+    """A refused assessment change. `problems` maps a field path to what is wrong with it."""
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None, status: int = 422):
+        super().__init__(message)
+        self.problems = problems or {}
+        self.status = status
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """One competency's answer as it arrives from a form or the API (not yet validated)."""
+
+    competency: str
+    level: object = None
+    not_observed: bool = False
+    confidence: object = None
+    interest: bool = False
+    note: str = ""
+    evidence_url: str = ""
+
+
+# -- cycles --------------------------------------------------------------------------------
+
+def create_cycle(*, district_id: int, name: str, opens_on: date, closes_on: date,
+                 framework: Framework, actor: User | None = None) -> Cycle:
+    name = " ".join(name.split())
+    if not name:
+        raise AssessmentError("A cycle needs a name.", {"name": "is required"})
+    if closes_on < opens_on:
+        raise AssessmentError("The cycle closes before it opens.",
+                              {"closes_on": f"{closes_on} is before {opens_on}"})
+    if framework.district_id not in (None, district_id):
+        raise AssessmentError("That framework belongs to another district.", {"framework": "unknown"})
+    if db.session.scalar(select(Cycle).where(Cycle.district_id == district_id, Cycle.name == name)):
+        raise AssessmentError(f"A cycle named {name!r} already exists.", {"name": "already used"})
+    cycle = Cycle(district_id=district_id, name=name, opens_on=opens_on, closes_on=closes_on,
+                  framework=framework)
+    db.session.add(cycle)
+    db.session.flush()
+    record("cycle.created", actor=actor, subject=cycle, name=name, framework_id=framework.id)
+    return cycle
+
+
+def open_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
+    """Open a draft cycle. A district has at most one open cycle, so everyone knows which one
+    they are rating in."""
+    if cycle.status != CycleStatus.DRAFT:
+        raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only a draft cycle opens.")
+    already = db.session.scalar(select(Cycle).where(
+        Cycle.district_id == cycle.district_id, Cycle.status == CycleStatus.OPEN))
+    if already is not None:
+        raise AssessmentError(f"{already.name} is still open. Close it first.")
+    cycle.status = CycleStatus.OPEN
+    record("cycle.opened", actor=actor, subject=cycle)
+
+
+def close_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
+    """Close an open cycle: from now on its ratings are read-only."""
+    if cycle.status != CycleStatus.OPEN:
+        raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only an open cycle closes.")
+    cycle.status = CycleStatus.CLOSED
+    record("cycle.closed", actor=actor, subject=cycle)
+
+
+# -- ratings -------------------------------------------------------------------------------
+
+def _competencies_by_code(cycle: Cycle) -> dict[str, Competency]:
+    return {c.code: c for c in db.session.scalars(
+        select(Competency).where(Competency.framework_id == cycle.framework_id))}
+
+
+def _validated(cycle: Cycle, items: list[RatingInput]) -> list[tuple[Competency, dict]]:
+    """Check every item against the cycle's framework; raise with every problem at once."""
+    by_code = _competencies_by_code(cycle)
+    levels = {lv.value for lv in cycle.framework.levels}
+    problems, clean, seen = {}, [], set()
+    for i, item in enumerate(items):
+        where = f"ratings[{i}]"
+        competency = by_code.get(str(item.competency).strip())
+        if competency is None:
+            problems[f"{where}.competency"] = (
+                f"{item.competency!r} is not a competency of {cycle.framework.title}")
+            continue
+        if competency.code in seen:
+            problems[f"{where}.competency"] = f"{competency.code} appears twice"
+            continue
+        seen.add(competency.code)
+        level = item.level
+        if level in ("", None):
+            level = None
+        elif isinstance(level, bool) or not str(level).isdigit() or int(level) not in levels:
+            problems[f"{where}.level"] = (
+                f"{level!r} is not a level of the scale ({min(levels)}-{max(levels)})")
+        else:
+            level = int(level)
+        if item.not_observed and level is not None:
+            problems[f"{where}.level"] = "choose a level or 'not yet observed', not both"
+        confidence = item.confidence or None
+        if confidence is not None and confidence not in {c.value for c in Confidence}:
+            problems[f"{where}.confidence"] = f"{confidence!r} must be low, medium or high"
+        note = (item.note or "").strip()
+        if len(note) > NOTE_MAX:
+            problems[f"{where}.note"] = f"is {len(note)} characters; at most {NOTE_MAX}"
+        url = (item.evidence_url or "").strip()
+        if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc
+                    or len(url) > URL_MAX):
+            problems[f"{where}.evidence_url"] = "must be a web address starting with https:// or http://"
+        clean.append((competency, {
+            "level": level, "not_observed": bool(item.not_observed) and level is None,
+            "confidence": Confidence(confidence) if confidence in {c.value for c in Confidence} else None,
+            "interest": bool(item.interest), "note": note, "evidence_url": url,
+        }))
+    if problems:
+        raise AssessmentError("Nothing was saved: " + "; ".join(f"{k}: {v}" for k, v in problems.items()),
+                              problems)
+    return clean
+
+
+def _write_ratings(cycle: Cycle, educator: User, rater: User, kind: RaterKind,
+                   items: list[RatingInput]) -> list[Rating]:
+    clean = _validated(cycle, items)
+    existing = {r.competency_id: r for r in db.session.scalars(select(Rating).where(
+        Rating.cycle_id == cycle.id, Rating.educator_id == educator.id,
+        Rating.kind == kind, Rating.rater_id == rater.id))}
+    saved = []
+    for competency, values in clean:
+        rating = existing.get(competency.id)
+        if rating is None:
+            rating = Rating(cycle_id=cycle.id, educator_id=educator.id, competency_id=competency.id,
+                            rater_id=rater.id, kind=kind)
+            db.session.add(rating)
+        for name, value in values.items():
+            setattr(rating, name, value)
+        saved.append(rating)
+    db.session.flush()
+    return saved
+
+
+def _require_open(cycle: Cycle) -> None:
+    if not cycle.is_open:
+        raise AssessmentError(f"{cycle.name} is {cycle.status.value}: its ratings are read-only.",
+                              status=409)
+
+
+def self_assessment(cycle: Cycle, educator: User, *, create: bool = False) -> SelfAssessment | None:
+    found = db.session.scalar(select(SelfAssessment).where(
+        SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id == educator.id))
+    if found is None and create:
+        found = SelfAssessment(cycle_id=cycle.id, educator_id=educator.id)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def save_self_ratings(educator: User, cycle: Cycle, items: list[RatingInput], *,
+                      domain_code: str | None = None) -> list[Rating]:
+    """Save some or all of an educator's self-ratings (partial saves allowed)."""
+    _require_open(cycle)
+    if not educator.roles & set(EDUCATOR_ROLES):
+        raise AssessmentError("Only teachers and coaches rate themselves.", status=403)
+    assessment = self_assessment(cycle, educator, create=True)
+    if assessment.submitted:
+        raise AssessmentError("This self-assessment is submitted. Your coach can reopen it.",
+                              status=409)
+    saved = _write_ratings(cycle, educator, educator, RaterKind.SELF, items)
+    record("self_ratings.saved", actor=educator, subject=educator, cycle_id=cycle.id,
+           competencies=[r.competency.code for r in saved])
+    if domain_code:
+        assessment.last_domain_code = domain_code
+    assessment.updated_at = utcnow()
+    return saved
+
+
+def submit_self_assessment(educator: User, cycle: Cycle) -> SelfAssessment:
+    """Lock the self-assessment. Every competency needs a level or 'not yet observed'."""
+    _require_open(cycle)
+    assessment = self_assessment(cycle, educator, create=True)
+    if assessment.submitted:
+        raise AssessmentError("This self-assessment is already submitted.", status=409)
+    answered = {r.competency_id for r in db.session.scalars(select(Rating).where(
+        Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.kind == RaterKind.SELF,
+        Rating.rater_id == educator.id)) if r.answered}
+    missing = [c.code for c in cycle.framework.competencies if c.id not in answered]
+    if missing:
+        raise AssessmentError(
+            f"Rate every competency before submitting ('not yet observed' counts). Still to do: "
+            f"{', '.join(missing)}.", {"missing": ", ".join(missing)}, status=409)
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = utcnow()
+    record("self_assessment.submitted", actor=educator, subject=educator, cycle_id=cycle.id)
+    return assessment
+
+
+def reopen_self_assessment(coach: User, educator: User, cycle: Cycle) -> SelfAssessment:
+    """The educator's coach reopens a submitted self-assessment so it can be edited again."""
+    _require_open(cycle)
+    if not coaches(coach, educator):
+        raise AssessmentError("Only the educator's coach can reopen it.", status=403)
+    assessment = self_assessment(cycle, educator)
+    if assessment is None or not assessment.submitted:
+        raise AssessmentError("This self-assessment is not submitted.", status=409)
+    assessment.status = AssessmentStatus.IN_PROGRESS
+    assessment.submitted_at = None
+    record("self_assessment.reopened", actor=coach, subject=educator, cycle_id=cycle.id)
+    return assessment
+
+
+def save_coach_ratings(coach: User, educator: User, cycle: Cycle,
+                       items: list[RatingInput]) -> list[Rating]:
+    """A coach's ratings of an educator on their caseload: a separate record from the self-rating."""
+    _require_open(cycle)
+    if Role.COACH not in coach.roles or not coaches(coach, educator):
+        raise AssessmentError("Only the educator's coach rates them.", status=403)
+    saved = _write_ratings(cycle, educator, coach, RaterKind.COACH, items)
+    record("coach_ratings.saved", actor=coach, subject=educator, cycle_id=cycle.id,
+           competencies=[r.competency.code for r in saved])
+    return saved
+
+
+def set_sharing(educator: User, cycle: Cycle, shared: bool) -> SelfAssessment:
+    """Share (or withdraw) an educator's individual self-ratings of a cycle with their principal."""
+    assessment = self_assessment(cycle, educator, create=True)
+    if assessment.shared_with_principal != shared:
+        assessment.shared_with_principal = shared
+        record("self_ratings.shared" if shared else "self_ratings.unshared",
+               actor=educator, subject=educator, cycle_id=cycle.id)
+    return assessment

@@ -1,0 +1,340 @@
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from pdplanner.accounts.models import Role
+from pdplanner.assessments import queries, services
+from pdplanner.assessments.evidence import EvidenceError, evidence_path, store_evidence
+from pdplanner.assessments.forms import (
+    CycleForm,
+    field_key,
+    form_data,
+    problems_keyed_by_field,
+    rating_form_class,
+    rating_inputs,
+)
+from pdplanner.assessments.models import EvidenceFile, RaterKind, Rating
+from pdplanner.extensions import db
+from pdplanner.framework.queries import visible_frameworks
+from pdplanner.organisation.forms import ConfirmForm
+from pdplanner.permissions import can_see_ratings, coaches, deny, get_person_or_404, role_required
+
+bp = Blueprint("assessments", __name__)
+
+educators_only = role_required(Role.TEACHER, Role.COACH)
+coaches_only = role_required(Role.COACH)
+leaders_only = role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+admin_only = role_required(Role.DISTRICT_ADMIN)
+
+
+def _cycle_or_404(cycle_id: int | None):
+    cycle = queries.cycle_in_district(current_user.district_id, cycle_id) if cycle_id else None
+    return cycle or abort(404)
+
+
+def _requested_cycle():
+    """The cycle named by ?cycle=, else the district's current one (404 when there is none)."""
+    cycle_id = request.args.get("cycle", type=int)
+    if cycle_id:
+        return _cycle_or_404(cycle_id)
+    return queries.current_cycle(current_user.district_id) or abort(404, description=(
+        "There is no assessment cycle yet. A district admin creates one on the Cycles page."))
+
+
+def _domain_or_404(cycle, code: str):
+    return next((d for d in cycle.framework.domains if d.code == code), None) or abort(404)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+# -- the educator's self-assessment --------------------------------------------------------
+
+@bp.get("/assessment")
+@educators_only
+def start():
+    cycle = queries.current_cycle(current_user.district_id)
+    if cycle is None or not cycle.is_open:
+        return render_template("assessments/none_open.html", cycle=cycle)
+    assessment = services.self_assessment(cycle, current_user)
+    if assessment is not None and assessment.submitted:
+        return redirect(url_for(".review", cycle_id=cycle.id))
+    domain = (assessment and assessment.last_domain_code) or cycle.framework.domains[0].code
+    return redirect(url_for(".domain_page", cycle_id=cycle.id, domain_code=domain))
+
+
+@bp.route("/assessment/<int:cycle_id>/<domain_code>", methods=["GET", "POST"])
+@educators_only
+def domain_page(cycle_id: int, domain_code: str):
+    cycle = _cycle_or_404(cycle_id)
+    domain = _domain_or_404(cycle, domain_code)
+    ratings = queries.ratings_by_code(cycle, current_user, RaterKind.SELF)
+    form_class = rating_form_class(domain.competencies, cycle.framework, self_rating=True)
+    form = form_class(data=form_data(ratings)) if request.method == "GET" else form_class()
+    problems = {}
+    if request.method == "POST":
+        try:
+            _save_domain(cycle, domain, form)
+        except (services.AssessmentError, EvidenceError) as exc:
+            db.session.rollback()
+            problems = getattr(exc, "problems", {})
+            if _wants_json():
+                return jsonify(saved=False, message=str(exc), errors=problems), 422
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            if _wants_json():
+                return jsonify(saved=True, progress=_progress_json(cycle))
+            return _after_save(cycle, domain)
+    assessment = services.self_assessment(cycle, current_user)
+    return render_template(
+        "assessments/domain.html", cycle=cycle, domain=domain, form=form, problems=problems,
+        ratings=ratings, assessment=assessment, field_key=field_key,
+        progress=queries.progress_of(cycle, [current_user])[current_user.id],
+        answered_by_domain=_answered_by_domain(cycle, ratings),
+    )
+
+
+def _save_domain(cycle, domain, form) -> None:
+    if not form.validate_on_submit():
+        raise services.AssessmentError("Nothing was saved: " + "; ".join(
+            f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()))
+    items = rating_inputs(form, domain.competencies)
+    with problems_keyed_by_field(items):
+        saved = services.save_self_ratings(current_user, cycle, items, domain_code=domain.code)
+    by_code = {r.competency.code: r for r in saved}
+    for competency in domain.competencies:
+        upload = request.files.get(f"{field_key(competency.code)}__evidence_file")
+        if upload and upload.filename:
+            if competency.code not in by_code:
+                raise EvidenceError(f"{competency.name}: choose a level before attaching a file.")
+            by_code[competency.code].evidence_file_id = store_evidence(current_user, upload).id
+
+
+def _after_save(cycle, domain):
+    domains = cycle.framework.domains
+    position = domains.index(domain)
+    if "continue" in request.form and position + 1 < len(domains):
+        return redirect(url_for(".domain_page", cycle_id=cycle.id, domain_code=domains[position + 1].code))
+    if "continue" in request.form:
+        return redirect(url_for(".review", cycle_id=cycle.id))
+    flash("Saved.", "success")
+    return redirect(url_for(".domain_page", cycle_id=cycle.id, domain_code=domain.code))
+
+
+def _progress_json(cycle) -> dict:
+    progress = queries.progress_of(cycle, [current_user])[current_user.id]
+    ratings = queries.ratings_by_code(cycle, current_user, RaterKind.SELF)
+    return {"answered": progress.answered, "total": progress.total, "minutes_left": progress.minutes_left,
+            "domains": _answered_by_domain(cycle, ratings)}
+
+
+def _answered_by_domain(cycle, ratings) -> dict[str, int]:
+    return {d.code: sum(1 for c in d.competencies if c.code in ratings and ratings[c.code].answered)
+            for d in cycle.framework.domains}
+
+
+@bp.get("/assessment/<int:cycle_id>/review")
+@educators_only
+def review(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    ratings = queries.ratings_by_code(cycle, current_user, RaterKind.SELF)
+    return render_template(
+        "assessments/review.html", cycle=cycle, ratings=ratings, form=ConfirmForm(),
+        assessment=services.self_assessment(cycle, current_user),
+        progress=queries.progress_of(cycle, [current_user])[current_user.id],
+        levels={lv.value: lv.label for lv in cycle.framework.levels},
+    )
+
+
+@bp.post("/assessment/<int:cycle_id>/submit")
+@educators_only
+def submit(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        services.submit_self_assessment(current_user, cycle)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Submitted. Your self-assessment for this cycle is locked; your coach can reopen it.",
+              "success")
+    return redirect(url_for(".review", cycle_id=cycle.id))
+
+
+@bp.post("/assessment/<int:cycle_id>/share")
+@educators_only
+def share(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    shared = request.form.get("shared") == "1"
+    services.set_sharing(current_user, cycle, shared)
+    db.session.commit()
+    flash("Your principal can now see your individual ratings for this cycle." if shared else
+          "Your individual ratings are private to you and your coach again.", "success")
+    return redirect(url_for(".review", cycle_id=cycle.id))
+
+
+@bp.get("/history")
+@educators_only
+def history():
+    return render_template("assessments/history.html", person=current_user,
+                           history=queries.rating_history(current_user))
+
+
+@bp.get("/evidence/<int:file_id>")
+@role_required(*Role)
+def evidence(file_id: int):
+    evidence_file = db.session.get(EvidenceFile, file_id) or abort(404)
+    rating = db.session.scalar(db.select(Rating).where(Rating.evidence_file_id == file_id)) or abort(404)
+    educator = get_person_or_404(current_user, rating.educator_id)
+    cycle = _cycle_or_404(rating.cycle_id)
+    if not can_see_ratings(current_user, educator, cycle):
+        deny("evidence", file_id)
+    return send_file(evidence_path(evidence_file), mimetype=evidence_file.content_type,
+                     as_attachment=True, download_name=evidence_file.original_name)
+
+
+# -- coaches --------------------------------------------------------------------------------
+
+@bp.get("/caseload")
+@coaches_only
+def caseload():
+    cycle = _requested_cycle()
+    return render_template("assessments/caseload.html", cycle=cycle,
+                           cycles=queries.cycles_of_district(current_user.district_id),
+                           rows=queries.caseload_status(current_user, cycle))
+
+
+@bp.route("/educators/<int:educator_id>/coach-rating", methods=["GET", "POST"])
+@coaches_only
+def coach_rating(educator_id: int):
+    educator = get_person_or_404(current_user, educator_id)
+    cycle = _requested_cycle()
+    competencies = cycle.framework.competencies
+    form_class = rating_form_class(competencies, cycle.framework, self_rating=False)
+    mine = queries.ratings_by_code(cycle, educator, RaterKind.COACH)
+    form = form_class(data=form_data(mine)) if request.method == "GET" else form_class()
+    problems = {}
+    if form.validate_on_submit():
+        items = rating_inputs(form, competencies)
+        try:
+            with problems_keyed_by_field(items):
+                services.save_coach_ratings(current_user, educator, cycle, items)
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            if exc.status == 403:
+                deny("coach_rating", educator.id)
+            problems = exc.problems
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Your ratings of {educator.name} are saved.", "success")
+            return redirect(url_for(".calibration", educator_id=educator.id, cycle=cycle.id))
+    return render_template("assessments/coach_rating.html", cycle=cycle, educator=educator, form=form,
+                           problems=problems, field_key=field_key,
+                           self_ratings=queries.ratings_by_code(cycle, educator, RaterKind.SELF))
+
+
+@bp.post("/educators/<int:educator_id>/reopen")
+@coaches_only
+def reopen(educator_id: int):
+    educator = get_person_or_404(current_user, educator_id)
+    cycle = _requested_cycle()
+    ConfirmForm().validate_on_submit() or abort(400)
+    try:
+        services.reopen_self_assessment(current_user, educator, cycle)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{educator.name}'s self-assessment is open for changes again.", "success")
+    return redirect(url_for(".calibration", educator_id=educator.id, cycle=cycle.id))
+
+
+@bp.get("/educators/<int:educator_id>/calibration")
+@role_required(*Role)
+def calibration(educator_id: int):
+    educator = get_person_or_404(current_user, educator_id)
+    cycle = _requested_cycle()
+    if not can_see_ratings(current_user, educator, cycle):
+        deny("ratings", educator.id)
+    return render_template(
+        "assessments/calibration.html", educator=educator, cycle=cycle, form=ConfirmForm(),
+        rows=queries.calibration(cycle, educator),
+        competencies={c.code: c for c in cycle.framework.competencies},
+        history=queries.calibration_history(educator),
+        assessment=services.self_assessment(cycle, educator),
+        is_coach=coaches(current_user, educator),
+    )
+
+
+# -- principals and district admins --------------------------------------------------------
+
+@bp.get("/school-ratings")
+@leaders_only
+def school_ratings():
+    cycle = _requested_cycle()
+    schools = queries.schools_led_by(current_user)
+    school = next((s for s in schools if s.id == request.args.get("school", type=int)), None)
+    school_ids = {school.id} if school else {s.id for s in schools}
+    min_group = current_app.config["PRIVACY_MIN_GROUP"]
+    return render_template(
+        "assessments/school_ratings.html", cycle=cycle, schools=schools, school=school,
+        cycles=queries.cycles_of_district(current_user.district_id), min_group=min_group,
+        aggregates=queries.school_aggregates(cycle, school_ids, min_group),
+        shared=queries.shared_assessments(cycle, school_ids),
+    )
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@admin_only
+def cycles():
+    form = CycleForm(frameworks=visible_frameworks(current_user.district_id))
+    if form.validate_on_submit():
+        framework = next(f for f in visible_frameworks(current_user.district_id)
+                         if str(f.id) == form.framework.data)
+        try:
+            services.create_cycle(district_id=current_user.district_id, name=form.name.data,
+                                  opens_on=form.opens_on.data, closes_on=form.closes_on.data,
+                                  framework=framework, actor=current_user)
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{form.name.data} is created as a draft. Open it when educators should start.", "success")
+            return redirect(url_for(".cycles"))
+    return render_template("assessments/cycles.html", form=form, confirm=ConfirmForm(),
+                           cycles=queries.cycles_of_district(current_user.district_id))
+
+
+@bp.post("/cycles/<int:cycle_id>/<any(open, close):action>")
+@admin_only
+def change_cycle(cycle_id: int, action: str):
+    cycle = _cycle_or_404(cycle_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    change = services.open_cycle if action == "open" else services.close_cycle
+    try:
+        change(cycle, actor=current_user)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{cycle.name} is {cycle.status.value}.", "success")
+    return redirect(url_for(".cycles"))

@@ -1,0 +1,56 @@
+"""API rows of the role x route table (see tests/route_table.py), plus the token routes of the
+account page, which belong to the API feature.
+
+The matrix sends writes with an empty body through the session (CSRF off): whoever may write
+gets 422 (or 409 for a submit with nothing rated); whoever may see the educator but not write
+gets 403; the API answers anonymous callers 401, never a redirect.
+"""
+
+from pdplanner.accounts.services import create_token
+from pdplanner.extensions import db
+from tests.route_table import everyone, only
+
+API_OK = everyone(200) | {"anonymous": 401}
+
+
+def api_only(roles, status: int, others: int) -> dict:
+    return only(roles, status, others=others, anonymous=401)
+
+
+def teacher(w) -> int:
+    return w.people["teacher"].id
+
+
+def teachers_token(w) -> int:
+    """A token of the teacher's, made once per World."""
+    if not hasattr(w, "token_id"):
+        token, _ = create_token(w.people["teacher"], "matrix")
+        db.session.commit()
+        w.token_id = token.id
+    return w.token_id
+
+
+def ratings_url(w, suffix: str = "") -> str:
+    return f"/api/v1/educators/{teacher(w)}/ratings{suffix}?cycle={w.cycle_id}"
+
+
+API_ROUTES: dict = {
+    "accounts.create_token": ("POST", lambda w: "/account/tokens", everyone(200) | {"anonymous": 302}),
+    "accounts.revoke_token": (
+        "POST", lambda w: f"/account/tokens/{teachers_token(w)}/revoke",
+        only(("teacher",), 302, anonymous=302),
+    ),
+    "api.openapi_document": ("GET", lambda w: "/api/v1/openapi.json", everyone(200)),
+    "api.me": ("GET", lambda w: "/api/v1/me", API_OK),
+    "api.frameworks": ("GET", lambda w: "/api/v1/frameworks", API_OK),
+    "api.framework": ("GET", lambda w: f"/api/v1/frameworks/{w.framework_id}", API_OK),
+    "api.cycles": ("GET", lambda w: "/api/v1/cycles", API_OK),
+    "api.educators": ("GET", lambda w: "/api/v1/educators", API_OK),
+    # Ratings are private to the educator and their coach unless shared (none are here).
+    "api.educator_ratings": ("GET", lambda w: ratings_url(w), api_only(("teacher", "coach"), 200, 404)),
+    "api.put_self_ratings": ("PUT", lambda w: ratings_url(w, "/self"), api_only(("teacher",), 422, 403)),
+    "api.submit_self_ratings": (
+        "POST", lambda w: ratings_url(w, "/self/submit"), api_only(("teacher",), 409, 403),
+    ),
+    "api.put_coach_ratings": ("PUT", lambda w: ratings_url(w, "/coach"), api_only(("coach",), 422, 403)),
+}

@@ -1,0 +1,82 @@
+"""The OpenAPI document: valid OpenAPI 3, generated from the code, covering every API route."""
+
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+WRITES = {"put", "post", "patch", "delete"}
+
+
+@pytest.fixture
+def document(client):
+    """Public, so integrators can read it before they have a token; it holds no one's data."""
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.content_type == "application/json"
+    return response.json
+
+
+def test_the_document_is_valid_openapi_3(document):
+    assert document["openapi"].startswith("3.")
+    validate(document)
+
+
+def test_every_api_route_is_documented(app, document):
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        assert path in document["paths"], path
+        methods = {m.lower() for m in rule.methods} - {"head", "options"}
+        assert methods <= set(document["paths"][path]), (path, methods)
+
+
+def operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield path, method, operation
+
+
+def test_every_operation_has_schemas_for_its_answers(document):
+    for path, method, operation in operations(document):
+        ok = operation["responses"]["200"]
+        if path.endswith("/openapi.json"):
+            assert operation["security"] == []
+            continue
+        assert ok["content"]["application/json"]["schema"]["$ref"], (path, method)
+        assert "401" in operation["responses"], (path, method)
+        assert operation.get("summary"), (path, method)
+        if method in WRITES and not path.endswith("/submit"):
+            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/RatingsInput"}
+
+
+def test_errors_are_documented_as_problem_json(document):
+    responses = document["components"]["responses"]
+    for name in ("DEFAULT_ERROR", "NOT_FOUND", "UNPROCESSABLE_ENTITY", "CONFLICT"):
+        content = responses[name]["content"]
+        assert list(content) == ["application/problem+json"]
+        assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert set(document["components"]["schemas"]["Problem"]["properties"]) == {
+        "type", "title", "status", "detail", "errors"}
+
+
+def test_bearer_tokens_are_the_security_scheme(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearerToken"] == {"type": "http", "scheme": "bearer",
+                                      "description": schemes["bearerToken"]["description"]}
+    assert {"bearerToken": []} in document["security"]
+
+
+def test_framework_format_is_documented_as_native_only(document):
+    [parameter] = [p for p in document["paths"]["/api/v1/frameworks/{framework_id}"]["get"]["parameters"]
+                   if p["name"] == "format"]
+    assert parameter["schema"]["enum"] == ["native"]
+
+
+def test_pagination_parameters_are_documented(document):
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/educators"]["get"]["parameters"]}
+    assert parameters["per_page"]["schema"]["maximum"] == 200
+    assert parameters["page"]["schema"]["minimum"] == 1
