@@ -211,47 +211,24 @@ def create_cycle(name, opens_on, closes_on, framework_slug, district_code, open_
                f"version {framework.version}.")
 
 
-@cycles.command("open")
-@click.option("--name", required=True)
-@click.option("--district", "district_code")
-def open_cycle(name, district_code):
-    """Open a draft cycle (a district has at most one open cycle)."""
-    cycle = _cycle(_district(district_code), name)
-    try:
-        assessments.open_cycle(cycle)
-    except assessments.AssessmentError as exc:
-        _fail(str(exc))
-    db.session.commit()
-    click.echo(f"{cycle.name} is open.")
+def _cycle_state_command(verb: str, change, outcome: str, help_text: str):
+    @cycles.command(verb, help=help_text)
+    @click.option("--name", required=True)
+    @click.option("--district", "district_code")
+    def command(name, district_code):
+        cycle = _cycle(_district(district_code), name)
+        try:
+            change(cycle)
+        except assessments.AssessmentError as exc:
+            _fail(str(exc))
+        db.session.commit()
+        click.echo(f"{cycle.name} is {outcome}.")
 
 
-@cycles.command("close")
-@click.option("--name", required=True)
-@click.option("--district", "district_code")
-def close_cycle(name, district_code):
-    """Close an open cycle; its ratings become read-only."""
-    cycle = _cycle(_district(district_code), name)
-    try:
-        assessments.close_cycle(cycle)
-    except assessments.AssessmentError as exc:
-        _fail(str(exc))
-    db.session.commit()
-    click.echo(f"{cycle.name} is closed.")
-
-
-@tokens.command("create")
-@click.option("--email", required=True)
-@click.option("--name", default="", help="What the token is for (shown on the person's account page).")
-def create_token(email: str, name: str):
-    """Create an API token for a person and print it (shown only this once)."""
-    user = user_by_email(email)
-    if user is None or not user.active:
-        _fail(f"No active person has the email {email!r}.")
-    token, secret = accounts.create_token(user, name or "Created from the command line")
-    db.session.commit()
-    click.echo(f"Token \"{token.name}\" for {user.email} (shown only now; store it safely):",
-               err=True)
-    click.echo(secret)
+_cycle_state_command("open", assessments.open_cycle, "open",
+                     "Open a draft cycle (a district has at most one open cycle).")
+_cycle_state_command("close", assessments.close_cycle, "closed",
+                     "Close an open cycle; its ratings become read-only.")
 
 
 def register_cli(app: Flask) -> None:

@@ -71,3 +71,23 @@ def test_users_deactivate(app, db):
     _run(app, "users", "create", "--email", "x@example.org", "--role", "district_admin")
     assert _run(app, "users", "deactivate", "--email", "x@example.org").exit_code == 0
     assert not user_by_email("x@example.org").active
+
+
+def test_cycles_create_open_and_close(app, db):
+    _run(app, "districts", "create", "--code", "north", "--name", "North ISD")
+    _run(app, "seed", "framework")
+    created = _run(app, "cycles", "create", "--name", "2026-27 baseline", "--opens", "2026-09-01",
+                   "--closes", "2026-10-15")
+    assert created.exit_code == 0, created.output
+    assert "(draft)" in created.output
+    assert _run(app, "cycles", "open", "--name", "2026-27 baseline").output.strip() == (
+        "2026-27 baseline is open.")
+    second = _run(app, "cycles", "create", "--name", "Mid-year", "--opens", "2027-01-05",
+                  "--closes", "2027-02-15", "--open")
+    assert second.exit_code != 0 and "2026-27 baseline is still open" in second.output
+    assert "has no cycle named 'Mid-year'" in _run(app, "cycles", "open", "--name", "Mid-year").output
+    assert _run(app, "cycles", "close", "--name", "2026-27 baseline").output.strip() == (
+        "2026-27 baseline is closed.")
+    again = _run(app, "cycles", "close", "--name", "2026-27 baseline")
+    assert again.exit_code != 0 and "only an open cycle closes" in again.output
+    assert "has no cycle named 'Nope'" in _run(app, "cycles", "open", "--name", "Nope").output
