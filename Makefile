@@ -26,6 +26,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) seed framework
+	$(FLASK) seed resources
 	$(FLASK) seed demo
 	@echo
 	@echo "pdplanner is serving on http://127.0.0.1:5000 (Ctrl+C stops it)"

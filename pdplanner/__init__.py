@@ -28,7 +28,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
 
 
 # Every package with tables, so the metadata (and so Alembic) always sees all of them.
-MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments")
+MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning")
 
 
 def register_extensions(app: Flask) -> None:
@@ -53,8 +53,9 @@ def register_blueprints(app: Flask) -> None:
     from pdplanner.framework.views import bp as framework
     from pdplanner.health import bp as health
     from pdplanner.organisation.views import bp as organisation
+    from pdplanner.planning.views import bp as planning
 
-    for blueprint in (accounts, dashboards, framework, organisation, assessments, health):
+    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, health):
         app.register_blueprint(blueprint)
     # flask-smorest registers the API's blueprints itself, so that it documents them.
     documented = create_api(app)

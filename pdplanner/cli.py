@@ -19,9 +19,11 @@ from pdplanner.framework.queries import visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.models import District
+from pdplanner.planning import services as planning
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_FRAMEWORK = SEEDS / "frameworks" / "educator-competencies.yaml"
+DEFAULT_CATALOGUE = SEEDS / "resources" / "catalogue.yaml"
 
 seed = AppGroup("seed", help="Load the shipped framework and the demo district.")
 users = AppGroup("users", help="Create people and manage their access.")
@@ -61,6 +63,19 @@ def seed_framework(path: Path | None):
     f = outcome.framework
     click.echo(f"Framework {f.slug} version {f.version}: {outcome.status} "
                f"({len(f.domains)} domains, {len(f.competencies)} competencies).")
+
+
+@seed.command("resources")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def seed_resources(path: Path | None):
+    """Load the shipped catalogue of learning activities (or PATH). Safe to run again."""
+    try:
+        outcome = planning.import_catalogue(planning.read_catalogue(path or DEFAULT_CATALOGUE))
+    except planning.PlanningError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"Learning activities: {outcome.created} added, {outcome.updated} updated, "
+               f"{outcome.unchanged} unchanged.")
 
 
 @seed.command("demo")

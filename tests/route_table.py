@@ -19,6 +19,7 @@ class World:
     framework_id: int = 0
     cycle_id: int = 0
     evidence_id: int = 0  # a PDF attached to the teacher's self-rating of COG.1 in that cycle
+    resource_id: int = 0  # a shared activity of the catalogue
     secret: str = ""
 
 

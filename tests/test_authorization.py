@@ -4,12 +4,15 @@ answer for every role; requests for other people's data get 404."""
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from pdplanner.accounts.models import Role
 from pdplanner.accounts.services import issue_set_password_link
 from pdplanner.assessments.evidence import store_evidence
 from pdplanner.assessments.services import RatingInput, create_cycle, open_cycle, save_self_ratings
 from pdplanner.permissions import PUBLIC
+from pdplanner.planning.models import Resource
+from pdplanner.planning.services import import_catalogue
 from tests.api.routes import API_ROUTES
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
@@ -40,6 +43,10 @@ def world(db):
     [rating] = save_self_ratings(w.people["teacher"], cycle, [RatingInput("COG.1", level=2)])
     rating.evidence_file_id = store_evidence(w.people["teacher"], pdf_upload()).id
     w.evidence_id = rating.evidence_file_id
+    import_catalogue([{"key": "feedback-lab", "title": "Feedback lab", "kind": "workshop",
+                       "competencies": ["COG.2"], "level_min": 1, "level_max": 2, "hours": 6.0,
+                       "lanes": ["slow"], "description": "Practise feedback.", "evidence": ""}])
+    w.resource_id = db.session.scalar(select(Resource.id))
     w.secret = issue_set_password_link(w.people["teacher"]).rsplit("/", 1)[1]
     db.session.commit()
     return w
@@ -107,6 +114,10 @@ PAGE_ROUTES = {
     "assessments.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
     "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
+    "planning.settings": ("GET", lambda w: "/planning/settings", only(ADMIN, 200)),
+    "planning.resources": ("GET", lambda w: "/resources", SIGNED_IN_OK),
+    "planning.new_resource": ("GET", lambda w: "/resources/new", only(ADMIN, 200)),
+    "planning.edit_resource": ("GET", lambda w: f"/resources/{w.resource_id}/edit", only(ADMIN, 200)),
 }
 ROUTES = PAGE_ROUTES | API_ROUTES
 

@@ -1,0 +1,1 @@
+"""Planning: district planning settings, the resource catalogue, goals, lanes, cohorts and paths."""
