@@ -12,6 +12,7 @@ from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import ROLE_LABELS, Role, user_by_email
 from pdplanner.assessments import services as assessments
 from pdplanner.assessments.models import Cycle
+from pdplanner.assessments.queries import current_cycle
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
 from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
 from pdplanner.extensions import db
@@ -30,6 +31,7 @@ users = AppGroup("users", help="Create people and manage their access.")
 districts = AppGroup("districts", help="Create districts.")
 schools = AppGroup("schools", help="Create schools.")
 cycles = AppGroup("cycles", help="Create, open and close assessment cycles.")
+plans = AppGroup("plan", help="Plan goals, lanes, cohorts and learning paths.")
 tokens = AppGroup("tokens", help="Issue personal access tokens for the API.")
 
 
@@ -94,6 +96,7 @@ def seed_demo(schools: int, educators_per_school: int, cycles: int, random_seed:
         )
         if summary.created and cycles:
             cycle_summary = seed_demo_cycles(summary.district, cycles=cycles, random_seed=random_seed)
+            plan_summary = planning.run_plan(current_cycle(summary.district.id))
     except (DemoRefused, DemoError) as exc:
         _fail(str(exc))
     db.session.commit()
@@ -102,6 +105,7 @@ def seed_demo(schools: int, educators_per_school: int, cycles: int, random_seed:
         click.echo(f"Created {summary.district.name}: {counts}.")
         if cycle_summary:
             click.echo("\n".join(f"  {line}" for line in cycle_summary.lines()))
+            click.echo(f"  Planned the open cycle: {plan_summary.line()}")
     else:
         click.echo(f"{summary.district.name} is already here; nothing changed.")
     click.echo(f"\nDemo sign-ins (password: {DEMO_PASSWORD}):")
@@ -195,7 +199,11 @@ def deactivate(email: str):
 
 
 def _cycle(district: District, name: str):
+    """The district's cycle with this name (or, when it is a number, this id)."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.district_id == district.id, Cycle.name == name))
+    if cycle is None and name.isdigit():
+        cycle = db.session.scalar(
+            select(Cycle).where(Cycle.district_id == district.id, Cycle.id == int(name)))
     if cycle is None:
         _fail(f"{district.name} has no cycle named {name!r}.")
     return cycle
@@ -246,6 +254,33 @@ _cycle_state_command("close", assessments.close_cycle, "closed",
                      "Close an open cycle; its ratings become read-only.")
 
 
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="What the token is for (shown on the person's account page).")
+def create_token(email: str, name: str):
+    """Create an API token for a person and print it (shown only this once)."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        _fail(f"No active person has the email {email!r}.")
+    token, secret = accounts.create_token(user, name or "Created from the command line")
+    db.session.commit()
+    click.echo(f"Token \"{token.name}\" for {user.email} (shown only now; store it safely):",
+               err=True)
+    click.echo(secret)
+
+
+@plans.command("run")
+@click.option("--cycle", "cycle_ref", required=True, help="The cycle's name or id.")
+@click.option("--district", "district_code")
+def run_plan(cycle_ref: str, district_code: str | None):
+    """Re-plan a cycle: goals, lanes, cohorts and paths (overrides and confirmed cohorts stay)."""
+    district = _district(district_code)
+    cycle = _cycle(district, cycle_ref)
+    summary = planning.run_plan(cycle)
+    db.session.commit()
+    click.echo(f"Planned {cycle.name}: {summary.line()}")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools, cycles, tokens):
+    for group in (seed, users, districts, schools, cycles, plans, tokens):
         app.cli.add_command(group)
