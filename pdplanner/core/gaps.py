@@ -1,8 +1,34 @@
-"""Current levels, gaps and calibration between self and coach ratings."""
+"""Current levels, gaps, strengths (and the strong colleagues offered as mentors), and
+calibration between self and coach ratings."""
 
 from collections.abc import Mapping, Sequence
 
-from pdplanner.core.types import CalibrationRow
+import numpy as np
+import pandas as pd
+
+from pdplanner.core.frames import (
+    COACH_LEVEL,
+    CODE,
+    COMP,
+    CURRENT,
+    DEFAULT_TARGET_LEVEL,
+    DEFAULT_TARGET_WEIGHT,
+    DOMAIN,
+    DOMAIN_ORDER,
+    EDUCATOR,
+    FOUNDATIONAL,
+    GAP,
+    INTEREST,
+    KIND,
+    LEVEL,
+    POSITION,
+    SCHOOL,
+    SELF_LEVEL,
+    STRENGTH,
+    TARGET,
+    WEIGHT,
+)
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, CalibrationRow
 
 CALIBRATION_FLAG_AT = 2
 
@@ -22,3 +48,129 @@ def calibrate(codes: Sequence[str], self_levels: Mapping[str, int | None],
         rows.append(CalibrationRow(code, mine, theirs, difference,
                                    difference is not None and abs(difference) >= flag_at))
     return rows
+
+
+# -- current levels, gaps and strengths (SPEC 5.1, 5.2) --------------------------------------
+
+LEVEL_TOLERANCE = 1e-9   # levels are means of integers; compare with a hair of slack, never exactly
+
+
+def current_levels(ratings: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """The current level of every (educator, competency) that has one, by the district's policy.
+
+    `ratings` is `frames.ratings_frame`. Only ratings with a level count: "not yet observed"
+    (level NaN) is ignored. An "evidence" rating (a verified goal's) counts as the coach's and,
+    being newer, wins over a coach rating on the same competency. Policies:
+
+    - "self": the self-rating; "coach": the coach's (or the evidence) rating;
+    - "mean": the mean of the two where both exist, else whichever exists;
+    - "min": the lower of the two where both exist, else whichever exists.
+
+    A competency with no level under the policy has no row at all: it is neither a strength nor
+    a goal candidate, because nothing is known about it. Should the input carry several records
+    of the same kind for one competency (say, a query that did not filter by cycle), the highest
+    level is taken, so the result never depends on the order of the records.
+
+    Returns columns educator_id, comp, self_level, coach_level, current (float64, NaN where a
+    side is missing) and interest (the educator's self-rating says "I want to grow here"),
+    sorted by educator and framework order.
+    """
+    if policy not in CURRENT_LEVEL_POLICIES:
+        raise ValueError(f"unknown current level policy {policy!r}; use one of {CURRENT_LEVEL_POLICIES}")
+    n_comp = int(ratings[COMP].max()) + 1 if len(ratings) else 1
+    key = ratings[EDUCATOR].to_numpy() * n_comp + ratings[COMP].to_numpy()
+    level = ratings[LEVEL].to_numpy()
+    kind = ratings[KIND].to_numpy()
+    observed = ~np.isnan(level)
+
+    def highest(mask: np.ndarray) -> pd.Series:
+        return pd.Series(level[mask]).groupby(key[mask]).max()
+
+    self_level = highest(observed & (kind == "self"))
+    coach_level = highest(observed & (kind == "evidence")).combine_first(
+        highest(observed & (kind == "coach")))
+    levels = pd.concat([self_level.rename(SELF_LEVEL), coach_level.rename(COACH_LEVEL)], axis=1)
+    levels = levels.sort_index()
+    mine, theirs = levels[SELF_LEVEL].to_numpy(), levels[COACH_LEVEL].to_numpy()
+    current = CURRENT_LEVEL_RULES[policy](mine, theirs)
+    keys = levels.index.to_numpy(dtype=np.int64)
+    wanted = np.isin(keys, key[(kind == "self") & ratings[INTEREST].to_numpy()])
+    frame = pd.DataFrame({
+        EDUCATOR: keys // n_comp,
+        COMP: keys % n_comp,
+        SELF_LEVEL: mine,
+        COACH_LEVEL: theirs,
+        CURRENT: current,
+        INTEREST: wanted,
+    })
+    return frame[~np.isnan(current)].reset_index(drop=True)
+
+
+def _self_only(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    return mine
+
+
+def _coach_only(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    return theirs
+
+
+def _mean_of_both(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    both = (mine + theirs) / 2
+    return np.where(np.isnan(mine), theirs, np.where(np.isnan(theirs), mine, both))
+
+
+def _lower_of_both(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+    return np.fmin(mine, theirs)       # fmin ignores a missing side
+
+
+CURRENT_LEVEL_RULES = {"self": _self_only, "coach": _coach_only, "mean": _mean_of_both, "min": _lower_of_both}
+
+
+def competency_profile(levels: pd.DataFrame, educators: pd.DataFrame, competencies: pd.DataFrame,
+                       targets: pd.DataFrame) -> pd.DataFrame:
+    """Current levels with everything the rules need beside them: one row per (educator,
+    competency) that has a current level, for educators in `educators` only.
+
+    Adds school_id, domain, domain_order, position, foundational, the school's target and
+    priority weight (level 3 and weight 1 when the school set none), gap = max(0, target -
+    current) and strength (current at or above target). Sorted by educator, framework order.
+    """
+    profile = levels.merge(educators, on=EDUCATOR, how="inner", sort=False)
+    comp = profile[COMP].to_numpy()
+    for column in (DOMAIN, DOMAIN_ORDER, POSITION, FOUNDATIONAL):
+        profile[column] = competencies[column].to_numpy()[comp]
+    profile = profile.merge(targets, on=[SCHOOL, COMP], how="left", sort=False)
+    profile[TARGET] = profile[TARGET].fillna(DEFAULT_TARGET_LEVEL).astype(np.int64)
+    profile[WEIGHT] = profile[WEIGHT].fillna(DEFAULT_TARGET_WEIGHT).astype(np.float64)
+    shortfall = profile[TARGET].to_numpy() - profile[CURRENT].to_numpy()
+    profile[STRENGTH] = shortfall <= LEVEL_TOLERANCE
+    profile[GAP] = np.where(profile[STRENGTH].to_numpy(), 0.0, shortfall)
+    return profile.sort_values([EDUCATOR, COMP], kind="stable").reset_index(drop=True)
+
+
+def strengths(profile: pd.DataFrame, competencies: pd.DataFrame) -> list[tuple[int, str]]:
+    """(educator_id, code) for every rated competency at or above the school's target, by
+    educator then framework order. Unrated competencies are never strengths."""
+    strong = profile[profile[STRENGTH]]
+    codes = competencies[CODE].to_numpy()[strong[COMP].to_numpy()]
+    return list(zip(strong[EDUCATOR].tolist(), codes.tolist(), strict=True))
+
+
+MENTOR_LEVEL = 4   # the top of the default scale: "Leading"
+
+
+def mentors_by_school(profile: pd.DataFrame, codes: np.ndarray) -> dict[tuple[int, str], tuple[int, ...]]:
+    """(school_id, code) -> ids (ascending) of educators strong enough on that competency to be
+    offered as a cohort's peer mentor: a current level at least one above the school's target,
+    or at least level 4 (so a target of 4 still has mentors)."""
+    threshold = np.minimum(profile[TARGET].to_numpy() + 1, MENTOR_LEVEL)
+    strong = profile[profile[CURRENT].to_numpy() >= threshold - LEVEL_TOLERANCE]
+    strong = strong.sort_values([SCHOOL, COMP, EDUCATOR], kind="stable")
+    schools, comps = strong[SCHOOL].to_numpy(), strong[COMP].to_numpy()
+    ids = strong[EDUCATOR].to_numpy()
+    if not len(ids):
+        return {}
+    starts = np.flatnonzero(np.r_[True, (schools[1:] != schools[:-1]) | (comps[1:] != comps[:-1])])
+    ends = np.r_[starts[1:], len(ids)]
+    return {(int(schools[a]), str(codes[comps[a]])): tuple(ids[a:b].tolist())
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)}

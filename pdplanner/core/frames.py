@@ -1,0 +1,120 @@
+"""Records -> DataFrames: the one place the planner's column names and dtypes are defined.
+
+Every frame the planner works on comes from here, so the rest of the core can rely on clean,
+typed columns: ids are int64, levels float64 (NaN: no level), flags bool. Competencies are also
+carried as `comp`, their index in framework order (0 = first by position, then code), which is
+what the vectorised steps sort and group on; the code string is looked up only for output.
+"""
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from pdplanner.core.types import CompetencyInfo, EducatorInfo, RatingRecord, Target
+
+# -- column names ---------------------------------------------------------------------------
+EDUCATOR = "educator_id"
+SCHOOL = "school_id"
+COMP = "comp"                # int: index of the competency in framework order
+CODE = "code"                # competency code, "COG.1"
+NAME = "name"
+DOMAIN = "domain"            # domain code
+DOMAIN_ORDER = "domain_order"  # int: domains ordered by the position of their first competency
+POSITION = "position"
+FOUNDATIONAL = "foundational"
+KIND = "kind"
+LEVEL = "level"              # float64, NaN = not yet observed
+INTEREST = "interest"
+SELF_LEVEL = "self_level"
+COACH_LEVEL = "coach_level"
+CURRENT = "current"          # float64: the current level by the district's policy
+TARGET = "target"            # int64
+WEIGHT = "weight"            # float64
+GAP = "gap"
+STRENGTH = "strength"        # bool: current level at or above target
+PRIORITY = "priority"
+RANK = "rank"
+
+DEFAULT_TARGET_LEVEL = 3
+DEFAULT_TARGET_WEIGHT = 1.0
+RATING_KINDS = ("self", "coach", "evidence")
+
+
+def competencies_frame(competencies: Iterable[CompetencyInfo]) -> pd.DataFrame:
+    """One row per competency in framework order (position, then code), indexed by `comp` 0..n-1.
+
+    Columns: code, name, domain, position, foundational, domain_order. Raises ValueError when a
+    code appears twice, since the planner could not tell which one a rating means.
+    """
+    ordered = sorted(competencies, key=lambda c: (c.position, c.code))
+    codes = [c.code for c in ordered]
+    if len(set(codes)) != len(codes):
+        raise ValueError("competency codes must be unique")
+    frame = pd.DataFrame({
+        CODE: pd.Series(codes, dtype=object),
+        NAME: pd.Series([c.name for c in ordered], dtype=object),
+        DOMAIN: pd.Series([c.domain for c in ordered], dtype=object),
+        POSITION: np.array([c.position for c in ordered], dtype=np.int64),
+        FOUNDATIONAL: np.array([c.foundational for c in ordered], dtype=bool),
+    })
+    first_seen = dict.fromkeys(frame[DOMAIN])          # dicts keep insertion (framework) order
+    domain_rank = {domain: i for i, domain in enumerate(first_seen)}
+    frame[DOMAIN_ORDER] = frame[DOMAIN].map(domain_rank).astype(np.int64)
+    frame.index.name = COMP
+    return frame
+
+
+def educators_frame(educators: Iterable[EducatorInfo]) -> pd.DataFrame:
+    """One row per educator, sorted by id. Columns: educator_id, school_id (int64).
+
+    Raises ValueError for a repeated id: the same person twice would be planned twice.
+    """
+    ordered = sorted(educators, key=lambda e: e.id)
+    ids = np.array([e.id for e in ordered], dtype=np.int64)
+    if len(ids) > 1 and (np.diff(ids) == 0).any():
+        raise ValueError("educator ids must be unique")
+    return pd.DataFrame({EDUCATOR: ids,
+                         SCHOOL: np.array([e.school_id for e in ordered], dtype=np.int64)})
+
+
+def ratings_frame(ratings: Iterable[RatingRecord], competencies: pd.DataFrame) -> pd.DataFrame:
+    """One row per rating record. Columns: educator_id (int64), comp (int64), kind (str),
+    level (float64, NaN for "not yet observed"), interest (bool).
+
+    Records on a competency the framework does not have, or of an unknown kind, are dropped:
+    the planner plans against one framework, and stray rows must not invent competencies.
+    """
+    ratings = tuple(ratings)
+    comp_of = {code: i for i, code in enumerate(competencies[CODE])}
+    frame = pd.DataFrame({
+        EDUCATOR: np.fromiter((r.educator_id for r in ratings), dtype=np.int64, count=len(ratings)),
+        COMP: np.fromiter((comp_of.get(r.competency, -1) for r in ratings), dtype=np.int64,
+                          count=len(ratings)),
+        KIND: pd.Series([r.kind for r in ratings], dtype=object),
+        LEVEL: np.array([r.level for r in ratings], dtype=np.float64),
+        INTEREST: np.fromiter((r.interest for r in ratings), dtype=bool, count=len(ratings)),
+    })
+    keep = (frame[COMP] >= 0) & frame[KIND].isin(RATING_KINDS)
+    return frame[keep].reset_index(drop=True) if not keep.all() else frame
+
+
+def targets_frame(targets: Iterable[Target], competencies: pd.DataFrame) -> pd.DataFrame:
+    """One row per (school, competency) the school set. Columns: school_id, comp (int64),
+    target (int64), weight (float64). Targets on unknown competencies are dropped.
+
+    Raises ValueError when a school sets the same competency twice (which one would win would
+    depend on the order of the input).
+    """
+    comp_of = {code: i for i, code in enumerate(competencies[CODE])}
+    rows = [(t.school_id, comp_of[t.competency], t.level, t.weight)
+            for t in targets if t.competency in comp_of]
+    frame = pd.DataFrame({
+        SCHOOL: np.array([r[0] for r in rows], dtype=np.int64),
+        COMP: np.array([r[1] for r in rows], dtype=np.int64),
+        TARGET: np.array([r[2] for r in rows], dtype=np.int64),
+        WEIGHT: np.array([r[3] for r in rows], dtype=np.float64),
+    })
+    if frame.duplicated([SCHOOL, COMP]).any():
+        raise ValueError("a school has two targets for the same competency")
+    return frame

@@ -1,0 +1,101 @@
+"""Priority and goal selection (SPEC 5.3, 5.4): grow where growth is needed, one level at a time."""
+
+import numpy as np
+import pandas as pd
+
+from pdplanner.core.frames import (
+    COMP,
+    CURRENT,
+    DOMAIN_ORDER,
+    EDUCATOR,
+    FOUNDATIONAL,
+    GAP,
+    INTEREST,
+    PRIORITY,
+    RANK,
+    STRENGTH,
+    TARGET,
+    WEIGHT,
+)
+from pdplanner.core.types import Goal, PlanningSettings
+
+FROM_LEVEL = "from_level"
+TO_LEVEL = "to_level"
+PRIORITY_DIGITS = 9   # priorities are compared after rounding, so 0.1 + 0.2 ties with 0.3
+
+
+def priorities(profile: pd.DataFrame, settings: PlanningSettings) -> pd.Series:
+    """Priority of every row of a competency profile (`gaps.competency_profile`):
+    gap x school weight + interest bonus (the self-rating says "I want to grow here") +
+    foundational bonus. Strengths have a gap of 0 and are filtered out by `select_goals`."""
+    value = (profile[GAP].to_numpy() * profile[WEIGHT].to_numpy()
+             + settings.interest_bonus * profile[INTEREST].to_numpy()
+             + settings.foundational_bonus * profile[FOUNDATIONAL].to_numpy())
+    return pd.Series(np.round(value, PRIORITY_DIGITS), index=profile.index, name=PRIORITY)
+
+
+def select_goals(profile: pd.DataFrame, settings: PlanningSettings) -> pd.DataFrame:
+    """Each educator's goals: the top `goals_per_educator` competencies below target by priority,
+    at most `goals_per_domain` from one domain, ties broken by framework order.
+
+    Only rated competencies below target are candidates: strengths are never goals, and an
+    unrated competency is not one either (nothing is known about it). from_level is the current
+    level rounded down (a mean of 2.5 grows from 2), to_level the next level; since the target is
+    a whole level above the current one, to_level never passes it.
+
+    Returns the profile's columns for the chosen rows plus priority, rank (1 = top),
+    from_level and to_level, sorted by educator and rank.
+    """
+    candidates = profile[~profile[STRENGTH].to_numpy()]
+    candidates = candidates.assign(**{PRIORITY: priorities(candidates, settings)})
+    candidates = candidates.sort_values([EDUCATOR, PRIORITY, COMP], ascending=[True, False, True],
+                                        kind="stable")
+    # Dropping what is past the domain cap first, then taking the first K, is the same as
+    # walking down the priority list and skipping a competency whose domain is full.
+    in_domain = candidates.groupby([EDUCATOR, DOMAIN_ORDER], sort=False).cumcount().to_numpy()
+    candidates = candidates[in_domain < settings.goals_per_domain]
+    rank = candidates.groupby(EDUCATOR, sort=False).cumcount().to_numpy() + 1
+    chosen = candidates[rank <= settings.goals_per_educator].copy()
+    chosen[RANK] = rank[rank <= settings.goals_per_educator]
+    chosen[FROM_LEVEL] = np.floor(chosen[CURRENT].to_numpy() + 1e-9).astype(np.int64)
+    chosen[TO_LEVEL] = chosen[FROM_LEVEL] + 1
+    return chosen.reset_index(drop=True)
+
+
+def plain_number(value: float) -> str:
+    """A number as people write it: 1, 2.5, 0.75 (at most two decimals, no trailing zeros)."""
+    return f"{round(float(value), 2):g}"
+
+
+def goal_why(name: str, current: float, target: int, gap: float, weight: float, interest: bool,
+             foundational: bool) -> str:
+    """The plain-language reason for one goal, naming the numbers behind its priority."""
+    parts = [f"Gap of {plain_number(gap)} to the school's target (level {target}) on {name}, "
+             f"from a current level of {plain_number(current)}",
+             f"priority weight {plain_number(weight)}"]
+    if interest:
+        parts.append("you marked it as a place you want to grow")
+    if foundational:
+        parts.append("it is a foundational competency that others build on")
+    return "; ".join(parts) + "."
+
+
+def goals_from_frame(chosen: pd.DataFrame, codes: np.ndarray, names: np.ndarray) -> list[Goal]:
+    """`Goal` values for the rows of `select_goals`, with their why. `codes` and `names` are the
+    competencies' codes and names in framework order (indexed by comp)."""
+    comp = chosen[COMP].to_numpy()
+    columns = (chosen[EDUCATOR].tolist(), codes[comp].tolist(), names[comp].tolist(),
+               chosen[CURRENT].tolist(), chosen[TARGET].tolist(), chosen[GAP].tolist(),
+               chosen[WEIGHT].tolist(), chosen[INTEREST].tolist(), chosen[FOUNDATIONAL].tolist(),
+               chosen[FROM_LEVEL].tolist(), chosen[TO_LEVEL].tolist(), chosen[PRIORITY].tolist(),
+               chosen[RANK].tolist())
+    whys: dict[tuple, str] = {}      # many goals share their numbers: write each why once
+    goals = []
+    for (educator, code, name, current, target, gap, weight, interest, foundational,
+         from_level, to_level, priority, rank) in zip(*columns, strict=True):
+        numbers = (name, current, target, gap, weight, interest, foundational)
+        why = whys.get(numbers)
+        if why is None:
+            why = whys[numbers] = goal_why(*numbers)
+        goals.append(Goal(educator, code, from_level, to_level, priority, rank, why))
+    return goals

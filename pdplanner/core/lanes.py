@@ -1,0 +1,140 @@
+"""Readiness and lanes (SPEC 5.5): fast lane ("ready to move") or slow lane ("building
+readiness"), always with the numbers behind the decision.
+
+The why texts use the default growth-framed lane labels, never "slow", because teachers read
+them.
+"""
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from pdplanner.core.frames import CURRENT, DOMAIN, DOMAIN_ORDER, EDUCATOR, STRENGTH
+from pdplanner.core.gaps import LEVEL_TOLERANCE
+from pdplanner.core.types import LANES, LaneDecision, PlanningSettings
+
+LANE_WORDS = {"fast": "ready to move", "slow": "building readiness"}
+
+RATED = "rated"
+AT_TARGET = "at_target"
+READINESS = "readiness"
+LOWEST_DOMAIN = "lowest_domain"
+LOWEST_DOMAIN_MEAN = "lowest_domain_mean"
+
+
+def readiness_table(profile: pd.DataFrame, educator_ids: np.ndarray) -> pd.DataFrame:
+    """Per educator (index educator_id, every id in `educator_ids`): rated (competencies with a
+    current level), at_target, readiness = at_target / rated (NaN when nothing is rated),
+    lowest_domain (the domain with the lowest mean current level; ties go to the domain that
+    comes first in the framework) and its mean."""
+    by_educator = profile.groupby(EDUCATOR, sort=True)
+    table = pd.DataFrame({RATED: by_educator.size(), AT_TARGET: by_educator[STRENGTH].sum()})
+    means = profile.groupby([EDUCATOR, DOMAIN_ORDER, DOMAIN], sort=False)[CURRENT].mean()
+    means = means.round(9).reset_index()
+    lowest = (means.sort_values([EDUCATOR, CURRENT, DOMAIN_ORDER], kind="stable")
+              .drop_duplicates(EDUCATOR).set_index(EDUCATOR))
+    table[LOWEST_DOMAIN] = lowest[DOMAIN]
+    table[LOWEST_DOMAIN_MEAN] = lowest[CURRENT]
+    table = table.reindex(pd.Index(educator_ids, name=EDUCATOR))
+    table[RATED] = table[RATED].fillna(0).astype(np.int64)
+    table[AT_TARGET] = table[AT_TARGET].fillna(0).astype(np.int64)
+    rated = table[RATED].to_numpy()
+    table[READINESS] = np.where(rated > 0, table[AT_TARGET].to_numpy() / np.maximum(rated, 1), np.nan)
+    return table
+
+
+def shown_short_of(value: float, threshold: float, digits: int) -> float:
+    """`value` rounded for display, except that a value below `threshold` is never shown as
+    reaching it (0.597 against 0.6 shows as 0.59, not 0.6): the why must not contradict itself."""
+    shown = round(value, digits)
+    if value < threshold - LEVEL_TOLERANCE and shown >= threshold:
+        shown = math.floor(value * 10 ** digits) / 10 ** digits
+    return shown
+
+
+def readiness_sentence(rated: int, at_target: int, readiness: float, lowest_domain: str,
+                       lowest_mean: float, settings: PlanningSettings) -> str:
+    """"14 of 19 at target (74%); lowest domain INST 2.7", with the thresholds a shortfall
+    missed named beside it."""
+    percent = round(shown_short_of(readiness, settings.fast_lane_readiness, 2) * 100)
+    mean = shown_short_of(lowest_mean, settings.fast_lane_min_domain_mean, 1)
+    text = f"{at_target} of {rated} at target ({percent}%"
+    if readiness < settings.fast_lane_readiness - LEVEL_TOLERANCE:
+        text += f", {round(settings.fast_lane_readiness * 100)}% needed to be {LANE_WORDS['fast']}"
+    text += f"); lowest domain {lowest_domain} {mean:.1f}"
+    if lowest_mean < settings.fast_lane_min_domain_mean - LEVEL_TOLERANCE:
+        text += f" ({settings.fast_lane_min_domain_mean:g} needed)"
+    return text
+
+
+NOTHING_RATED = "nothing is rated yet"
+
+
+def computed_lane(rated: int, at_target: int, lowest_mean: float | None,
+                  settings: PlanningSettings) -> str:
+    """Fast lane when readiness (at_target / rated) >= fast_lane_readiness and the lowest domain
+    mean >= fast_lane_min_domain_mean, both inclusive; otherwise slow. Nothing rated: slow,
+    because nothing shows readiness yet."""
+    if rated == 0 or lowest_mean is None:
+        return "slow"
+    ready = at_target / rated >= settings.fast_lane_readiness - LEVEL_TOLERANCE
+    no_weak_domain = lowest_mean >= settings.fast_lane_min_domain_mean - LEVEL_TOLERANCE
+    return "fast" if ready and no_weak_domain else "slow"
+
+
+def lane_evidence(rated: int, at_target: int, lowest_domain: str | None, lowest_mean: float | None,
+                  settings: PlanningSettings) -> str:
+    """The numbers behind a lane, as a sentence fragment (see `readiness_sentence`)."""
+    if rated == 0 or lowest_domain is None or lowest_mean is None:
+        return NOTHING_RATED
+    return readiness_sentence(rated, at_target, at_target / rated, lowest_domain, lowest_mean, settings)
+
+
+def lane_for(rated: int, at_target: int, lowest_domain: str | None, lowest_mean: float | None,
+             settings: PlanningSettings) -> tuple[str, str]:
+    """The computed lane (`computed_lane`) and its why for one educator's readiness numbers:
+    "14 of 19 at target (74%); lowest domain INST 2.7: ready to move."."""
+    lane = computed_lane(rated, at_target, lowest_mean, settings)
+    evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
+    if evidence == NOTHING_RATED:
+        return lane, (f"Nothing is rated yet: {LANE_WORDS[lane]} until the ratings show where "
+                      "you stand.")
+    return lane, f"{evidence}: {LANE_WORDS[lane]}."
+
+
+def lane_overrides_by_educator(overrides: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
+    """educator_id -> (lane, reason). Overrides naming an unknown lane are refused (ValueError).
+    One override per educator is expected; if several come, the one sorting last by (lane,
+    reason) wins, so the outcome never depends on the order of the input."""
+    chosen: dict[int, tuple[str, str]] = {}
+    for educator_id, lane, reason in sorted(overrides):
+        if lane not in LANES:
+            raise ValueError(f"lane override for educator {educator_id}: {lane!r} is not one of {LANES}")
+        chosen[educator_id] = (lane, reason)
+    return chosen
+
+
+def decide_lanes(table: pd.DataFrame, settings: PlanningSettings,
+                 overrides: dict[int, tuple[str, str]]) -> list[LaneDecision]:
+    """A `LaneDecision` per row of `readiness_table`, in its order. An override replaces the
+    lane, keeps the computed numbers, and its why says who set it, why, and what the numbers
+    alone say."""
+    decisions = []
+    columns = (table.index.tolist(), table[RATED].tolist(), table[AT_TARGET].tolist(),
+               table[READINESS].tolist(), table[LOWEST_DOMAIN].tolist(), table[LOWEST_DOMAIN_MEAN].tolist())
+    for educator_id, rated, at_target, readiness, lowest_domain, lowest_mean in zip(*columns, strict=True):
+        if rated == 0:
+            readiness = lowest_domain = lowest_mean = None
+        lane, why = lane_for(rated, at_target, lowest_domain, lowest_mean, settings)
+        overridden = educator_id in overrides
+        if overridden:
+            computed = lane
+            lane, reason = overrides[educator_id]
+            evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
+            why = (f"Set to {LANE_WORDS[lane]} by a coach or principal: {reason.strip().rstrip('.')}. "
+                   f"The numbers alone say {LANE_WORDS[computed]}: {evidence}.")
+        decisions.append(LaneDecision(educator_id, lane, readiness, rated, at_target, lowest_domain,
+                                      lowest_mean, why, overridden))
+    return decisions

@@ -1,0 +1,97 @@
+"""Learning-path suggestions from the catalogue (SPEC 5.7).
+
+The fast lane gets self-directed, shorter activities; the slow lane supported, longer ones.
+`resource_rank` is the whole preference order, in one place.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from pdplanner.core.lanes import LANE_WORDS
+from pdplanner.core.types import Goal, PathStep, ResourceInfo
+
+STEPS_PER_GOAL = 2
+
+# Kinds each lane prefers, best first; a kind not listed comes after all listed ones.
+PREFERRED_KINDS = {
+    "fast": ("micro-credential", "peer-observation", "plc-protocol", "video-study", "book-study",
+             "online-course"),
+    "slow": ("coaching-cycle", "workshop", "plc-protocol", "peer-observation"),
+}
+# How a kind reads in a sentence; a kind not listed reads as its name with spaces.
+KIND_WORDS = {"micro-credential": "micro-credential", "plc-protocol": "PLC protocol"}
+# Fast lane: shorter first (self-directed, quick to finish). Slow lane: longer first (supported).
+SHORTER_FIRST = {"fast": True, "slow": False}
+
+
+def resource_rank(resource: ResourceInfo, lane: str) -> tuple[int, float, int]:
+    """Sort key of a resource for a lane, smaller is better: (1) the lane's preferred kinds in
+    their order, other kinds after; (2) hours, shorter first in the fast lane and longer first
+    in the slow lane; (3) resource id, so ties never depend on the catalogue's order."""
+    kinds = PREFERRED_KINDS[lane]
+    kind_rank = kinds.index(resource.kind) if resource.kind in kinds else len(kinds)
+    hours = resource.hours if SHORTER_FIRST[lane] else -resource.hours
+    return kind_rank, hours, resource.id
+
+
+def resource_fits(resource: ResourceInfo, competency: str, level: int, lane: str) -> bool:
+    """A resource fits a goal when it covers the competency, its level range holds the level the
+    educator grows from, and it is offered in the educator's lane."""
+    return (competency in resource.competencies and resource.level_min <= level <= resource.level_max
+            and lane in resource.lanes)
+
+
+def fitting_resources(resources: Iterable[ResourceInfo], competency: str, level: int,
+                      lane: str) -> list[ResourceInfo]:
+    """The resources that fit (`resource_fits`), best first (`resource_rank`)."""
+    return sorted((r for r in resources if resource_fits(r, competency, level, lane)),
+                  key=lambda r: resource_rank(r, lane))
+
+
+def step_why(resource: ResourceInfo, goal: Goal, lane: str) -> str:
+    """"Fits level 2 -> 3 and the ready to move lane; micro-credential, 6 hours."."""
+    start = goal.from_level if goal.from_level is not None else 1
+    hours = f"{resource.hours:g} hour" + ("" if resource.hours == 1 else "s")
+    return (f"Fits level {start} -> {goal.to_level} and the {LANE_WORDS[lane]} lane; "
+            f"{KIND_WORDS.get(resource.kind, resource.kind.replace('-', ' '))}, {hours}.")
+
+
+class PathSuggester:
+    """Suggests paths from one catalogue. The ranked choice for each (competency, level, lane)
+    is worked out once and reused, so a whole district costs a handful of sorts."""
+
+    def __init__(self, resources: Iterable[ResourceInfo], per_goal: int = STEPS_PER_GOAL):
+        self.resources = tuple(sorted(resources, key=lambda r: r.id))
+        self.per_goal = per_goal
+        self._ranked: dict[tuple[str, int, str], list[ResourceInfo]] = {}
+        self._whys: dict[tuple[int, int | None, int, str], str] = {}
+
+    def ranked(self, competency: str, level: int, lane: str) -> list[ResourceInfo]:
+        """`fitting_resources` for the catalogue, remembered."""
+        key = (competency, level, lane)
+        if key not in self._ranked:
+            self._ranked[key] = fitting_resources(self.resources, competency, level, lane)
+        return self._ranked[key]
+
+    def suggest_path(self, goals: Sequence[Goal], lane: str) -> tuple[PathStep, ...]:
+        """Steps for one educator: for each goal in rank order, up to `per_goal` fitting
+        resources, best first. A resource already chosen for an earlier goal is not repeated; a
+        goal nothing fits gets no step."""
+        steps, used = [], set()
+        for goal in sorted(goals, key=lambda g: g.rank):
+            level = goal.from_level if goal.from_level is not None else 1
+            chosen = [r for r in self.ranked(goal.competency, level, lane) if r.id not in used]
+            for resource in chosen[:self.per_goal]:
+                used.add(resource.id)
+                why_key = (resource.id, goal.from_level, goal.to_level, lane)
+                why = self._whys.get(why_key)
+                if why is None:
+                    why = self._whys[why_key] = step_why(resource, goal, lane)
+                steps.append(PathStep(resource.id, goal.competency, why))
+        return tuple(steps)
+
+
+def suggest_path(goals: Sequence[Goal], lane: str, resources: Iterable[ResourceInfo],
+                 per_goal: int = STEPS_PER_GOAL) -> tuple[PathStep, ...]:
+    """One educator's path (see `PathSuggester.suggest_path`); for many educators build one
+    `PathSuggester` and reuse it."""
+    return PathSuggester(resources, per_goal).suggest_path(goals, lane)

@@ -1,0 +1,91 @@
+"""SPEC 5.5: readiness, the lane rule at its boundaries, overrides, and the why."""
+
+import pytest
+
+from pdplanner.core.lanes import lane_for, shown_short_of
+from pdplanner.core.planner import plan
+from pdplanner.core.types import PlanningSettings
+from tests.core.builders import both_ratings, educators, planning_input, uniform
+
+
+def lane_of(ratings, overrides=(), settings=None):
+    result = plan(planning_input(educators(1), ratings, settings, overrides=overrides))
+    (decision,) = result.lanes
+    return decision
+
+
+def test_exactly_at_both_thresholds_is_fast():
+    # 3 of 5 rated at target = 0.6; domain A mean (3 + 2) / 2 = 2.5; domain B (3 + 3 + 2) / 3.
+    decision = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 3, "B.3": 2}))
+    assert (decision.lane, decision.rated, decision.at_target, decision.readiness) == ("fast", 5, 3, 0.6)
+    assert (decision.lowest_domain, decision.lowest_domain_mean) == ("A", 2.5)
+    assert decision.why == "3 of 5 at target (60%); lowest domain A 2.5: ready to move."
+    assert not decision.overridden
+
+
+def test_just_below_the_readiness_threshold_is_slow_and_says_what_is_needed():
+    # 2 of 4 at target = 0.5; lowest domain B (3 + 2) / 2 = 2.5
+    decision = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 2}))
+    assert (decision.lane, decision.readiness) == ("slow", 0.5)
+    assert decision.why == ("2 of 4 at target (50%, 60% needed to be ready to move); lowest domain A 2.5: "
+                            "building readiness.")
+
+
+def test_a_low_domain_keeps_a_ready_educator_in_the_slow_lane():
+    # 4 of 6 at target (67%) but domain B's mean is (3 + 2 + 2) / 3 = 2.33
+    decision = lane_of(uniform(1, 3, {"B.2": 2, "B.3": 2}))
+    assert decision.lane == "slow"
+    assert decision.lowest_domain == "B" and decision.lowest_domain_mean == pytest.approx(7 / 3)
+    assert decision.why == ("4 of 6 at target (67%); lowest domain B 2.3 (2.5 needed): building readiness.")
+
+
+def test_domain_ties_go_to_the_first_domain_in_the_framework():
+    decision = lane_of(uniform(1, 3, {"A.1": 2, "B.1": 2, "A.3": 4, "B.3": 4}))
+    assert (decision.lowest_domain, decision.lowest_domain_mean) == ("A", 3.0)
+
+
+def test_everyone_at_target_is_fast():
+    decision = lane_of(uniform(1, 3))
+    assert (decision.lane, decision.readiness, decision.at_target) == ("fast", 1.0, 6)
+
+
+def test_nothing_rated_is_slow_with_no_readiness():
+    decision = lane_of(both_ratings(1, {"A.1": None}))
+    assert decision.lane == "slow" and decision.rated == 0
+    assert decision.readiness is None and decision.lowest_domain is None
+    assert decision.why.startswith("Nothing is rated yet")
+
+
+def test_thresholds_are_settings():
+    ratings = both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 3, "B.3": 2})
+    assert lane_of(ratings, settings=PlanningSettings(fast_lane_readiness=0.61)).lane == "slow"
+    assert lane_of(ratings, settings=PlanningSettings(fast_lane_min_domain_mean=2.6)).lane == "slow"
+
+
+def test_an_override_replaces_the_lane_and_keeps_the_numbers():
+    decision = lane_of(uniform(1, 3), overrides=[(1, "slow", "New to the school this year.")])
+    assert (decision.lane, decision.overridden) == ("slow", True)
+    assert (decision.readiness, decision.at_target, decision.lowest_domain_mean) == (1.0, 6, 3.0)
+    assert decision.why == (
+        "Set to building readiness by a coach or principal: New to the school this year. "
+        "The numbers alone say ready to move: 6 of 6 at target (100%); lowest domain A 3.0.")
+
+
+def test_an_override_for_someone_with_nothing_rated():
+    decision = lane_of([], overrides=[(1, "fast", "Experienced, rating next week")])
+    assert decision.lane == "fast" and decision.readiness is None
+    assert decision.why.endswith("The numbers alone say building readiness: nothing is rated yet.")
+
+
+def test_an_override_naming_an_unknown_lane_is_refused():
+    with pytest.raises(ValueError, match="lane"):
+        lane_of(uniform(1, 3), overrides=[(1, "express", "no")])
+
+
+def test_shown_numbers_never_contradict_the_decision():
+    assert shown_short_of(0.597, 0.6, 2) == 0.59
+    assert shown_short_of(2.46, 2.5, 1) == 2.4
+    assert shown_short_of(0.736, 0.6, 2) == 0.74
+    lane, why = lane_for(rated=1000, at_target=597, lowest_domain="A", lowest_mean=3.0,
+                         settings=PlanningSettings())
+    assert lane == "slow" and "(59%, 60% needed" in why
