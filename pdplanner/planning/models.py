@@ -1,7 +1,7 @@
 import enum
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.assessments.models import enum_column
 from pdplanner.database import TimestampMixin
@@ -64,3 +64,109 @@ class Resource(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+
+class CohortStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+
+
+class GoalStatus(enum.StrEnum):
+    ACTIVE = "active"
+    VERIFIED = "verified"
+
+
+class ActivityStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+
+
+class Cohort(TimestampMixin, db.Model):
+    """A group of educators sharing a lane and a focus, led by a coach. Re-planning replaces
+    proposed cohorts; confirmed ones and their members stay as they are."""
+
+    __tablename__ = "cohorts"
+    __table_args__ = (UniqueConstraint("cycle_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    lane: Mapped[str] = mapped_column(String(10))
+    focus: Mapped[str] = mapped_column(String(20))
+    school_ids: Mapped[list] = mapped_column(JSON, default=list)
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    mentor_ids: Mapped[list] = mapped_column(JSON, default=list)
+    why: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CohortStatus] = mapped_column(enum_column(CohortStatus), default=CohortStatus.PROPOSED,
+                                                 index=True)
+
+    coach = relationship("User")
+
+
+class Placement(TimestampMixin, db.Model):
+    """An educator's lane and cohort (or individual coaching) in a cycle, with the numbers behind
+    the lane. A lane override survives re-planning."""
+
+    __tablename__ = "placements"
+    __table_args__ = (UniqueConstraint("cycle_id", "educator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lane: Mapped[str] = mapped_column(String(10), index=True)
+    readiness: Mapped[float | None] = mapped_column(Float)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    at_target: Mapped[int] = mapped_column(Integer, default=0)
+    lowest_domain: Mapped[str | None] = mapped_column(String(20))
+    lowest_domain_mean: Mapped[float | None] = mapped_column(Float)
+    why: Mapped[str] = mapped_column(Text, default="")
+    override_lane: Mapped[str | None] = mapped_column(String(10))
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"), index=True)
+    individual_reason: Mapped[str] = mapped_column(Text, default="")
+
+    cohort = relationship("Cohort")
+    educator = relationship("User", foreign_keys=[educator_id])
+
+
+class PlannedGoal(TimestampMixin, db.Model):
+    """A competency-based goal: grow one competency by one level in a cycle."""
+
+    __tablename__ = "planned_goals"
+    __table_args__ = (UniqueConstraint("cycle_id", "educator_id", "competency_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    competency_code: Mapped[str] = mapped_column(String(20))
+    from_level: Mapped[int | None] = mapped_column(Integer)
+    to_level: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    why: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[GoalStatus] = mapped_column(enum_column(GoalStatus), default=GoalStatus.ACTIVE)
+
+
+class PathActivity(TimestampMixin, db.Model):
+    """One step of an educator's learning path: an activity of the catalogue toward a goal."""
+
+    __tablename__ = "path_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), index=True)
+    competency_code: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    why: Mapped[str] = mapped_column(Text, default="")
+    # "suggested" by the planner (replaced on re-plan while untouched) or "coach" (kept).
+    source: Mapped[str] = mapped_column(String(20), default="suggested")
+    status: Mapped[ActivityStatus] = mapped_column(enum_column(ActivityStatus),
+                                                   default=ActivityStatus.PLANNED)
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    evidence_url: Mapped[str] = mapped_column(String(500), default="")
+
+    resource = relationship("Resource")

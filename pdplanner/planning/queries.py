@@ -1,9 +1,55 @@
 """Planning reads."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import or_, select
 
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.models import Cycle, Rating
+from pdplanner.core.types import (
+    CohortProposal,
+    CompetencyInfo,
+    EducatorInfo,
+    PlanningInput,
+    PlanningSettings,
+    RatingRecord,
+    ResourceInfo,
+    Target,
+)
 from pdplanner.extensions import db
-from pdplanner.planning.models import Resource
+from pdplanner.framework.models import Competency
+from pdplanner.organisation.models import CaseloadAssignment, Membership
+from pdplanner.planning.models import (
+    Cohort,
+    CohortStatus,
+    DistrictPlanningSettings,
+    PathActivity,
+    Placement,
+    PlannedGoal,
+    Resource,
+)
+
+SETTING_FIELDS = ("current_level_policy", "interest_bonus", "foundational_bonus", "goals_per_educator",
+                  "goals_per_domain", "fast_lane_readiness", "fast_lane_min_domain_mean",
+                  "cohort_min_size", "cohort_max_size", "coach_caseload_limit")
+
+
+def settings_row(district_id: int) -> DistrictPlanningSettings:
+    """The district's settings row, or an unsaved one holding the defaults."""
+    row = db.session.scalar(select(DistrictPlanningSettings).where(
+        DistrictPlanningSettings.district_id == district_id))
+    if row is None:
+        defaults = PlanningSettings()
+        row = DistrictPlanningSettings(district_id=district_id, fast_lane_label="Ready to move",
+                                       slow_lane_label="Building readiness",
+                                       **{f: getattr(defaults, f) for f in SETTING_FIELDS})
+    return row
+
+
+def planning_settings(district_id: int) -> PlanningSettings:
+    """The district's rules as the core takes them."""
+    row = settings_row(district_id)
+    return PlanningSettings(**{f: getattr(row, f) for f in SETTING_FIELDS})
 
 
 def visible_resources(district_id: int, *, include_inactive: bool = False) -> list[Resource]:
@@ -16,3 +62,100 @@ def visible_resources(district_id: int, *, include_inactive: bool = False) -> li
     return [r for r in resources
             if (r.district_id == district_id or r.key not in own_keys)
             and (include_inactive or r.active)]
+
+
+def planning_input(cycle: Cycle) -> PlanningInput:
+    """Everything the core needs to plan a cycle, read in a handful of bulk queries."""
+    framework = cycle.framework
+    competencies = tuple(
+        CompetencyInfo(
+            code=c.code, name=c.name, domain=c.domain.code, position=c.position,
+            foundational=c.foundational,
+            next_level_descriptors=tuple((d.level, d.text) for d in c.descriptors),
+        )
+        for c in framework.competencies
+    )
+    memberships = db.session.execute(
+        select(Membership.user_id, Membership.school_id)
+        .join(User, User.id == Membership.user_id)
+        .where(User.district_id == cycle.district_id, User.active.is_(True),
+               Membership.role.in_([Role.TEACHER, Role.COACH]))
+        .order_by(Membership.user_id, Membership.school_id)).all()
+    school_of: dict[int, int] = {}
+    for user_id, school_id in memberships:
+        school_of.setdefault(user_id, school_id)
+    coaches: dict[int, list[int]] = {}
+    for coach_id, educator_id in db.session.execute(
+            select(CaseloadAssignment.coach_id, CaseloadAssignment.educator_id)
+            .where(CaseloadAssignment.educator_id.in_(school_of)).order_by(CaseloadAssignment.coach_id)):
+        coaches.setdefault(educator_id, []).append(coach_id)
+    educators = tuple(EducatorInfo(i, school_of[i], tuple(coaches.get(i, ()))) for i in sorted(school_of))
+    ratings = _latest_ratings(cycle, set(school_of))
+    schools = sorted(set(school_of.values()))
+    targets = tuple(Target(s, c.code, framework.target_level, 1.0) for s in schools for c in competencies)
+    resources = tuple(
+        ResourceInfo(r.id, r.title, r.kind.value, tuple(r.competencies), r.level_min, r.level_max,
+                     r.hours, tuple(r.lanes))
+        for r in visible_resources(cycle.district_id))
+    placements = db.session.scalars(select(Placement).where(Placement.cycle_id == cycle.id)).all()
+    overrides = tuple((p.educator_id, p.override_lane, p.override_reason)
+                      for p in placements if p.override_lane)
+    members: dict[int, list[int]] = {}
+    for p in placements:
+        if p.cohort_id is not None:
+            members.setdefault(p.cohort_id, []).append(p.educator_id)
+    confirmed = tuple(
+        CohortProposal(c.key, c.lane, c.focus, tuple(c.school_ids), tuple(sorted(members.get(c.id, ()))),
+                       c.coach_id, tuple(c.mentor_ids), c.why)
+        for c in db.session.scalars(select(Cohort).where(
+            Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED).order_by(Cohort.key)))
+    return PlanningInput(settings=planning_settings(cycle.district_id), competencies=competencies,
+                         educators=educators, ratings=ratings, targets=targets, resources=resources,
+                         lane_overrides=overrides, confirmed_cohorts=confirmed)
+
+
+def _latest_ratings(cycle: Cycle, educator_ids: set[int]) -> tuple[RatingRecord, ...]:
+    """Each educator's ratings from the most recent cycle, up to this one, in which they have any:
+    until someone rates in this cycle, their plan stands on their last cycle's ratings."""
+    rows = db.session.execute(
+        select(Rating.educator_id, Cycle.opens_on, Competency.code, Rating.kind, Rating.level,
+               Rating.interest)
+        .join(Rating.competency).join(Cycle, Cycle.id == Rating.cycle_id)
+        .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+               Rating.educator_id.in_(educator_ids))).all()
+    latest: dict[int, object] = {}
+    for educator_id, opens_on, *_ in rows:
+        latest[educator_id] = max(opens_on, latest.get(educator_id, opens_on))
+    return tuple(RatingRecord(educator_id, code, kind.value, level, interest)
+                 for educator_id, opens_on, code, kind, level, interest in rows
+                 if opens_on == latest[educator_id])
+
+
+@dataclass(frozen=True)
+class EducatorPlan:
+    cycle: Cycle
+    placement: Placement | None
+    goals: list[PlannedGoal]
+    activities: list[PathActivity]
+    cohort_members: list[User]
+    lane_label: str | None
+
+
+def plan_of(cycle: Cycle, educator: User) -> EducatorPlan:
+    placement = db.session.scalar(select(Placement).where(
+        Placement.cycle_id == cycle.id, Placement.educator_id == educator.id))
+    goals = list(db.session.scalars(select(PlannedGoal).where(
+        PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id == educator.id).order_by(PlannedGoal.rank)))
+    activities = list(db.session.scalars(select(PathActivity).where(
+        PathActivity.cycle_id == cycle.id, PathActivity.educator_id == educator.id)
+        .order_by(PathActivity.position)))
+    members = []
+    if placement is not None and placement.cohort_id is not None:
+        members = list(db.session.scalars(
+            select(User).join(Placement, Placement.educator_id == User.id)
+            .where(Placement.cohort_id == placement.cohort_id).order_by(User.family_name, User.given_name)))
+    label = None
+    if placement is not None:
+        row = settings_row(cycle.district_id)
+        label = row.fast_lane_label if placement.lane == "fast" else row.slow_lane_label
+    return EducatorPlan(cycle, placement, goals, activities, members, label)

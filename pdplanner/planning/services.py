@@ -6,13 +6,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from pdplanner.accounts.models import User
+from pdplanner.assessments.models import Cycle
 from pdplanner.audit.services import record
-from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES, PlanningSettings
+from pdplanner.core.planner import plan
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
 from pdplanner.extensions import db
-from pdplanner.planning.models import DistrictPlanningSettings, Resource, ResourceKind
+from pdplanner.planning.models import (
+    ActivityStatus,
+    Cohort,
+    CohortStatus,
+    DistrictPlanningSettings,
+    GoalStatus,
+    PathActivity,
+    Placement,
+    PlannedGoal,
+    Resource,
+    ResourceKind,
+)
+from pdplanner.planning.queries import planning_input, settings_row
 
 CODE = re.compile(r"^[A-Z]+\.\d+$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -27,29 +41,6 @@ class PlanningError(ValueError):
 
 
 # -- settings ------------------------------------------------------------------------------
-
-SETTING_FIELDS = ("current_level_policy", "interest_bonus", "foundational_bonus", "goals_per_educator",
-                  "goals_per_domain", "fast_lane_readiness", "fast_lane_min_domain_mean",
-                  "cohort_min_size", "cohort_max_size", "coach_caseload_limit")
-
-
-def settings_row(district_id: int) -> DistrictPlanningSettings:
-    """The district's settings row, or an unsaved one holding the defaults."""
-    row = db.session.scalar(select(DistrictPlanningSettings).where(
-        DistrictPlanningSettings.district_id == district_id))
-    if row is None:
-        defaults = PlanningSettings()
-        row = DistrictPlanningSettings(district_id=district_id, fast_lane_label="Ready to move",
-                                       slow_lane_label="Building readiness",
-                                       **{f: getattr(defaults, f) for f in SETTING_FIELDS})
-    return row
-
-
-def planning_settings(district_id: int) -> PlanningSettings:
-    """The district's rules as the core takes them."""
-    row = settings_row(district_id)
-    return PlanningSettings(**{f: getattr(row, f) for f in SETTING_FIELDS})
-
 
 def _settings_problems(values: dict) -> dict[str, str]:
     problems = {}
@@ -208,3 +199,116 @@ def _new_key(district_id: int, title: str) -> str:
     while key in taken:
         key, n = f"{base}-{n}", n + 1
     return key
+
+
+# -- planning runs -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanRunSummary:
+    educators: int
+    goals: int
+    fast: int
+    slow: int
+    cohorts: int
+    confirmed_cohorts: int
+    individual: int
+    activities: int
+
+    def line(self) -> str:
+        return (f"{self.educators} educators: {self.goals} goals; {self.fast} in the first lane, {self.slow} "
+                f"in the second; {self.cohorts} cohorts ({self.confirmed_cohorts} confirmed), "
+                f"{self.individual} in individual coaching; {self.activities} suggested activities.")
+
+
+def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
+    """Re-plan a cycle. What people decided survives: lane overrides, confirmed cohorts and their
+    members, verified goals, and activities a coach assigned or an educator started. Everything
+    else the planner proposed before is replaced by the new proposal."""
+    inputs = planning_input(cycle)
+    result = plan(inputs)
+    cohort_ids = _store_cohorts(cycle, result)
+    _store_placements(cycle, result, cohort_ids)
+    goals = _store_goals(cycle, result)
+    activities = _store_activities(cycle, result)
+    lanes = [d.lane for d in result.lanes]
+    summary = PlanRunSummary(
+        educators=len(inputs.educators), goals=goals, fast=lanes.count("fast"), slow=lanes.count("slow"),
+        cohorts=len(result.cohorts), confirmed_cohorts=len(inputs.confirmed_cohorts),
+        individual=len(result.individual), activities=activities)
+    record("plan.run", actor=actor, subject=cycle, district_id=cycle.district_id, **summary.__dict__)
+    return summary
+
+
+def _store_cohorts(cycle: Cycle, result) -> dict[str, int]:
+    confirmed = {c.key: c.id for c in db.session.scalars(select(Cohort).where(
+        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED))}
+    db.session.execute(delete(Cohort).where(Cohort.cycle_id == cycle.id,
+                                            Cohort.status == CohortStatus.PROPOSED))
+    new = [Cohort(cycle_id=cycle.id, key=c.key, lane=c.lane, focus=c.focus, school_ids=list(c.school_ids),
+                  coach_id=c.coach_id, mentor_ids=list(c.mentor_ids), why=c.why)
+           for c in result.cohorts if c.key not in confirmed]
+    db.session.add_all(new)
+    db.session.flush()
+    return confirmed | {c.key: c.id for c in new}
+
+
+def _store_placements(cycle: Cycle, result, cohort_ids: dict[str, int]) -> None:
+    cohort_of = {m: cohort_ids[c.key] for c in result.cohorts for m in c.member_ids}
+    individual = dict(result.individual)
+    existing = {p.educator_id: p for p in db.session.scalars(
+        select(Placement).where(Placement.cycle_id == cycle.id))}
+    for decision in result.lanes:
+        placement = existing.get(decision.educator_id)
+        if placement is None:
+            placement = Placement(cycle_id=cycle.id, educator_id=decision.educator_id)
+            db.session.add(placement)
+        placement.lane = decision.lane
+        placement.readiness = decision.readiness
+        placement.rated, placement.at_target = decision.rated, decision.at_target
+        placement.lowest_domain, placement.lowest_domain_mean = (
+            decision.lowest_domain, decision.lowest_domain_mean)
+        placement.why = decision.why
+        placement.cohort_id = cohort_of.get(decision.educator_id)
+        placement.individual_reason = individual.get(decision.educator_id, "")
+    db.session.flush()
+
+
+def _store_goals(cycle: Cycle, result) -> int:
+    verified = set(db.session.execute(select(PlannedGoal.educator_id, PlannedGoal.competency_code).where(
+        PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.VERIFIED)).tuples())
+    db.session.execute(delete(PlannedGoal).where(PlannedGoal.cycle_id == cycle.id,
+                                                 PlannedGoal.status == GoalStatus.ACTIVE))
+    rows = [{"cycle_id": cycle.id, "educator_id": g.educator_id, "competency_code": g.competency,
+             "from_level": g.from_level, "to_level": g.to_level, "priority": g.priority, "rank": g.rank,
+             "why": g.why, "status": GoalStatus.ACTIVE}
+            for g in result.goals if (g.educator_id, g.competency) not in verified]
+    if rows:
+        db.session.execute(insert(PlannedGoal), rows)
+    return len(rows)
+
+
+def _store_activities(cycle: Cycle, result) -> int:
+    kept = db.session.execute(
+        select(PathActivity.educator_id, PathActivity.resource_id, PathActivity.position)
+        .where(PathActivity.cycle_id == cycle.id,
+               (PathActivity.source != "suggested") | (PathActivity.status != ActivityStatus.PLANNED))).all()
+    db.session.execute(delete(PathActivity).where(
+        PathActivity.cycle_id == cycle.id, PathActivity.source == "suggested",
+        PathActivity.status == ActivityStatus.PLANNED))
+    taken = {(e, r) for e, r, _ in kept}
+    next_position: dict[int, int] = {}
+    for educator_id, _, position in kept:
+        next_position[educator_id] = max(next_position.get(educator_id, 0), position + 1)
+    rows = []
+    for educator_id, steps in result.paths:
+        for step in steps:
+            if (educator_id, step.resource_id) in taken:
+                continue
+            position = next_position.get(educator_id, 0)
+            next_position[educator_id] = position + 1
+            rows.append({"cycle_id": cycle.id, "educator_id": educator_id, "resource_id": step.resource_id,
+                         "competency_code": step.competency, "position": position, "why": step.why,
+                         "source": "suggested", "status": ActivityStatus.PLANNED})
+    if rows:
+        db.session.execute(insert(PathActivity), rows)
+    return len(rows)

@@ -17,7 +17,7 @@ admin_only = role_required(Role.DISTRICT_ADMIN)
 @bp.route("/planning/settings", methods=["GET", "POST"])
 @admin_only
 def settings():
-    row = services.settings_row(current_user.district_id)
+    row = queries.settings_row(current_user.district_id)
     form = SettingsForm(obj=row)
     if form.validate_on_submit():
         try:
@@ -39,7 +39,7 @@ def _competencies():
 
 
 def _lane_labels():
-    row = services.settings_row(current_user.district_id)
+    row = queries.settings_row(current_user.district_id)
     return row.fast_lane_label, row.slow_lane_label
 
 

@@ -8,10 +8,9 @@ from pdplanner.audit.models import AuditEvent
 from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.core.types import PlanningSettings
 from pdplanner.planning.models import Resource
-from pdplanner.planning.queries import visible_resources
+from pdplanner.planning.queries import planning_settings, visible_resources
 from pdplanner.planning.services import (
     import_catalogue,
-    planning_settings,
     read_catalogue,
     save_resource,
 )

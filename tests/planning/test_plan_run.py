@@ -1,0 +1,75 @@
+"""plan run: stored per cycle, the same twice, and what people decided survives re-planning."""
+
+from sqlalchemy import select
+
+from pdplanner.assessments.queries import current_cycle
+from pdplanner.organisation.models import District
+from pdplanner.planning.models import Cohort, CohortStatus, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.services import run_plan
+
+
+def _demo(app, db):
+    runner = app.test_cli_runner()
+    for args in (["seed", "framework"], ["seed", "resources"], ["seed", "demo"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    return current_cycle(db.session.scalar(select(District)).id)
+
+
+def _snapshot(db, cycle):
+    goals = sorted(db.session.execute(select(
+        PlannedGoal.educator_id, PlannedGoal.competency_code, PlannedGoal.rank, PlannedGoal.from_level,
+        PlannedGoal.to_level, PlannedGoal.why).where(PlannedGoal.cycle_id == cycle.id)).all())
+    placements = sorted(db.session.execute(select(
+        Placement.educator_id, Placement.lane, Placement.why, Cohort.key, Placement.individual_reason)
+        .outerjoin(Cohort, Cohort.id == Placement.cohort_id).where(Placement.cycle_id == cycle.id)).all(),
+        key=repr)
+    paths = sorted(db.session.execute(select(
+        PathActivity.educator_id, PathActivity.resource_id, PathActivity.position)
+        .where(PathActivity.cycle_id == cycle.id)).all())
+    return goals, placements, paths
+
+
+def test_seed_demo_ends_with_the_open_cycle_planned_within_the_rules(app, db):
+    cycle = _demo(app, db)
+    goals, placements, paths = _snapshot(db, cycle)
+    assert placements and paths
+    per_educator = {}
+    for educator_id, *_ in goals:
+        per_educator[educator_id] = per_educator.get(educator_id, 0) + 1
+    assert max(per_educator.values()) <= 3
+    for _, _, why, cohort_key, individual in placements:
+        assert any(ch.isdigit() for ch in why)  # the lane's why names its numbers
+        assert (cohort_key is None) != (individual == "")  # a cohort or individual coaching
+
+
+def test_plan_run_twice_gives_the_same_result(app, db):
+    cycle = _demo(app, db)
+    before = _snapshot(db, cycle)
+    result = app.test_cli_runner().invoke(args=["plan", "run", "--cycle", cycle.name])
+    assert result.exit_code == 0 and "Planned" in result.output
+    db.session.expire_all()
+    assert _snapshot(db, cycle) == before
+
+
+def test_overrides_confirmed_cohorts_and_started_activities_survive_replanning(app, db):
+    cycle = _demo(app, db)
+    placement = db.session.scalars(select(Placement).where(Placement.cycle_id == cycle.id,
+                                                           Placement.lane == "slow")).first()
+    placement.override_lane, placement.override_reason = "fast", "Leads the grade-level team already"
+    cohort = db.session.scalars(select(Cohort).where(Cohort.cycle_id == cycle.id)).first()
+    cohort.status = CohortStatus.CONFIRMED
+    members = set(db.session.scalars(select(Placement.educator_id).where(Placement.cohort_id == cohort.id)))
+    activity = db.session.scalars(select(PathActivity).where(PathActivity.cycle_id == cycle.id)).first()
+    activity.status = "in_progress"
+    db.session.commit()
+    run_plan(cycle)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Placement, placement.id)
+    assert kept.lane == "fast" and kept.override_reason == "Leads the grade-level team already"
+    assert "Leads the grade-level team already" in kept.why
+    assert db.session.get(Cohort, cohort.id).status == CohortStatus.CONFIRMED
+    assert set(db.session.scalars(select(Placement.educator_id).where(
+        Placement.cohort_id == cohort.id))) == members
+    assert db.session.get(PathActivity, activity.id).status == "in_progress"
