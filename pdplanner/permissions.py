@@ -103,9 +103,6 @@ def can_see_ratings(viewer: User, educator: User, cycle) -> bool:
         SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id == educator.id)))
 
 
-def can_manage_people(viewer: User) -> bool:
-    return Role.DISTRICT_ADMIN in viewer.roles
-
 
 def visible_people_query(viewer: User):
     """A select() of the users `viewer` may see, following `can_see_person`."""

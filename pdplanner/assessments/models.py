@@ -1,16 +1,11 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pdplanner.database import TimestampMixin, UTCDateTime
+from pdplanner.database import TimestampMixin, UTCDateTime, enum_column
 from pdplanner.extensions import db
-
-
-def enum_column(enum_class, length=20):
-    return Enum(enum_class, native_enum=False, length=length,
-                values_callable=lambda members: [m.value for m in members], validate_strings=True)
 
 
 class CycleStatus(enum.StrEnum):

@@ -20,7 +20,7 @@ from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 
-SECONDS_PER_COMPETENCY = 45  # measured from the demo walk-through: reading descriptors takes time
+SECONDS_PER_COMPETENCY = 45  # an estimate: reading four descriptors and choosing takes under a minute
 
 
 def current_cycle(district_id: int) -> Cycle | None:

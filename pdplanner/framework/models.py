@@ -1,9 +1,9 @@
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pdplanner.database import TimestampMixin
+from pdplanner.database import TimestampMixin, enum_column
 from pdplanner.extensions import db
 
 
@@ -92,8 +92,7 @@ class Competency(db.Model):
     summary: Mapped[str] = mapped_column(String(200), default="")
     statement: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[Provenance] = mapped_column(
-        Enum(Provenance, native_enum=False, length=20,
-             values_callable=lambda members: [m.value for m in members]),
+        enum_column(Provenance),
         default=Provenance.LOCAL_ADAPTATION,
     )
     foundational: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,19 +1,9 @@
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.accounts.models import Role
-from pdplanner.database import TimestampMixin
+from pdplanner.database import TimestampMixin, enum_column
 from pdplanner.extensions import db
-
-
-def role_column():
-    return Enum(
-        Role,
-        native_enum=False,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class District(TimestampMixin, db.Model):
@@ -47,7 +37,7 @@ class Membership(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    role: Mapped[Role] = mapped_column(role_column(), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), index=True)
 
     user = relationship("User", back_populates="memberships")
     school = relationship("School", lazy="joined")

@@ -3,8 +3,7 @@ import enum
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pdplanner.assessments.models import enum_column
-from pdplanner.database import TimestampMixin
+from pdplanner.database import TimestampMixin, enum_column
 from pdplanner.extensions import db
 
 

@@ -1,6 +1,5 @@
 """Planning reads."""
 
-from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
@@ -23,9 +22,7 @@ from pdplanner.planning.models import (
     Cohort,
     CohortStatus,
     DistrictPlanningSettings,
-    PathActivity,
     Placement,
-    PlannedGoal,
     Resource,
 )
 
@@ -129,33 +126,3 @@ def _latest_ratings(cycle: Cycle, educator_ids: set[int]) -> tuple[RatingRecord,
     return tuple(RatingRecord(educator_id, code, kind.value, level, interest)
                  for educator_id, opens_on, code, kind, level, interest in rows
                  if opens_on == latest[educator_id])
-
-
-@dataclass(frozen=True)
-class EducatorPlan:
-    cycle: Cycle
-    placement: Placement | None
-    goals: list[PlannedGoal]
-    activities: list[PathActivity]
-    cohort_members: list[User]
-    lane_label: str | None
-
-
-def plan_of(cycle: Cycle, educator: User) -> EducatorPlan:
-    placement = db.session.scalar(select(Placement).where(
-        Placement.cycle_id == cycle.id, Placement.educator_id == educator.id))
-    goals = list(db.session.scalars(select(PlannedGoal).where(
-        PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id == educator.id).order_by(PlannedGoal.rank)))
-    activities = list(db.session.scalars(select(PathActivity).where(
-        PathActivity.cycle_id == cycle.id, PathActivity.educator_id == educator.id)
-        .order_by(PathActivity.position)))
-    members = []
-    if placement is not None and placement.cohort_id is not None:
-        members = list(db.session.scalars(
-            select(User).join(Placement, Placement.educator_id == User.id)
-            .where(Placement.cohort_id == placement.cohort_id).order_by(User.family_name, User.given_name)))
-    label = None
-    if placement is not None:
-        row = settings_row(cycle.district_id)
-        label = row.fast_lane_label if placement.lane == "fast" else row.slow_lane_label
-    return EducatorPlan(cycle, placement, goals, activities, members, label)
