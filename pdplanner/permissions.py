@@ -15,6 +15,7 @@ from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import SelfAssessment
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership
+from pdplanner.planning.models import Cohort, Placement
 
 PUBLIC = "public"
 ANY_ROLE = frozenset(Role)
@@ -102,6 +103,33 @@ def can_see_ratings(viewer: User, educator: User, cycle) -> bool:
     return bool(db.session.scalar(select(SelfAssessment.shared_with_principal).where(
         SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id == educator.id)))
 
+
+
+def can_place(viewer: User, educator: User) -> bool:
+    """Lane overrides: the educator's coach, a principal of their school, or a district admin;
+    never the educator themself."""
+    if not same_district(viewer, educator) or viewer.id == educator.id:
+        return False
+    leads_school = bool(viewer.school_ids(Role.PRINCIPAL) & educator.school_ids())
+    return Role.DISTRICT_ADMIN in viewer.roles or leads_school or coaches(viewer, educator)
+
+
+def guides(viewer: User, educator: User, cycle_id: int) -> bool:
+    """Paths and evidence: the educator's coach, or the coach of the cohort they are in."""
+    if not same_district(viewer, educator) or Role.COACH not in viewer.roles:
+        return False
+    return coaches(viewer, educator) or bool(db.session.scalar(select(exists().where(
+        Placement.cycle_id == cycle_id, Placement.educator_id == educator.id,
+        Placement.cohort_id == Cohort.id, Cohort.coach_id == viewer.id))))
+
+
+def can_lead_cohort(viewer: User, cohort: Cohort) -> bool:
+    """Confirming and editing a cohort: its coach, a principal of one of its schools, a district
+    admin of its district."""
+    if cohort.cycle.district_id != viewer.district_id:
+        return False
+    return (cohort.coach_id == viewer.id or Role.DISTRICT_ADMIN in viewer.roles
+            or bool(viewer.school_ids(Role.PRINCIPAL) & set(cohort.school_ids)))
 
 
 def visible_people_query(viewer: User):

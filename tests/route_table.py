@@ -20,6 +20,8 @@ class World:
     cycle_id: int = 0
     evidence_id: int = 0  # a PDF attached to the teacher's self-rating of COG.1 in that cycle
     resource_id: int = 0  # a shared activity of the catalogue
+    cohort_id: int = 0    # a proposed cohort of the teacher's school, led by the coach, with the teacher
+    activity_id: int = 0  # that activity on the teacher's path, marked done with a reflection
     secret: str = ""
 
 
@@ -35,3 +37,4 @@ SIGNED_IN_OK = everyone(200) | {"anonymous": 302}
 ADMIN = ("district_admin",)
 EDUCATORS = ("teacher", "coach")
 LEADERS = ("principal", "district_admin")
+PLANNERS = ("coach",) + LEADERS

@@ -10,13 +10,24 @@ from pdplanner.accounts.models import Role
 from pdplanner.accounts.services import issue_set_password_link
 from pdplanner.assessments.evidence import store_evidence
 from pdplanner.assessments.services import RatingInput, create_cycle, open_cycle, save_self_ratings
+from pdplanner.extensions import db
 from pdplanner.permissions import PUBLIC
-from pdplanner.planning.models import Resource
+from pdplanner.planning.models import ActivityStatus, Cohort, PathActivity, Placement, PlannedGoal, Resource
 from pdplanner.planning.services import import_catalogue
 from tests.api.routes import API_ROUTES
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
-from tests.route_table import ADMIN, EDUCATORS, LEADERS, ROLES, SIGNED_IN_OK, World, everyone, only
+from tests.route_table import (
+    ADMIN,
+    EDUCATORS,
+    LEADERS,
+    PLANNERS,
+    ROLES,
+    SIGNED_IN_OK,
+    World,
+    everyone,
+    only,
+)
 
 
 @pytest.fixture
@@ -47,9 +58,30 @@ def world(db):
                        "competencies": ["COG.2"], "level_min": 1, "level_max": 2, "hours": 6.0,
                        "lanes": ["slow"], "description": "Practise feedback.", "evidence": ""}])
     w.resource_id = db.session.scalar(select(Resource.id))
+    w.cohort_id, w.activity_id = plan_for_teacher(cycle, w.people, w.resource_id)
     w.secret = issue_set_password_link(w.people["teacher"]).rsplit("/", 1)[1]
     db.session.commit()
     return w
+
+
+def plan_for_teacher(cycle, people, resource_id) -> tuple[int, int]:
+    teacher = people["teacher"]
+    cohort = Cohort(cycle_id=cycle.id, key="s1-slow-cog2", lane="slow", focus="COG.2",
+                    school_ids=list(teacher.school_ids()), coach_id=people["coach"].id)
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add_all([
+        Placement(cycle_id=cycle.id, educator_id=teacher.id, lane="slow", rated=1, at_target=0,
+                  lowest_domain="COG", lowest_domain_mean=2.0, why="numbers", cohort_id=cohort.id),
+        PlannedGoal(cycle_id=cycle.id, educator_id=teacher.id, competency_code="COG.2", from_level=2,
+                    to_level=3, priority=1.0, rank=1, why="gap"),
+    ])
+    activity = PathActivity(cycle_id=cycle.id, educator_id=teacher.id, resource_id=resource_id,
+                            competency_code="COG.2", position=0, status=ActivityStatus.DONE,
+                            reflection="Tried it twice.")
+    db.session.add(activity)
+    db.session.flush()
+    return cohort.id, activity.id
 
 
 # endpoint -> (method, url builder, expected status per role)
@@ -118,6 +150,39 @@ PAGE_ROUTES = {
     "planning.resources": ("GET", lambda w: "/resources", SIGNED_IN_OK),
     "planning.new_resource": ("GET", lambda w: "/resources/new", only(ADMIN, 200)),
     "planning.edit_resource": ("GET", lambda w: f"/resources/{w.resource_id}/edit", only(ADMIN, 200)),
+    "planning.my_plan": ("GET", lambda w: f"/plan?cycle={w.cycle_id}", only(EDUCATORS, 200)),
+    "planning.educator_plan": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/plan?cycle={w.cycle_id}", only(PLANNERS, 200),
+    ),
+    "planning.update_progress": (
+        "POST", lambda w: f"/plan/activities/{w.activity_id}", only(("teacher",), 400),
+    ),
+    "planning.assign_to_person": (
+        "POST", lambda w: f"/educators/{w.people['teacher'].id}/path?cycle={w.cycle_id}",
+        only(("coach",), 400),
+    ),
+    "planning.assign_to_cohort": ("POST", lambda w: f"/cohorts/{w.cohort_id}/path", only(("coach",), 400)),
+    "planning.remove_activity": (
+        "POST", lambda w: f"/path-activities/{w.activity_id}/remove", only(("coach",), 302),
+    ),
+    "planning.verify_activity": (
+        "POST", lambda w: f"/path-activities/{w.activity_id}/verify", only(("coach",), 302),
+    ),
+    "planning.return_activity": (
+        "POST", lambda w: f"/path-activities/{w.activity_id}/return", only(("coach",), 302),
+    ),
+    "planning.override_lane": (
+        "POST", lambda w: f"/educators/{w.people['teacher'].id}/lane?cycle={w.cycle_id}", only(PLANNERS, 400),
+    ),
+    "planning.overview": ("GET", lambda w: f"/planning?cycle={w.cycle_id}", only(PLANNERS, 200)),
+    "planning.replan": ("POST", lambda w: f"/planning/run?cycle={w.cycle_id}", only(PLANNERS, 302)),
+    "planning.confirm_cohort": ("POST", lambda w: f"/cohorts/{w.cohort_id}/confirm", only(PLANNERS, 302)),
+    "planning.add_member": ("POST", lambda w: f"/cohorts/{w.cohort_id}/members", only(PLANNERS, 400)),
+    "planning.remove_member": (
+        "POST", lambda w: f"/cohorts/{w.cohort_id}/members/{w.people['teacher'].id}/remove",
+        only(PLANNERS, 302),
+    ),
+    "planning.set_cohort_coach": ("POST", lambda w: f"/cohorts/{w.cohort_id}/coach", only(LEADERS, 302)),
 }
 ROUTES = PAGE_ROUTES | API_ROUTES
 

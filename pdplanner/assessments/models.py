@@ -17,6 +17,8 @@ class CycleStatus(enum.StrEnum):
 class RaterKind(enum.StrEnum):
     SELF = "self"
     COACH = "coach"
+    # A coach verified the evidence of a planned goal: the educator has reached the goal's level.
+    EVIDENCE = "evidence"
 
 
 class Confidence(enum.StrEnum):

@@ -19,6 +19,7 @@ from pdplanner.core.types import CalibrationRow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
+from pdplanner.planning.models import PathActivity
 
 SECONDS_PER_COMPETENCY = 45  # an estimate: reading four descriptors and choosing takes under a minute
 
@@ -178,11 +179,11 @@ def shared_assessments(cycle: Cycle, school_ids: set[int]) -> list[SelfAssessmen
 class HistoryRow:
     code: str
     name: str
-    cells: list[tuple[Rating | None, Rating | None]]  # (self, coach) per cycle, oldest first
+    cells: list[tuple[Rating | None, Rating | None, Rating | None]]  # (self, coach, evidence) per cycle
 
 
 def rating_history(educator: User) -> tuple[list[Cycle], list[HistoryRow]]:
-    """An educator's self and coach ratings in every cycle, matched by competency code (so a
+    """An educator's self, coach and evidence ratings in every cycle, matched by competency code (so a
     newer framework version lines up with an older one), in the newest framework's order."""
     rows = db.session.execute(
         select(Rating, Competency.code).join(Rating.competency)
@@ -193,8 +194,8 @@ def rating_history(educator: User) -> tuple[list[Cycle], list[HistoryRow]]:
         return [], []
     by_key = {(rating.cycle_id, code, rating.kind): rating for rating, code in rows}
     return cycles, [
-        HistoryRow(c.code, c.name, [(by_key.get((cy.id, c.code, RaterKind.SELF)),
-                                     by_key.get((cy.id, c.code, RaterKind.COACH))) for cy in cycles])
+        HistoryRow(c.code, c.name, [tuple(by_key.get((cy.id, c.code, kind)) for kind in RaterKind)
+                                    for cy in cycles])
         for c in cycles[-1].framework.competencies
     ]
 
@@ -205,3 +206,10 @@ def schools_led_by(user: User) -> list[School]:
     if Role.DISTRICT_ADMIN not in user.roles:
         query = query.where(School.id.in_(user.school_ids(Role.PRINCIPAL)))
     return list(db.session.scalars(query))
+
+
+def evidence_owner(file_id: int) -> Rating | PathActivity | None:
+    """What an evidence file is attached to (a rating or a path activity): its educator and cycle
+    decide who may open it."""
+    return (db.session.scalar(select(Rating).where(Rating.evidence_file_id == file_id))
+            or db.session.scalar(select(PathActivity).where(PathActivity.evidence_file_id == file_id)))

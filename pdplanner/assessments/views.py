@@ -23,7 +23,7 @@ from pdplanner.assessments.forms import (
     rating_form_class,
     rating_inputs,
 )
-from pdplanner.assessments.models import EvidenceFile, RaterKind, Rating
+from pdplanner.assessments.models import EvidenceFile, RaterKind
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation.forms import ConfirmForm
@@ -199,9 +199,9 @@ def history():
 @role_required(*Role)
 def evidence(file_id: int):
     evidence_file = db.session.get(EvidenceFile, file_id) or abort(404)
-    rating = db.session.scalar(db.select(Rating).where(Rating.evidence_file_id == file_id)) or abort(404)
-    educator = get_person_or_404(current_user, rating.educator_id)
-    cycle = _cycle_or_404(rating.cycle_id)
+    attached_to = queries.evidence_owner(file_id) or abort(404)
+    educator = get_person_or_404(current_user, attached_to.educator_id)
+    cycle = _cycle_or_404(attached_to.cycle_id)
     if not can_see_ratings(current_user, educator, cycle):
         deny("evidence", file_id)
     return send_file(evidence_path(evidence_file), mimetype=evidence_file.content_type,

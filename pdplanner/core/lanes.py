@@ -104,6 +104,14 @@ def lane_for(rated: int, at_target: int, lowest_domain: str | None, lowest_mean:
     return lane, f"{evidence}: {LANE_WORDS[lane]}."
 
 
+def overridden_why(lane: str, computed: str, reason: str, rated: int, at_target: int,
+                   lowest_domain: str | None, lowest_mean: float | None, settings: PlanningSettings) -> str:
+    """The why of a lane set by a coach or principal: who, their reason, and what the numbers say."""
+    evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
+    return (f"Set to {LANE_WORDS[lane]} by a coach or principal: {reason.strip().rstrip('.')}. "
+            f"The numbers alone say {LANE_WORDS[computed]}: {evidence}.")
+
+
 def lane_overrides_by_educator(overrides: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
     """educator_id -> (lane, reason). Overrides naming an unknown lane are refused (ValueError).
     One override per educator is expected; if several come, the one sorting last by (lane,
@@ -132,9 +140,8 @@ def decide_lanes(table: pd.DataFrame, settings: PlanningSettings,
         if overridden:
             computed = lane
             lane, reason = overrides[educator_id]
-            evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
-            why = (f"Set to {LANE_WORDS[lane]} by a coach or principal: {reason.strip().rstrip('.')}. "
-                   f"The numbers alone say {LANE_WORDS[computed]}: {evidence}.")
+            why = overridden_why(lane, computed, reason, rated, at_target, lowest_domain, lowest_mean,
+                                 settings)
         decisions.append(LaneDecision(educator_id, lane, readiness, rated, at_target, lowest_domain,
                                       lowest_mean, why, overridden))
     return decisions

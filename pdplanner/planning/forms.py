@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -74,3 +75,61 @@ class ResourceForm(FlaskForm):
         super().__init__(**kwargs)
         self.competencies.choices = [(c.code, f"{c.code} {c.name}") for c in competencies]
         self.lanes.choices = [("fast", lane_labels[0]), ("slow", lane_labels[1])]
+
+
+class ProgressForm(FlaskForm):
+    """An educator's progress on one activity; prefixed by the activity so a page holds many."""
+
+    status = SelectField("Status", choices=[("planned", "Not started"), ("in_progress", "In progress"),
+                                            ("done", "Done: ready for my coach to verify")])
+    reflection = TextAreaField("Reflection", validators=[Length(max=5000)],
+                               description="What you tried, what you noticed, what you would change.")
+    evidence_url = StringField("Link to evidence", validators=[Length(max=500)],
+                               description="A web address, e.g. a shared document or video.")
+    evidence_file = FileField("Or attach a file", description="PDF, image, Word, PowerPoint, Excel or text, "
+                                                               "up to 10 MB.")
+    submit = SubmitField("Save progress")
+
+
+class AssignForm(FlaskForm):
+    """One activity on one competency: the value is "resource id|competency code"."""
+
+    choice = SelectField("Activity", validators=[DataRequired()])
+    submit = SubmitField("Assign")
+
+    def __init__(self, options, **kwargs):
+        super().__init__(**kwargs)
+        self.choice.choices = options
+
+
+class VerifyForm(FlaskForm):
+    goal_met = BooleanField("The goal is met: record the new level")
+    submit = SubmitField("Verify")
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField("What is missing", validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField("Send back")
+
+
+class LaneForm(FlaskForm):
+    lane = SelectField("Lane")
+    reason = TextAreaField("Reason", validators=[Length(max=1000)],
+                           description="Required when you set a lane; the educator sees it.")
+    submit = SubmitField("Save lane")
+
+    def __init__(self, labels: dict[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.lane.choices = [("", "As the numbers say (no override)")] + list(labels.items())
+
+
+class PersonForm(FlaskForm):
+    """Pick a person (a cohort member to add, a coach to lead)."""
+
+    person_id = SelectField("Person", coerce=int)
+    submit = SubmitField("Save")
+
+    def __init__(self, people, label: str, **kwargs):
+        super().__init__(**kwargs)
+        self.person_id.choices = [(p.id, p.name) for p in people]
+        self.person_id.label.text = label

@@ -1,9 +1,10 @@
 import enum
+from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pdplanner.database import TimestampMixin, enum_column
+from pdplanner.database import TimestampMixin, UTCDateTime, enum_column
 from pdplanner.extensions import db
 
 
@@ -102,6 +103,7 @@ class Cohort(TimestampMixin, db.Model):
                                                  index=True)
 
     coach = relationship("User")
+    cycle = relationship("Cycle")
 
 
 class Placement(TimestampMixin, db.Model):
@@ -147,6 +149,8 @@ class PlannedGoal(TimestampMixin, db.Model):
     rank: Mapped[int] = mapped_column(Integer)
     why: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[GoalStatus] = mapped_column(enum_column(GoalStatus), default=GoalStatus.ACTIVE)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PathActivity(TimestampMixin, db.Model):
@@ -167,5 +171,13 @@ class PathActivity(TimestampMixin, db.Model):
                                                    default=ActivityStatus.PLANNED)
     reflection: Mapped[str] = mapped_column(Text, default="")
     evidence_url: Mapped[str] = mapped_column(String(500), default="")
+    evidence_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_files.id", ondelete="SET NULL"), index=True)
+    # What the coach said when sending the evidence back for more.
+    coach_note: Mapped[str] = mapped_column(Text, default="")
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resource = relationship("Resource")
+    evidence_file = relationship("EvidenceFile")
+    educator = relationship("User", foreign_keys=[educator_id])

@@ -1,10 +1,13 @@
 """Planning reads."""
 
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.models import Cycle, Rating
+from pdplanner.assessments.models import Cycle, CycleStatus, Rating
+from pdplanner.assessments.queries import current_cycle
 from pdplanner.core.types import (
     CohortProposal,
     CompetencyInfo,
@@ -19,10 +22,13 @@ from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import CaseloadAssignment, Membership
 from pdplanner.planning.models import (
+    ActivityStatus,
     Cohort,
     CohortStatus,
     DistrictPlanningSettings,
+    PathActivity,
     Placement,
+    PlannedGoal,
     Resource,
 )
 
@@ -126,3 +132,205 @@ def _latest_ratings(cycle: Cycle, educator_ids: set[int]) -> tuple[RatingRecord,
     return tuple(RatingRecord(educator_id, code, kind.value, level, interest)
                  for educator_id, opens_on, code, kind, level, interest in rows
                  if opens_on == latest[educator_id])
+
+
+# -- plans as people see them ---------------------------------------------------------------
+
+def planned_cycle(district_id: int) -> Cycle | None:
+    """The cycle a plan page opens on: the open cycle, else the newest cycle with a plan."""
+    cycle = current_cycle(district_id)
+    if cycle is not None and cycle.status == CycleStatus.OPEN:
+        return cycle
+    planned = db.session.scalar(
+        select(Cycle).join(Placement, Placement.cycle_id == Cycle.id)
+        .where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc()).limit(1))
+    return planned or cycle
+
+
+def lane_labels(district_id: int) -> dict[str, str]:
+    row = settings_row(district_id)
+    return {"fast": row.fast_lane_label, "slow": row.slow_lane_label}
+
+
+def level_labels(cycle: Cycle) -> dict[int, str]:
+    return {level.value: level.label for level in cycle.framework.levels}
+
+
+def focus_names(cycle: Cycle) -> dict[str, str]:
+    """Competency and domain codes -> names: a cohort's focus is one or the other."""
+    framework = cycle.framework
+    return {d.code: d.name for d in framework.domains} | {c.code: c.name for c in framework.competencies}
+
+
+def cohort_name(cohort: Cohort, names: dict[str, str], labels: dict[str, str]) -> str:
+    """"Competency-based assessment · Ready to move", with the schools counted when pooled."""
+    name = f"{names.get(cohort.focus, cohort.focus)} · {labels.get(cohort.lane, cohort.lane)}"
+    return name + (f" · {len(cohort.school_ids)} schools" if len(cohort.school_ids) > 1 else "")
+
+
+@dataclass(frozen=True)
+class GoalPlan:
+    goal: PlannedGoal
+    competency: Competency | None
+    activities: list[PathActivity]
+
+
+@dataclass(frozen=True)
+class CohortView:
+    cohort: Cohort
+    name: str
+    members: list[User]
+
+
+@dataclass(frozen=True)
+class EducatorPlan:
+    cycle: Cycle
+    educator: User
+    placement: Placement | None
+    lane_label: str
+    goals: list[GoalPlan]
+    other_activities: list[PathActivity]   # assigned on a competency that is not one of the goals
+    cohort: CohortView | None
+    levels: dict[int, str]
+
+    @property
+    def activities(self) -> list[PathActivity]:
+        return [a for g in self.goals for a in g.activities] + self.other_activities
+
+
+def plan_of(educator: User, cycle: Cycle) -> EducatorPlan:
+    """One educator's plan in a cycle: goals in rank order with their activities, lane, cohort."""
+    placement = db.session.scalar(select(Placement).where(
+        Placement.cycle_id == cycle.id, Placement.educator_id == educator.id))
+    goals = db.session.scalars(select(PlannedGoal).where(
+        PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id == educator.id)
+        .order_by(PlannedGoal.rank, PlannedGoal.competency_code)).all()
+    activities = db.session.scalars(
+        select(PathActivity).options(selectinload(PathActivity.resource))
+        .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id == educator.id)
+        .order_by(PathActivity.position, PathActivity.id)).all()
+    competencies = {c.code: c for c in cycle.framework.competencies}
+    goal_codes = {g.competency_code for g in goals}
+    labels = lane_labels(cycle.district_id)
+    return EducatorPlan(
+        cycle=cycle, educator=educator, placement=placement,
+        lane_label=labels.get(placement.lane, "") if placement else "",
+        goals=[GoalPlan(g, competencies.get(g.competency_code),
+                        [a for a in activities if a.competency_code == g.competency_code]) for g in goals],
+        other_activities=[a for a in activities if a.competency_code not in goal_codes],
+        cohort=_cohort_view(placement.cohort, cycle, labels) if placement and placement.cohort else None,
+        levels=level_labels(cycle))
+
+
+def _cohort_view(cohort: Cohort, cycle: Cycle, labels: dict[str, str]) -> CohortView:
+    members = db.session.scalars(
+        select(User).join(Placement, Placement.educator_id == User.id)
+        .where(Placement.cohort_id == cohort.id).order_by(User.family_name, User.given_name)).all()
+    return CohortView(cohort, cohort_name(cohort, focus_names(cycle), labels), list(members))
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    educator: User
+    placement: Placement | None
+    cohort_name: str
+    goals: int
+    done: int               # activities done or verified
+    activities: int
+
+
+@dataclass(frozen=True)
+class PlanningOverview:
+    cycle: Cycle
+    rows: list[PlacementRow]
+    cohorts: list[CohortView]
+    queue: list[PathActivity]   # evidence waiting for the viewer to verify
+    labels: dict[str, str]
+
+    def lane_count(self, lane: str) -> int:
+        return sum(1 for r in self.rows if r.placement and r.placement.lane == lane)
+
+
+def planning_people(viewer: User, school_ids: set[int]) -> list[User]:
+    """Whose plans a planning page lists: the educators of the schools the viewer leads (chosen
+    by the caller), else the viewer's caseload."""
+    query = select(User).where(User.district_id == viewer.district_id, User.active.is_(True))
+    if school_ids:
+        query = query.where(User.id.in_(select(Membership.user_id).where(
+            Membership.school_id.in_(school_ids), Membership.role.in_([Role.TEACHER, Role.COACH]))))
+    else:
+        query = query.where(User.id.in_(select(CaseloadAssignment.educator_id).where(
+            CaseloadAssignment.coach_id == viewer.id)))
+    return list(db.session.scalars(query.order_by(User.family_name, User.given_name)))
+
+
+def planning_overview(viewer: User, cycle: Cycle, people: list[User]) -> PlanningOverview:
+    """Lanes, cohorts and the evidence queue of a cycle for the people a planning page lists."""
+    ids = [p.id for p in people]
+    placements = {p.educator_id: p for p in db.session.scalars(
+        select(Placement).options(selectinload(Placement.cohort))
+        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(ids)))}
+    goals = _count_by_educator(PlannedGoal, cycle, ids)
+    activities = _count_by_educator(PathActivity, cycle, ids)
+    done = _count_by_educator(PathActivity, cycle, ids, PathActivity.status.in_(
+        [ActivityStatus.DONE, ActivityStatus.VERIFIED]))
+    labels, names = lane_labels(cycle.district_id), focus_names(cycle)
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.cycle_id == cycle.id, or_(
+        Cohort.coach_id == viewer.id,
+        Cohort.id.in_(select(Placement.cohort_id).where(Placement.cycle_id == cycle.id,
+                                                        Placement.educator_id.in_(ids)))))
+        .order_by(Cohort.status.desc(), Cohort.lane, Cohort.focus, Cohort.key)).all()
+    rows = [PlacementRow(p, placements.get(p.id),
+                         cohort_name(placements[p.id].cohort, names, labels)
+                         if p.id in placements and placements[p.id].cohort else "",
+                         goals.get(p.id, 0), done.get(p.id, 0), activities.get(p.id, 0)) for p in people]
+    return PlanningOverview(cycle, rows, [_cohort_view(c, cycle, labels) for c in cohorts],
+                            evidence_queue(viewer, cycle), labels)
+
+
+def _count_by_educator(model, cycle: Cycle, ids: list[int], *conditions) -> dict[int, int]:
+    return dict(db.session.execute(
+        select(model.educator_id, func.count()).where(model.cycle_id == cycle.id, model.educator_id.in_(ids),
+                                                      *conditions)
+        .group_by(model.educator_id)).all())
+
+
+def evidence_queue(coach: User, cycle: Cycle) -> list[PathActivity]:
+    """Activities marked done by the people this coach guides (caseload and cohorts they lead),
+    oldest first."""
+    if Role.COACH not in coach.roles:
+        return []
+    guided = select(CaseloadAssignment.educator_id).where(CaseloadAssignment.coach_id == coach.id).union(
+        select(Placement.educator_id).join(Cohort, Cohort.id == Placement.cohort_id)
+        .where(Placement.cycle_id == cycle.id, Cohort.coach_id == coach.id))
+    return list(db.session.scalars(
+        select(PathActivity).options(selectinload(PathActivity.resource), selectinload(PathActivity.educator))
+        .where(PathActivity.cycle_id == cycle.id, PathActivity.status == ActivityStatus.DONE,
+               PathActivity.educator_id.in_(guided))
+        .order_by(PathActivity.updated_at, PathActivity.id)))
+
+
+def cohort_view(cohort: Cohort) -> CohortView:
+    return _cohort_view(cohort, cohort.cycle, lane_labels(cohort.cycle.district_id))
+
+
+def focus_codes(cycle: Cycle, focus: str) -> list[str]:
+    """The competency codes a cohort focus stands for: itself, or every competency of a domain."""
+    return [c.code for c in cycle.framework.competencies if focus in (c.code, c.domain.code)]
+
+
+def activity_options(cycle: Cycle, codes: list[str]) -> list[tuple[str, str]]:
+    """(value "resource id|code", label) for each active activity on each competency of `codes`
+    (every competency when empty), in framework order."""
+    order = [c.code for c in cycle.framework.competencies]
+    wanted = [code for code in order if code in codes] if codes else order
+    resources = visible_resources(cycle.district_id)
+    return [(f"{r.id}|{code}", f"{code}: {r.title} ({r.kind.label}, {r.hours:g} h)")
+            for code in wanted for r in resources if code in r.competencies]
+
+
+def district_coaches(district_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.district_id == district_id, User.active.is_(True), User.id.in_(
+            select(Membership.user_id).where(Membership.role == Role.COACH)))
+        .order_by(User.family_name, User.given_name)))

@@ -6,14 +6,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
+from werkzeug.datastructures import FileStorage
 
-from pdplanner.accounts.models import User
-from pdplanner.assessments.models import Cycle
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.evidence import EvidenceError, store_evidence
+from pdplanner.assessments.models import Cycle, RaterKind, Rating
 from pdplanner.audit.services import record
+from pdplanner.core.lanes import lane_for, overridden_why
 from pdplanner.core.planner import plan
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
+from pdplanner.database import utcnow
 from pdplanner.extensions import db
+from pdplanner.framework.models import Competency
 from pdplanner.planning.models import (
     ActivityStatus,
     Cohort,
@@ -26,7 +31,7 @@ from pdplanner.planning.models import (
     Resource,
     ResourceKind,
 )
-from pdplanner.planning.queries import planning_input, settings_row
+from pdplanner.planning.queries import planning_input, planning_settings, settings_row
 
 CODE = re.compile(r"^[A-Z]+\.\d+$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -199,6 +204,245 @@ def _new_key(district_id: int, title: str) -> str:
     while key in taken:
         key, n = f"{base}-{n}", n + 1
     return key
+
+
+# -- progress: what educators and coaches do with a plan ----------------------------------
+
+URL = re.compile(r"^https?://\S+$")
+REFLECTION_LIMIT = 5000
+EDUCATOR_STATUSES = (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS, ActivityStatus.DONE)
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """What an educator sends about one activity of their path."""
+
+    status: str
+    reflection: str = ""
+    evidence_url: str = ""
+    upload: FileStorage | None = None
+
+
+def _progress_problems(activity: PathActivity, update: ProgressUpdate) -> dict[str, str]:
+    problems = {}
+    if update.status not in {s.value for s in EDUCATOR_STATUSES}:
+        problems["status"] = f"{update.status!r} is not one of planned, in_progress, done"
+    if len(update.reflection.strip()) > REFLECTION_LIMIT:
+        problems["reflection"] = (f"is {len(update.reflection.strip())} characters; "
+                                  f"keep it to {REFLECTION_LIMIT}")
+    url = update.evidence_url.strip()
+    if url and (not URL.match(url) or len(url) > 500):
+        problems["evidence_url"] = ("must be a web address starting with http:// or https:// "
+                                    "(500 characters at most)")
+    has_evidence = url or update.upload or activity.evidence_file_id or update.reflection.strip()
+    if update.status == ActivityStatus.DONE and not has_evidence and "status" not in problems:
+        problems["status"] = "needs evidence (a link or a file) or a reflection before it is marked done"
+    return problems
+
+
+def update_progress(activity: PathActivity, update: ProgressUpdate, *, actor: User) -> PathActivity:
+    """The educator's status, reflection and evidence for one activity. Everything is checked
+    before anything (the file included) is stored; a verified activity no longer changes."""
+    if activity.status == ActivityStatus.VERIFIED:
+        raise PlanningError("This activity is verified by your coach and can no longer be changed.")
+    problems = _progress_problems(activity, update)
+    if problems:
+        raise PlanningError("Nothing was saved: " + "; ".join(f"{k} {v}" for k, v in problems.items()),
+                            problems)
+    if update.upload:
+        try:
+            activity.evidence_file_id = store_evidence(actor, update.upload).id
+        except EvidenceError as exc:
+            raise PlanningError(f"Nothing was saved: {exc}", {"evidence_file": str(exc)}) from exc
+    before = activity.status
+    activity.status = ActivityStatus(update.status)
+    activity.reflection = update.reflection.strip()
+    activity.evidence_url = update.evidence_url.strip()
+    db.session.flush()
+    record("path_activity.updated", actor=actor, subject=activity, educator_id=activity.educator_id,
+           status=[before.value, activity.status.value])
+    return activity
+
+
+def _competency(cycle: Cycle, code: str) -> Competency:
+    found = db.session.scalar(select(Competency).where(
+        Competency.framework_id == cycle.framework_id, Competency.code == code))
+    if found is None:
+        raise PlanningError(f"{code!r} is not a competency of {cycle.name}'s framework",
+                            {"competency": f"{code!r} is not a competency of this framework"})
+    return found
+
+
+def assign_activity(cycle: Cycle, educators: list[User], resource: Resource, competency_code: str, *,
+                    actor: User, cohort_name: str = "") -> tuple[int, int]:
+    """Put an activity on the path of each educator (a whole cohort in one call). Someone who
+    already has it keeps their row and its progress. Returns (added, already there)."""
+    _competency(cycle, competency_code)
+    if competency_code not in resource.competencies or not resource.active:
+        raise PlanningError(
+            f"{resource.title} does not cover {competency_code}; it covers {', '.join(resource.competencies)}"
+            if resource.active else f"{resource.title} is no longer offered",
+            {"competency": f"{resource.title} covers {', '.join(resource.competencies)}"})
+    ids = [e.id for e in educators]
+    have = set(db.session.scalars(select(PathActivity.educator_id).where(
+        PathActivity.cycle_id == cycle.id, PathActivity.resource_id == resource.id,
+        PathActivity.educator_id.in_(ids))))
+    positions = dict(db.session.execute(
+        select(PathActivity.educator_id, func.max(PathActivity.position))
+        .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(ids))
+        .group_by(PathActivity.educator_id)).all())
+    why = f"Assigned by {actor.name}" + (f" to the cohort {cohort_name}." if cohort_name else ".")
+    rows = [{"cycle_id": cycle.id, "educator_id": i, "resource_id": resource.id,
+             "competency_code": competency_code, "position": positions.get(i, -1) + 1, "why": why,
+             "source": "coach", "status": ActivityStatus.PLANNED} for i in ids if i not in have]
+    if rows:
+        db.session.execute(insert(PathActivity), rows)
+    record("path.assigned", actor=actor, subject=resource, district_id=cycle.district_id,
+           cycle_id=cycle.id, competency=competency_code, educator_ids=[r["educator_id"] for r in rows],
+           cohort=cohort_name or None)
+    return len(rows), len(have)
+
+
+def remove_activity(activity: PathActivity, *, actor: User) -> None:
+    """Take an activity off one person's path, unless they have recorded progress on it."""
+    if (activity.status != ActivityStatus.PLANNED or activity.reflection or activity.evidence_url
+            or activity.evidence_file_id):
+        raise PlanningError(f"{activity.resource.title} has recorded progress, so it stays on the path.")
+    record("path_activity.removed", actor=actor, subject=activity, educator_id=activity.educator_id,
+           resource=activity.resource.key)
+    db.session.delete(activity)
+    db.session.flush()
+
+
+def verify_activity(activity: PathActivity, *, actor: User, goal_met: bool) -> PlannedGoal | None:
+    """Accept an activity's evidence. With `goal_met`, the goal on its competency is verified too
+    and its level is recorded as an evidence rating, which the next plan counts (SPEC 5.8)."""
+    if activity.status != ActivityStatus.DONE:
+        raise PlanningError(f"{activity.resource.title} is not marked done yet: nothing to verify.")
+    activity.status = ActivityStatus.VERIFIED
+    activity.verified_by_id, activity.verified_at = actor.id, utcnow()
+    activity.coach_note = ""
+    goal = _verify_goal(activity, actor) if goal_met else None
+    db.session.flush()
+    record("path_activity.verified", actor=actor, subject=activity, educator_id=activity.educator_id,
+           goal_verified=goal.competency_code if goal else None)
+    return goal
+
+
+def _verify_goal(activity: PathActivity, actor: User) -> PlannedGoal:
+    goal = db.session.scalar(select(PlannedGoal).where(
+        PlannedGoal.cycle_id == activity.cycle_id, PlannedGoal.educator_id == activity.educator_id,
+        PlannedGoal.competency_code == activity.competency_code))
+    if goal is None or goal.status == GoalStatus.VERIFIED:
+        raise PlanningError(f"There is no open goal on {activity.competency_code} to mark as met.")
+    goal.status, goal.verified_by_id, goal.verified_at = GoalStatus.VERIFIED, actor.id, utcnow()
+    cycle = db.session.get(Cycle, goal.cycle_id)
+    competency = _competency(cycle, goal.competency_code)
+    rating = db.session.scalar(select(Rating).where(
+        Rating.cycle_id == cycle.id, Rating.educator_id == goal.educator_id,
+        Rating.competency_id == competency.id, Rating.kind == RaterKind.EVIDENCE,
+        Rating.rater_id == actor.id))
+    if rating is None:
+        rating = Rating(cycle_id=cycle.id, educator_id=goal.educator_id, competency_id=competency.id,
+                        rater_id=actor.id, kind=RaterKind.EVIDENCE)
+        db.session.add(rating)
+    rating.level = max(goal.to_level, rating.level or 0)
+    rating.note = f"Goal met, shown by: {activity.resource.title}"
+    rating.evidence_url = activity.evidence_url
+    return goal
+
+
+def return_activity(activity: PathActivity, note: str, *, actor: User) -> PathActivity:
+    """Send evidence back for more, with a note saying what is missing."""
+    if activity.status != ActivityStatus.DONE:
+        raise PlanningError(f"{activity.resource.title} is not waiting for verification.")
+    if not 1 <= len(note.strip()) <= REFLECTION_LIMIT:
+        raise PlanningError("Say what is missing (a note of 1 to 5000 characters).",
+                            {"note": "say what is missing"})
+    activity.status, activity.coach_note = ActivityStatus.IN_PROGRESS, note.strip()
+    db.session.flush()
+    record("path_activity.returned", actor=actor, subject=activity, educator_id=activity.educator_id)
+    return activity
+
+
+# -- cohorts and lanes: what coaches and principals decide --------------------------------
+
+def confirm_cohort(cohort: Cohort, *, actor: User) -> Cohort:
+    """A confirmed cohort and its members stay as they are when the cycle is re-planned."""
+    if cohort.status != CohortStatus.CONFIRMED:
+        cohort.status = CohortStatus.CONFIRMED
+        db.session.flush()
+        record("cohort.confirmed", actor=actor, subject=cohort, district_id=cohort.cycle.district_id)
+    return cohort
+
+
+def _placement(cycle_id: int, educator_id: int) -> Placement:
+    placement = db.session.scalar(select(Placement).where(
+        Placement.cycle_id == cycle_id, Placement.educator_id == educator_id))
+    if placement is None:
+        raise PlanningError("This person has no plan in the cycle yet: re-plan first.")
+    return placement
+
+
+def add_member(cohort: Cohort, educator: User, *, actor: User) -> None:
+    """Move an educator into a cohort (out of any other). Editing a cohort confirms it, so the
+    change is kept when the cycle is re-planned."""
+    placement = _placement(cohort.cycle_id, educator.id)
+    if placement.cohort_id == cohort.id:
+        raise PlanningError(f"{educator.name} is already in this cohort.")
+    moved_from = placement.cohort_id
+    placement.cohort_id, placement.individual_reason = cohort.id, ""
+    confirm_cohort(cohort, actor=actor)
+    record("cohort.member_added", actor=actor, subject=cohort, district_id=cohort.cycle.district_id,
+           educator_id=educator.id, moved_from=moved_from)
+
+
+def remove_member(cohort: Cohort, educator: User, *, actor: User) -> None:
+    """Take an educator out of a cohort into individual coaching; the cohort is confirmed."""
+    placement = _placement(cohort.cycle_id, educator.id)
+    if placement.cohort_id != cohort.id:
+        raise PlanningError(f"{educator.name} is not in this cohort.")
+    placement.cohort_id = None
+    placement.individual_reason = f"Moved to individual coaching by {actor.name}."
+    confirm_cohort(cohort, actor=actor)
+    record("cohort.member_removed", actor=actor, subject=cohort, district_id=cohort.cycle.district_id,
+           educator_id=educator.id)
+
+
+def set_cohort_coach(cohort: Cohort, coach: User | None, *, actor: User) -> None:
+    if coach is not None and (Role.COACH not in coach.roles or coach.district_id != cohort.cycle.district_id):
+        raise PlanningError("Choose a coach of this district.",
+                            {"coach_id": "is not a coach of this district"})
+    before = cohort.coach_id
+    cohort.coach_id = coach.id if coach else None
+    db.session.flush()
+    record("cohort.coach_changed", actor=actor, subject=cohort, district_id=cohort.cycle.district_id,
+           coach_id=[before, cohort.coach_id])
+
+
+def override_lane(cycle: Cycle, educator: User, lane: str | None, reason: str, *, actor: User) -> Placement:
+    """Set an educator's lane by hand (with a reason the educator sees), or clear the override so
+    the numbers decide again. The placement's why is rewritten at once; re-planning keeps it."""
+    reason = " ".join(reason.split())
+    if lane is not None and lane not in LANES:
+        raise PlanningError(f"{lane!r} is not a lane", {"lane": f"must be one of {', '.join(LANES)}"})
+    if lane is not None and not 3 <= len(reason) <= 1000:
+        raise PlanningError("Give a reason (3 to 1000 characters): the educator sees it.",
+                            {"reason": "is required when you set a lane"})
+    placement = _placement(cycle.id, educator.id)
+    settings = planning_settings(cycle.district_id)
+    numbers = (placement.rated, placement.at_target, placement.lowest_domain, placement.lowest_domain_mean)
+    computed, why = lane_for(*numbers, settings)
+    if lane is not None:
+        why = overridden_why(lane, computed, reason, *numbers, settings)
+    before = placement.override_lane
+    placement.override_lane, placement.override_reason = lane, reason if lane else ""
+    placement.overridden_by_id = actor.id if lane else None
+    placement.lane, placement.why = lane or computed, why
+    db.session.flush()
+    record("lane.overridden" if lane else "lane.override_cleared", actor=actor, subject=placement,
+           district_id=cycle.district_id, educator_id=educator.id, lane=[before, lane], reason=reason)
+    return placement
 
 
 # -- planning runs -------------------------------------------------------------------------

@@ -1,13 +1,34 @@
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from pdplanner.accounts.models import Role
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.queries import cycle_in_district, cycles_of_district, schools_led_by
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
-from pdplanner.permissions import deny, role_required, signed_in
+from pdplanner.organisation.forms import ConfirmForm
+from pdplanner.permissions import (
+    can_lead_cohort,
+    can_place,
+    can_see_ratings,
+    deny,
+    get_person_or_404,
+    guides,
+    role_required,
+    signed_in,
+)
 from pdplanner.planning import queries, services
-from pdplanner.planning.forms import ResourceForm, SettingsForm
-from pdplanner.planning.models import Resource, ResourceKind
+from pdplanner.planning.forms import (
+    AssignForm,
+    LaneForm,
+    ProgressForm,
+    ResourceForm,
+    ReturnForm,
+    SettingsForm,
+    VerifyForm,
+)
+from pdplanner.planning.models import Cohort, PathActivity, Resource, ResourceKind
 
 bp = Blueprint("planning", __name__)
 
@@ -90,3 +111,265 @@ def edit_resource(resource_id: int):
     if resource.district_id not in (None, current_user.district_id):
         deny("resource", resource.id)
     return _edit(resource)
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+educators_only = role_required(Role.TEACHER, Role.COACH)
+coaches_only = role_required(Role.COACH)
+planners = role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+
+
+def _cycle():
+    """The cycle named by ?cycle=, else the one plans open on (404 when there is none)."""
+    cycle_id = request.args.get("cycle", type=int)
+    cycle = (cycle_in_district(current_user.district_id, cycle_id) if cycle_id
+             else queries.planned_cycle(current_user.district_id))
+    return cycle or abort(404, description="There is no cycle to plan yet.")
+
+
+def _activity(activity_id: int) -> PathActivity:
+    activity = db.session.get(PathActivity, activity_id) or abort(404)
+    educator = get_person_or_404(current_user, activity.educator_id)
+    if not guides(current_user, educator, activity.cycle_id):
+        deny("path_activity", activity.id)
+    return activity
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id) or abort(404)
+    if not can_lead_cohort(current_user, cohort):
+        deny("cohort", cohort.id)
+    return cohort
+
+
+def _done(message: str, target: str, exc: Exception | None = None):
+    """Commit and flash `message`, or roll back and flash what was refused; then go to `target`."""
+    if exc is None:
+        db.session.commit()
+        flash(message, "success")
+    else:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(target)
+
+
+def _plan_page(educator, cycle):
+    plan = queries.plan_of(educator, cycle)
+    return render_template(
+        "planning/plan.html", plan=plan, cycles=cycles_of_district(current_user.district_id),
+        detail=can_see_ratings(current_user, educator, cycle), own=educator.id == current_user.id,
+        guide=guides(current_user, educator, cycle.id), can_place=can_place(current_user, educator),
+        progress_form=lambda a: ProgressForm(prefix=f"a{a.id}", obj=a, status=a.status.value),
+        assign_form=AssignForm(queries.activity_options(cycle, [g.goal.competency_code for g in plan.goals])),
+        lane_form=LaneForm(queries.lane_labels(cycle.district_id), lane=(plan.placement.override_lane or "")
+                           if plan.placement else ""))
+
+
+@bp.get("/plan")
+@educators_only
+def my_plan():
+    return _plan_page(current_user, _cycle())
+
+
+@bp.get("/educators/<int:educator_id>/plan")
+@planners
+def educator_plan(educator_id: int):
+    educator = get_person_or_404(current_user, educator_id)
+    if educator.id == current_user.id:
+        return redirect(url_for(".my_plan", cycle=request.args.get("cycle")))
+    return _plan_page(educator, _cycle())
+
+
+@bp.post("/plan/activities/<int:activity_id>")
+@educators_only
+def update_progress(activity_id: int):
+    activity = db.session.get(PathActivity, activity_id)
+    if activity is None or activity.educator_id != current_user.id:
+        deny("path_activity", activity_id)
+    form = ProgressForm(prefix=f"a{activity.id}")
+    form.validate_on_submit() or abort(400)
+    update = services.ProgressUpdate(form.status.data, form.reflection.data or "",
+                                     form.evidence_url.data or "", form.evidence_file.data or None)
+    target = url_for(".my_plan", cycle=activity.cycle_id, _anchor=f"activity-{activity.id}")
+    try:
+        services.update_progress(activity, update, actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"Progress on {activity.resource.title} saved.", target)
+
+
+def _back(cycle_id: int, educator_id: int | None = None) -> str:
+    if request.form.get("back") == "planning" or educator_id is None:
+        return url_for(".overview", cycle=cycle_id)
+    return url_for(".educator_plan", educator_id=educator_id, cycle=cycle_id)
+
+
+@bp.post("/educators/<int:educator_id>/path")
+@coaches_only
+def assign_to_person(educator_id: int):
+    educator, cycle = get_person_or_404(current_user, educator_id), _cycle()
+    if not guides(current_user, educator, cycle.id):
+        deny("user", educator.id)
+    return _assign(cycle, [educator], "", _back(cycle.id, educator.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/path")
+@coaches_only
+def assign_to_cohort(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    if cohort.coach_id != current_user.id:
+        deny("cohort", cohort.id)
+    view = queries.cohort_view(cohort)
+    return _assign(cohort.cycle, view.members, view.name, _back(cohort.cycle_id))
+
+
+def _assign(cycle, educators, cohort_name: str, target: str):
+    form = AssignForm(queries.activity_options(cycle, []))
+    form.validate_on_submit() or abort(400)
+    resource_id, code = form.choice.data.split("|")
+    resource = db.session.get(Resource, int(resource_id)) or abort(400)
+    try:
+        added, had = services.assign_activity(cycle, educators, resource, code, actor=current_user,
+                                              cohort_name=cohort_name)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{resource.title} added to {added} path{'s' * (added != 1)}"
+                 + (f"; {had} already had it." if had else "."), target)
+
+
+@bp.post("/path-activities/<int:activity_id>/remove")
+@coaches_only
+def remove_activity(activity_id: int):
+    activity = _activity(activity_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    title, target = activity.resource.title, _back(activity.cycle_id, activity.educator_id)
+    try:
+        services.remove_activity(activity, actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{title} removed from the path.", target)
+
+
+@bp.post("/path-activities/<int:activity_id>/verify")
+@coaches_only
+def verify_activity(activity_id: int):
+    activity = _activity(activity_id)
+    form = VerifyForm()
+    form.validate_on_submit() or abort(400)
+    target = _back(activity.cycle_id, activity.educator_id)
+    try:
+        goal = services.verify_activity(activity, actor=current_user, goal_met=form.goal_met.data)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    met = f"; the goal on {goal.competency_code} is met and level {goal.to_level} recorded." if goal else "."
+    return _done(f"{activity.resource.title} verified{met}", target)
+
+
+@bp.post("/path-activities/<int:activity_id>/return")
+@coaches_only
+def return_activity(activity_id: int):
+    activity = _activity(activity_id)
+    form = ReturnForm()
+    target = _back(activity.cycle_id, activity.educator_id)
+    try:
+        services.return_activity(activity, form.note.data or "" if form.validate_on_submit() else "",
+                                 actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{activity.resource.title} sent back with your note.", target)
+
+
+@bp.post("/educators/<int:educator_id>/lane")
+@planners
+def override_lane(educator_id: int):
+    educator, cycle = get_person_or_404(current_user, educator_id), _cycle()
+    if not can_place(current_user, educator):
+        deny("user", educator.id)
+    form = LaneForm(queries.lane_labels(cycle.district_id))
+    form.validate_on_submit() or abort(400)
+    target = _back(cycle.id, educator.id)
+    try:
+        services.override_lane(cycle, educator, form.lane.data or None, form.reason.data or "",
+                               actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{educator.name}'s lane is saved. Re-plan to propose a cohort in that lane.", target)
+
+
+# -- the planning page: lanes, cohorts, evidence --------------------------------------------
+
+@bp.get("/planning")
+@planners
+def overview():
+    cycle, schools = _cycle(), schools_led_by(current_user)
+    school = next((s for s in schools if s.id == request.args.get("school", type=int)),
+                  schools[0] if schools else None)
+    people = queries.planning_people(current_user, {school.id} if school else set())
+    return render_template(
+        "planning/overview.html", view=queries.planning_overview(current_user, cycle, people),
+        cycles=cycles_of_district(current_user.district_id), schools=schools, school=school,
+        people=people, assign_options=queries.activity_options(cycle, []), focus_codes=queries.focus_codes,
+        coaches=queries.district_coaches(cycle.district_id), can_lead=partial(can_lead_cohort, current_user))
+
+
+@bp.post("/planning/run")
+@planners
+def replan():
+    cycle = _cycle()
+    ConfirmForm().validate_on_submit() or abort(400)
+    summary = services.run_plan(cycle, actor=current_user)
+    return _done(f"Re-planned {cycle.name}: {summary.line()} Confirmed cohorts and lane overrides are kept.",
+                 url_for(".overview", cycle=cycle.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/confirm")
+@planners
+def confirm_cohort(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    services.confirm_cohort(cohort, actor=current_user)
+    return _done("Cohort confirmed: it stays as it is when the cycle is re-planned.",
+                 url_for(".overview", cycle=cohort.cycle_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/members")
+@planners
+def add_member(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    educator = get_person_or_404(current_user, request.form.get("person_id", type=int) or abort(400))
+    ConfirmForm().validate_on_submit() or abort(400)
+    target = url_for(".overview", cycle=cohort.cycle_id)
+    try:
+        services.add_member(cohort, educator, actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{educator.name} joined the cohort; it is now confirmed.", target)
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/<int:educator_id>/remove")
+@planners
+def remove_member(cohort_id: int, educator_id: int):
+    cohort, educator = _cohort(cohort_id), get_person_or_404(current_user, educator_id)
+    ConfirmForm().validate_on_submit() or abort(400)
+    target = url_for(".overview", cycle=cohort.cycle_id)
+    try:
+        services.remove_member(cohort, educator, actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{educator.name} moved to individual coaching; the cohort is now confirmed.", target)
+
+
+@bp.post("/cohorts/<int:cohort_id>/coach")
+@role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+def set_cohort_coach(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    coach_id = request.form.get("person_id", type=int)
+    coach = db.session.get(User, coach_id) if coach_id else None
+    ConfirmForm().validate_on_submit() or abort(400)
+    target = url_for(".overview", cycle=cohort.cycle_id)
+    try:
+        services.set_cohort_coach(cohort, coach, actor=current_user)
+    except services.PlanningError as exc:
+        return _done("", target, exc)
+    return _done(f"{coach.name if coach else 'No one'} now leads the cohort.", target)
