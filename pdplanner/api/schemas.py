@@ -217,3 +217,69 @@ class SubmissionSchema(ma.Schema):
     educator = fields.Integer()
     status = fields.Enum(AssessmentStatus, by_value=True)
     submitted_at = fields.AwareDateTime(allow_none=True)
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+class PlanArgs(ma.Schema):
+    cycle = fields.Integer(load_default=None, **described(
+        "The id of a cycle of the caller's district; by default the open cycle, else the newest planned."))
+
+
+class ActivitySchema(ma.Schema):
+    id = fields.Integer()
+    resource = fields.Integer(attribute="resource_id", **described("The catalogue activity's id."))
+    title = fields.String(attribute="resource.title")
+    kind = fields.String(attribute="resource.kind.value")
+    hours = fields.Float(attribute="resource.hours")
+    competency = fields.String(attribute="competency_code")
+    status = fields.String(validate=validate.OneOf(["planned", "in_progress", "done", "verified"]))
+    source = fields.String(**described("`suggested` by the planner or assigned by a `coach`."))
+    why = fields.String()
+    reflection = fields.String(allow_none=True, **described("Null unless the caller may see ratings."))
+    evidence_url = fields.String(allow_none=True, **described("Null unless the caller may see ratings."))
+
+
+class GoalSchema(ma.Schema):
+    competency = fields.String()
+    from_level = fields.Integer(allow_none=True, **described(
+        "Null when not yet observed, or when the caller may not see the educator's ratings."))
+    to_level = fields.Integer(allow_none=True)
+    why = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["active", "verified"]))
+    activities = fields.List(fields.Nested(ActivitySchema))
+
+
+class LaneSchema(ma.Schema):
+    name = fields.String(validate=validate.OneOf(["fast", "slow"]))
+    label = fields.String(**described("The district's growth-framed name of the lane."))
+    why = fields.String(**described("The numbers behind the lane, or the reason of an override."))
+    overridden = fields.Boolean()
+
+
+class PersonSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+
+
+class PlanCohortSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.String(validate=validate.OneOf(["proposed", "confirmed"]))
+    coach = fields.Nested(PersonSchema, allow_none=True)
+    members = fields.List(fields.Nested(PersonSchema))
+
+
+class PlanSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    ratings_visible = fields.Boolean(**described(
+        "False for a principal or admin the educator has not shared this cycle's ratings with: "
+        "levels, whys of goals, reflections and evidence are then null."))
+    goals = fields.List(fields.Nested(GoalSchema), **described("In priority order."))
+    other_activities = fields.List(fields.Nested(ActivitySchema), **described(
+        "Activities on competencies that are not one of the goals."))
+    lane = fields.Nested(LaneSchema, allow_none=True, **described("Null until the cycle is planned."))
+    cohort = fields.Nested(PlanCohortSchema, allow_none=True, **described("Null: individual coaching."))
+    individual_reason = fields.String(allow_none=True)

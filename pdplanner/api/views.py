@@ -14,6 +14,7 @@ from sqlalchemy import select
 from pdplanner.accounts.models import EDUCATOR_ROLES, ROLE_RANK, Role, User
 from pdplanner.api import schemas
 from pdplanner.api.auth import authenticate_api_request
+from pdplanner.api.plans import plan_document
 from pdplanner.assessments.models import Cycle, RaterKind, Rating
 from pdplanner.assessments.queries import cycle_in_district, cycles_of_district, ratings_by_code
 from pdplanner.assessments.services import (
@@ -37,6 +38,7 @@ from pdplanner.permissions import (
     signed_in,
     visible_people_query,
 )
+from pdplanner.planning.queries import plan_of, planned_cycle
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1",
                description="pdplanner's JSON API: Bearer token or signed-in session.")
@@ -297,3 +299,23 @@ def put_coach_ratings(body, educator: User, cycle: Cycle):
     with one_transaction():
         ratings = save_coach_ratings(caller(), educator, cycle, inputs(body))
     return saved(RaterKind.COACH, cycle, educator, ratings)
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+@bp.route("/educators/<int:educator_id>/plan", tags=["Plans"])
+@signed_in
+@bp.arguments(schemas.PlanArgs, location="query", as_kwargs=True)
+@bp.response(200, schemas.PlanSchema)
+@answers(401, 404)
+def educator_plan(educator_id: int, cycle: int | None):
+    """An educator's plan: goals with their activities, lane and cohort.
+
+    Visible to whoever may see the educator. Levels, goal whys, reflections and evidence are
+    null for a principal or district admin unless the educator shared that cycle's ratings.
+    """
+    educator = get_person_or_404(caller(), educator_id)
+    found = cycle_or_404(cycle) if cycle else planned_cycle(caller().district_id)
+    if found is None:
+        problem(404, "There is no cycle in your district yet.")
+    return plan_document(plan_of(educator, found), can_see_ratings(caller(), educator, found))

@@ -48,6 +48,8 @@ API_ROUTES: dict = {
     "api.educators": ("GET", lambda w: "/api/v1/educators", API_OK),
     # Ratings are private to the educator and their coach unless shared (none are here).
     "api.educator_ratings": ("GET", lambda w: ratings_url(w), api_only(("teacher", "coach"), 200, 404)),
+    # A plan's lane, cohort and progress are visible to whoever may see the educator.
+    "api.educator_plan": ("GET", lambda w: f"/api/v1/educators/{teacher(w)}/plan?cycle={w.cycle_id}", API_OK),
     "api.put_self_ratings": ("PUT", lambda w: ratings_url(w, "/self"), api_only(("teacher",), 422, 403)),
     "api.submit_self_ratings": (
         "POST", lambda w: ratings_url(w, "/self/submit"), api_only(("teacher",), 409, 403),
