@@ -13,6 +13,7 @@ from pdplanner.accounts.models import ROLE_LABELS, Role, user_by_email
 from pdplanner.assessments import services as assessments
 from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle
+from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
 from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
 from pdplanner.extensions import db
@@ -96,7 +97,12 @@ def seed_demo(schools: int, educators_per_school: int, cycles: int, random_seed:
         )
         if summary.created and cycles:
             cycle_summary = seed_demo_cycles(summary.district, cycles=cycles, random_seed=random_seed)
-            plan_summary = planning.run_plan(current_cycle(summary.district.id))
+            open_now = current_cycle(summary.district.id)
+            plan_summary = planning.run_plan(open_now)
+            first_teacher = user_by_email(demo_email("teacher", 1))
+            progress_summary = seed_demo_progress(open_now, keep_untouched=first_teacher,
+                                                  random_seed=random_seed)
+            plan_summary = planning.run_plan(open_now)  # as a coach would: verified goals count
     except (DemoRefused, DemoError) as exc:
         _fail(str(exc))
     db.session.commit()
@@ -106,6 +112,7 @@ def seed_demo(schools: int, educators_per_school: int, cycles: int, random_seed:
         if cycle_summary:
             click.echo("\n".join(f"  {line}" for line in cycle_summary.lines()))
             click.echo(f"  Planned the open cycle: {plan_summary.line()}")
+            click.echo(f"  {progress_summary.line()}")
     else:
         click.echo(f"{summary.district.name} is already here; nothing changed.")
     click.echo(f"\nDemo sign-ins (password: {DEMO_PASSWORD}):")

@@ -1,10 +1,20 @@
 """plan run: stored per cycle, the same twice, and what people decided survives re-planning."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from pdplanner.accounts.models import user_by_email
+from pdplanner.assessments.models import RaterKind, Rating
 from pdplanner.assessments.queries import current_cycle
 from pdplanner.organisation.models import District
-from pdplanner.planning.models import Cohort, CohortStatus, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.models import (
+    ActivityStatus,
+    Cohort,
+    CohortStatus,
+    GoalStatus,
+    PathActivity,
+    Placement,
+    PlannedGoal,
+)
 from pdplanner.planning.services import run_plan
 
 
@@ -73,3 +83,18 @@ def test_overrides_confirmed_cohorts_and_started_activities_survive_replanning(a
     assert set(db.session.scalars(select(Placement.educator_id).where(
         Placement.cohort_id == cohort.id))) == members
     assert db.session.get(PathActivity, activity.id).status == "in_progress"
+
+
+def test_seed_demo_leaves_progress_to_see_and_evidence_to_verify(app, db):
+    cycle = _demo(app, db)
+    statuses = dict(db.session.execute(select(PathActivity.status, func.count()).where(
+        PathActivity.cycle_id == cycle.id).group_by(PathActivity.status)).all())
+    assert statuses["in_progress"] and statuses["done"] and statuses["verified"]
+    verified_goals = db.session.scalars(select(PlannedGoal).where(
+        PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.VERIFIED)).all()
+    evidence = {(r.educator_id, r.competency.code): r.level for r in db.session.scalars(
+        select(Rating).where(Rating.cycle_id == cycle.id, Rating.kind == RaterKind.EVIDENCE))}
+    assert evidence == {(g.educator_id, g.competency_code): g.to_level for g in verified_goals}
+    teacher = user_by_email("teacher@demo.pdplanner.org")
+    assert not db.session.scalar(select(func.count()).select_from(PathActivity).where(
+        PathActivity.educator_id == teacher.id, PathActivity.status != ActivityStatus.PLANNED))

@@ -1,0 +1,143 @@
+"""The second half of the loop in Chromium: a coach assigns an activity to a whole cohort in one
+action, then changes one member's path; that educator sees it, records progress with evidence
+and a reflection; the coach verifies it with the goal met and the growth shows in the
+educator's plan and ratings history. axe-core checks each kind of page on the way."""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from pdplanner.accounts.models import User, user_by_email
+from pdplanner.assessments.queries import current_cycle
+from pdplanner.extensions import db
+from pdplanner.planning.models import Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.queries import visible_resources
+from tests.e2e.browser import assert_accessible, path_of
+from tests.e2e.conftest import DEMO_EMAILS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class Scene:
+    cohort_name_part: str     # the focus competency's name, as the cohort's heading shows it
+    focus: str
+    member_email: str
+    member_name: str
+    for_cohort: tuple[str, str]     # (option value, title): on nobody's path in the cohort yet
+    for_member: tuple[str, str]     # another activity on the focus, for that one member
+
+
+@pytest.fixture(scope="module")
+def scene(e2e_app) -> Scene:
+    """A cohort coach@ leads on one competency, its first member with that goal still open, and
+    two activities on that competency that no member has yet, read from the database the server
+    uses."""
+    with e2e_app.app_context():
+        coach = user_by_email(DEMO_EMAILS["coach"])
+        cycle = current_cycle(coach.district_id)
+        cohort = next((c for c in db.session.scalars(select(Cohort).where(
+            Cohort.cycle_id == cycle.id, Cohort.coach_id == coach.id).order_by(Cohort.key))
+            if "." in c.focus), None)
+        assert cohort is not None, "the demo should give coach@ a cohort on one competency"
+        members = list(db.session.scalars(select(User).join(Placement, Placement.educator_id == User.id)
+                                          .where(Placement.cohort_id == cohort.id).order_by(User.id)))
+        open_goal = set(db.session.scalars(select(PlannedGoal.educator_id).where(
+            PlannedGoal.cycle_id == cycle.id, PlannedGoal.competency_code == cohort.focus,
+            PlannedGoal.status == GoalStatus.ACTIVE)))
+        member = next(m for m in members if m.id != coach.id and m.id in open_goal)
+        taken = set(db.session.scalars(select(PathActivity.resource_id).where(
+            PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_([m.id for m in members]))))
+        fresh = [r for r in visible_resources(coach.district_id)
+                 if cohort.focus in r.competencies and r.id not in taken]
+        assert len(fresh) >= 2, f"the catalogue needs two more activities on {cohort.focus}"
+        name = next(c.name for c in cycle.framework.competencies if c.code == cohort.focus)
+        return Scene(name, cohort.focus, member.email, member.name,
+                     (f"{fresh[0].id}|{cohort.focus}", fresh[0].title),
+                     (f"{fresh[1].id}|{cohort.focus}", fresh[1].title))
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Sign out")).click()
+
+
+def submit(page: Page, button) -> None:
+    with page.expect_navigation():
+        button.click()
+
+
+def flash(page: Page):
+    return page.locator(".flash--success")
+
+
+def test_cohort_path_then_one_persons_change_then_evidence_verified(page: Page, scene: Scene):
+    # The coach assigns one activity to everyone in the cohort in one action.
+    sign_in(page, DEMO_EMAILS["coach"])
+    page.get_by_role("link", name="Planning", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Planning")
+    assert_accessible(page)
+    cohort = page.locator("article.cohort").filter(
+        has=page.get_by_role("heading", name=re.compile(re.escape(scene.cohort_name_part)))).filter(
+        has=page.get_by_label("Assign an activity to everyone in this cohort")).first
+    cohort.get_by_label("Assign an activity to everyone in this cohort").select_option(scene.for_cohort[0])
+    submit(page, cohort.get_by_role("button", name="Assign to the cohort"))
+    expect(flash(page)).to_contain_text(re.compile(rf"{re.escape(scene.for_cohort[1])} added to \d+ paths"))
+
+    # Then changes one member's path: the cohort's activity off, another one on.
+    page.get_by_role("link", name=scene.member_name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"{scene.member_name}'s growth plan")
+    assert_accessible(page)
+    submit(page, page.get_by_role("button", name=f"Remove {scene.for_cohort[1]} from this path"))
+    expect(flash(page)).to_contain_text("removed from the path")
+    page.get_by_label("Activity", exact=True).select_option(scene.for_member[0])
+    submit(page, page.get_by_role("button", name="Add to this path"))
+    expect(flash(page)).to_contain_text(f"{scene.for_member[1]} added to 1 path")
+    sign_out(page)
+
+    # The educator sees the change and records progress with evidence and a reflection.
+    sign_in(page, scene.member_email)
+    page.get_by_role("link", name="My plan").click()
+    assert path_of(page) == "/plan"
+    assert_accessible(page)
+    expect(page.get_by_role("heading", name=scene.for_cohort[1])).to_have_count(0)
+    step = page.locator("li.path__step").filter(has=page.get_by_role("heading", name=scene.for_member[1]))
+    expect(step).to_contain_text("from your coach")
+    step.get_by_label("Status").select_option("done")
+    step.get_by_label("Reflection").fill("Tried it in two lessons; learners explained their next step.")
+    step.get_by_label("Link to evidence").fill("https://docs.example.org/lesson-notes")
+    submit(page, step.get_by_role("button", name=re.compile("^Save progress")))
+    expect(flash(page)).to_contain_text("Progress on")
+    sign_out(page)
+
+    # The coach verifies it from the evidence queue, with the goal met.
+    sign_in(page, DEMO_EMAILS["coach"])
+    page.goto("/planning")
+    item = page.locator("ul.queue li").filter(has_text=scene.for_member[1]).filter(has_text=scene.member_name)
+    expect(item).to_contain_text("learners explained their next step")
+    item.get_by_label(re.compile(f"The goal on {re.escape(scene.focus)} is met")).check()
+    submit(page, item.get_by_role("button", name=re.compile("^Verify")))
+    expect(flash(page)).to_contain_text(f"the goal on {scene.focus} is met")
+    assert_accessible(page)
+    sign_out(page)
+
+    # The growth shows: the goal is met in the plan, and the new level in the ratings history.
+    sign_in(page, scene.member_email)
+    page.goto("/plan")
+    goal = page.locator("section.goal").filter(has_text=scene.focus)
+    expect(goal).to_contain_text("Met")
+    expect(goal).to_contain_text("recorded as your new level")
+    page.goto("/history")
+    expect(page.locator("tr").filter(has_text=scene.focus)).to_contain_text("Verified by evidence")
+    assert_accessible(page)
