@@ -49,6 +49,8 @@ FRAMEWORK = {
              "Learner agency, voice and choice", "Flexible anytime-anywhere learning and technology",
              "Extended community-connected challenges", "Data-informed instruction"],
 }
+DOMAIN_NAMES = {"COG": "Cognitive", "INTRA": "Intrapersonal", "INTER": "Interpersonal",
+                "INST": "Instructional"}
 FOUNDATIONAL = {"COG.1", "COG.4", "INTRA.1", "INTER.1", "INST.2", "INST.6"}
 KINDS = ("micro-credential", "coaching-cycle", "plc-protocol", "peer-observation", "workshop",
          "book-study", "online-course", "video-study")
@@ -57,13 +59,15 @@ COACH_IDS_FROM = 1_000_000
 
 
 def default_competencies() -> tuple[CompetencyInfo, ...]:
-    """The default framework's 19 competencies with their codes, domains and order."""
+    """The default framework's 19 competencies with their codes, domains (and their names) and
+    order."""
     competencies, position = [], 0
     for domain, names in FRAMEWORK.items():
         for i, name in enumerate(names, start=1):
             position += 1
             code = f"{domain}.{i}"
-            competencies.append(CompetencyInfo(code, name, domain, position, code in FOUNDATIONAL))
+            competencies.append(CompetencyInfo(code, name, domain, position, code in FOUNDATIONAL,
+                                               domain_name=DOMAIN_NAMES[domain]))
     return tuple(competencies)
 
 

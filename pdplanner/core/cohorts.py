@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pdplanner.core.lanes import LANE_WORDS
+from pdplanner.core.lanes import in_the_lane
 from pdplanner.core.types import CohortProposal, PlanningSettings
 
 MENTORS_PER_COHORT = 2
@@ -236,24 +236,30 @@ def _schools_phrase(school_ids: Sequence[int]) -> str:
 
 def cohort_why(draft: CohortDraft, focus: str, names: Mapping[str, str], coach_id: int | None,
                coached: int, mentors: Sequence[int], mentor_code: str,
-               settings: PlanningSettings, any_coach: bool = True) -> str:
+               settings: PlanningSettings, any_coach: bool = True,
+               domain_names: Mapping[str, str] | None = None) -> str:
     """Why this cohort: who shares what, how it was formed, its coach and its mentors.
-    `any_coach`: whether the district has any coach at all (else there was no one to choose)."""
-    size, schools, lane = len(draft.members), _schools_phrase(draft.school_ids), LANE_WORDS[draft.lane]
+    `any_coach`: whether the district has any coach at all (else there was no one to choose);
+    `names` and `domain_names`: competency and domain code -> name (a code not in them shows
+    as itself); the lane is named by the district's label."""
+    size, schools = len(draft.members), _schools_phrase(draft.school_ids)
+    lane = in_the_lane(draft.lane, settings)
     goals = sorted({(m.order, m.focus) for m in draft.members})
     goal_list = ", ".join(code or "" for _, code in goals)
+    # The focus is the shared top goal's code, or else a domain code (see `cohort_focus`).
+    shown_focus = (names.get(focus, focus) if len(goals) == 1
+                   else (domain_names or {}).get(focus, focus))
     if len(goals) == 1 and draft.how != "pooled":
-        text = (f"{size} educators at {schools} in the {lane} lane share the top goal "
-                f"{names.get(focus, focus)} ({focus}).")
+        text = f"{size} educators at {schools} in {lane} share the top goal {shown_focus} ({focus})."
     elif draft.how != "pooled":
-        text = (f"{size} educators at {schools} in the {lane} lane, too few on each top goal alone, "
-                f"grouped by their domain {focus} (top goals {goal_list}).")
+        text = (f"{size} educators at {schools} in {lane}, too few on each top goal alone, "
+                f"grouped by their domain {shown_focus} (top goals {goal_list}).")
     elif len(draft.school_ids) == 1:
-        text = (f"{size} educators at {schools} in the {lane} lane, a group too small to split by goal "
-                f"or domain, together on {names.get(focus, focus)} (top goals {goal_list}).")
+        text = (f"{size} educators at {schools} in {lane}, a group too small to split by goal "
+                f"or domain, together on {shown_focus} (top goals {goal_list}).")
     else:
-        text = (f"{size} educators from {schools} in the {lane} lane, too few at one school for a "
-                f"cohort, pooled on {names.get(focus, focus)} (top goals {goal_list}).")
+        text = (f"{size} educators from {schools} in {lane}, too few at one school for a "
+                f"cohort, pooled on {shown_focus} (top goals {goal_list}).")
     if coach_id is None and not any_coach:
         text += " No coach is on record for these educators: a coach is still to be found."
     elif coach_id is None:
@@ -269,26 +275,31 @@ def cohort_why(draft: CohortDraft, focus: str, names: Mapping[str, str], coach_i
     return text
 
 
-def individual_why(seeker: CohortSeeker, settings: PlanningSettings) -> str:
-    """Why an educator gets individual coaching rather than a cohort."""
+def individual_why(seeker: CohortSeeker, settings: PlanningSettings,
+                   domain_names: Mapping[str, str] | None = None) -> str:
+    """Why an educator gets individual coaching rather than a cohort. `domain_names`: domain code
+    -> name (a code not in it shows as itself)."""
     if seeker.focus is None and seeker.rated == 0:
         return "Individual coaching: nothing is rated yet, so there is no goal to share with a cohort."
     if seeker.focus is None:
         return ("Individual coaching: every rated competency is at or above the school's target, "
                 "so there is no goal to share with a cohort.")
-    return (f"Individual coaching: fewer than {settings.cohort_min_size} educators in the "
-            f"{LANE_WORDS[seeker.lane]} lane share the top goal {seeker.focus} or its domain "
-            f"{seeker.domain}, at this school or pooled with other schools.")
+    domain = (domain_names or {}).get(seeker.domain or "", seeker.domain)
+    return (f"Individual coaching: fewer than {settings.cohort_min_size} educators in "
+            f"{in_the_lane(seeker.lane, settings)} share the top goal {seeker.focus} or its domain "
+            f"{domain}, at this school or pooled with other schools.")
 
 
 def propose_cohorts(seekers: Iterable[CohortSeeker], confirmed: Iterable[CohortProposal],
                     coaches_of: Mapping[int, Sequence[int]],
                     strong: Mapping[tuple[int, str], Sequence[int]], names: Mapping[str, str],
-                    settings: PlanningSettings) -> tuple[list[CohortProposal], list[tuple[int, str]]]:
+                    settings: PlanningSettings, domain_names: Mapping[str, str] | None = None,
+                    ) -> tuple[list[CohortProposal], list[tuple[int, str]]]:
     """Cohorts and individual coaching for everyone in `seekers` (steps in the module doc).
 
     `coaches_of`: educator id -> their coaches' ids; `strong`: (school, code) -> ids of
-    possible mentors, sorted; `names`: code -> competency name. Returns (cohorts, individual):
+    possible mentors, sorted; `names`: code -> competency name; `domain_names`: domain code ->
+    domain name (without it, whys show domain codes). Returns (cohorts, individual):
     confirmed cohorts unchanged first, then new ones; individual as (educator_id, why) by id.
     Every seeker ends in exactly one cohort or in individual coaching, provided no one is a
     member of two confirmed cohorts (confirmed cohorts are never edited, so such an input error
@@ -321,8 +332,8 @@ def propose_cohorts(seekers: Iterable[CohortSeeker], confirmed: Iterable[CohortP
         excluded = set(member_ids) | ({coach_id} if coach_id is not None else set())
         mentors = choose_mentors(strong, mentor_code, school_ids, excluded)
         why = cohort_why(draft, focus, names, coach_id, coached, mentors, mentor_code, settings,
-                         any_coach=bool(coaches.everyone))
+                         any_coach=bool(coaches.everyone), domain_names=domain_names)
         cohorts.append(CohortProposal(cohort_key(draft.lane, focus, school_ids, member_ids), draft.lane,
                                       focus, school_ids, member_ids, coach_id, mentors, why))
-    individual_rows = sorted((s.educator_id, individual_why(s, settings)) for s in individual)
+    individual_rows = sorted((s.educator_id, individual_why(s, settings, domain_names)) for s in individual)
     return cohorts, individual_rows

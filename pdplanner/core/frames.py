@@ -20,6 +20,7 @@ COMP = "comp"                # int: index of the competency in framework order
 CODE = "code"                # competency code, "COG.1"
 NAME = "name"
 DOMAIN = "domain"            # domain code
+DOMAIN_NAME = "domain_name"  # the domain's name for whys (its code when none is given)
 DOMAIN_ORDER = "domain_order"  # int: domains ordered by the position of their first competency
 POSITION = "position"
 FOUNDATIONAL = "foundational"
@@ -44,8 +45,10 @@ RATING_KINDS = ("self", "coach", "evidence")
 def competencies_frame(competencies: Iterable[CompetencyInfo]) -> pd.DataFrame:
     """One row per competency in framework order (position, then code), indexed by `comp` 0..n-1.
 
-    Columns: code, name, domain, position, foundational, domain_order. Raises ValueError when a
-    code appears twice, since the planner could not tell which one a rating means.
+    Columns: code, name, domain, position, foundational, domain_order, domain_name. A domain's
+    name is the first non-empty `domain_name` of its competencies in framework order, else its
+    code, so every competency of a domain shows the same name. Raises ValueError when a code
+    appears twice, since the planner could not tell which one a rating means.
     """
     ordered = sorted(competencies, key=lambda c: (c.position, c.code))
     codes = [c.code for c in ordered]
@@ -61,6 +64,11 @@ def competencies_frame(competencies: Iterable[CompetencyInfo]) -> pd.DataFrame:
     first_seen = dict.fromkeys(frame[DOMAIN])          # dicts keep insertion (framework) order
     domain_rank = {domain: i for i, domain in enumerate(first_seen)}
     frame[DOMAIN_ORDER] = frame[DOMAIN].map(domain_rank).astype(np.int64)
+    named: dict[str, str] = {}
+    for c in ordered:
+        if c.domain_name.strip() and c.domain not in named:
+            named[c.domain] = c.domain_name.strip()
+    frame[DOMAIN_NAME] = pd.Series([named.get(d, d) for d in frame[DOMAIN]], dtype=object)
     frame.index.name = COMP
     return frame
 

@@ -1,4 +1,11 @@
-"""Priority and goal selection (SPEC 5.3, 5.4): grow where growth is needed, one level at a time."""
+"""Priority and goal selection (SPEC 5.3, 5.4): grow where growth is needed, one level at a time.
+
+Levels are named in whys by the scale's own labels with the number beside them, "Proficient
+(3)", so a reader sees both the words the framework uses and the number the ratings use.
+"""
+
+import math
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -67,11 +74,36 @@ def plain_number(value: float) -> str:
     return f"{round(float(value), 2):g}"
 
 
+def level_labels_by_level(pairs: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """level -> label from `PlanningInput.level_labels`, blank labels left out. Should a level
+    come twice, the pair sorting last wins, so the outcome never depends on the input's order."""
+    return {level: label.strip() for level, label in sorted(pairs) if label.strip()}
+
+
+def level_name(level: int, labels: Mapping[int, str]) -> str:
+    """"Proficient (3)", or "level 3" when the scale has no label for it."""
+    label = labels.get(level)
+    return f"{label} ({level})" if label else f"level {level}"
+
+
+def current_level_name(current: float, labels: Mapping[int, str]) -> str:
+    """A current level as `level_name` shows a whole level; a mean between two levels as
+    "2.5 (between Developing and Proficient)", or just "2.5" when a label is missing."""
+    whole = round(current)
+    if abs(current - whole) < 1e-9:
+        return level_name(int(whole), labels)
+    below, above = labels.get(math.floor(current)), labels.get(math.ceil(current))
+    between = f" (between {below} and {above})" if below and above else ""
+    return f"{plain_number(current)}{between}"
+
+
 def goal_why(name: str, current: float, target: int, gap: float, weight: float, interest: bool,
-             foundational: bool) -> str:
-    """The plain-language reason for one goal, naming the numbers behind its priority."""
-    parts = [f"Gap of {plain_number(gap)} to the school's target (level {target}) on {name}, "
-             f"from a current level of {plain_number(current)}",
+             foundational: bool, labels: Mapping[int, str] | None = None) -> str:
+    """The plain-language reason for one goal, naming the numbers behind its priority and the
+    levels by the scale's labels (`labels`: level -> label; none: "level 3")."""
+    labels = labels or {}
+    parts = [f"Gap of {plain_number(gap)} on {name}: currently {current_level_name(current, labels)}, "
+             f"the school's target {level_name(target, labels)}",
              f"priority weight {plain_number(weight)}"]
     if interest:
         parts.append("you marked it as a place you want to grow")
@@ -80,15 +112,18 @@ def goal_why(name: str, current: float, target: int, gap: float, weight: float, 
     return "; ".join(parts) + "."
 
 
-def goals_from_frame(chosen: pd.DataFrame, codes: np.ndarray, names: np.ndarray) -> list[Goal]:
+def goals_from_frame(chosen: pd.DataFrame, codes: np.ndarray, names: np.ndarray,
+                     labels: Mapping[int, str] | None = None) -> list[Goal]:
     """`Goal` values for the rows of `select_goals`, with their why. `codes` and `names` are the
-    competencies' codes and names in framework order (indexed by comp)."""
+    competencies' codes and names in framework order (indexed by comp); `labels` the scale's
+    level labels (see `goal_why`)."""
     comp = chosen[COMP].to_numpy()
     columns = (chosen[EDUCATOR].tolist(), codes[comp].tolist(), names[comp].tolist(),
                chosen[CURRENT].tolist(), chosen[TARGET].tolist(), chosen[GAP].tolist(),
                chosen[WEIGHT].tolist(), chosen[INTEREST].tolist(), chosen[FOUNDATIONAL].tolist(),
                chosen[FROM_LEVEL].tolist(), chosen[TO_LEVEL].tolist(), chosen[PRIORITY].tolist(),
                chosen[RANK].tolist())
+    labels = labels or {}
     whys: dict[tuple, str] = {}      # many goals share their numbers: write each why once
     goals = []
     for (educator, code, name, current, target, gap, weight, interest, foundational,
@@ -96,6 +131,6 @@ def goals_from_frame(chosen: pd.DataFrame, codes: np.ndarray, names: np.ndarray)
         numbers = (name, current, target, gap, weight, interest, foundational)
         why = whys.get(numbers)
         if why is None:
-            why = whys[numbers] = goal_why(*numbers)
+            why = whys[numbers] = goal_why(*numbers, labels)
         goals.append(Goal(educator, code, from_level, to_level, priority, rank, why))
     return goals

@@ -1,12 +1,14 @@
-"""Readiness and lanes (SPEC 5.5): fast lane ("ready to move") or slow lane ("building
-readiness"), always with the numbers behind the decision.
+"""Readiness and lanes (SPEC 5.5): fast lane or slow lane, always with the numbers behind the
+decision.
 
-The why texts use the default growth-framed lane labels, never "slow", because teachers read
-them.
+Whys never say "fast" or "slow", because teachers read them: they use the district's own
+growth-framed lane labels (`PlanningSettings.fast_lane_label`, default "Ready to move"), quoted
+and exactly as the district wrote them, so no label is ever re-cased or reworded. Domains are
+named by their names ("Instructional"), not their codes.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -15,7 +17,28 @@ from pdplanner.core.frames import CURRENT, DOMAIN, DOMAIN_ORDER, EDUCATOR, STREN
 from pdplanner.core.gaps import LEVEL_TOLERANCE
 from pdplanner.core.types import LANES, LaneDecision, PlanningSettings
 
-LANE_WORDS = {"fast": "ready to move", "slow": "building readiness"}
+DEFAULT_SETTINGS = PlanningSettings()
+
+
+def _label(lane: str, settings: PlanningSettings) -> str:
+    label = settings.fast_lane_label if lane == "fast" else settings.slow_lane_label
+    default = DEFAULT_SETTINGS.fast_lane_label if lane == "fast" else DEFAULT_SETTINGS.slow_lane_label
+    return label.strip() or default
+
+
+def lane_label(lane: str, settings: PlanningSettings) -> str:
+    """The district's label for `lane`, quoted for a sentence: '"Ready to move"'. A blank label
+    falls back to the default one."""
+    return f'"{_label(lane, settings)}"'
+
+
+def in_the_lane(lane: str, settings: PlanningSettings) -> str:
+    """'the "Ready to move" lane'; a label whose last word is already "lane" does not get a
+    second one: 'the "Fast lane"'."""
+    label = _label(lane, settings)
+    last_word = label.split()[-1].lower()
+    return f'the "{label}"' if last_word == "lane" else f'the "{label}" lane'
+
 
 RATED = "rated"
 AT_TARGET = "at_target"
@@ -56,13 +79,13 @@ def shown_short_of(value: float, threshold: float, digits: int) -> float:
 
 def readiness_sentence(rated: int, at_target: int, readiness: float, lowest_domain: str,
                        lowest_mean: float, settings: PlanningSettings) -> str:
-    """"14 of 19 at target (74%); lowest domain INST 2.7", with the thresholds a shortfall
-    missed named beside it."""
+    """"14 of 19 at target (74%); lowest domain Instructional 2.7", with the thresholds a
+    shortfall missed named beside it. `lowest_domain` is the domain as shown: its name."""
     percent = round(shown_short_of(readiness, settings.fast_lane_readiness, 2) * 100)
     mean = shown_short_of(lowest_mean, settings.fast_lane_min_domain_mean, 1)
     text = f"{at_target} of {rated} at target ({percent}%"
     if readiness < settings.fast_lane_readiness - LEVEL_TOLERANCE:
-        text += f", {round(settings.fast_lane_readiness * 100)}% needed to be {LANE_WORDS['fast']}"
+        text += f", {round(settings.fast_lane_readiness * 100)}% needed for {lane_label('fast', settings)}"
     text += f"); lowest domain {lowest_domain} {mean:.1f}"
     if lowest_mean < settings.fast_lane_min_domain_mean - LEVEL_TOLERANCE:
         text += f" ({settings.fast_lane_min_domain_mean:g} needed)"
@@ -95,21 +118,23 @@ def lane_evidence(rated: int, at_target: int, lowest_domain: str | None, lowest_
 def lane_for(rated: int, at_target: int, lowest_domain: str | None, lowest_mean: float | None,
              settings: PlanningSettings) -> tuple[str, str]:
     """The computed lane (`computed_lane`) and its why for one educator's readiness numbers:
-    "14 of 19 at target (74%); lowest domain INST 2.7: ready to move."."""
+    '14 of 19 at target (74%); lowest domain Instructional 2.7: "Ready to move".'. `lowest_domain`
+    is the domain as shown: its name."""
     lane = computed_lane(rated, at_target, lowest_mean, settings)
     evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
     if evidence == NOTHING_RATED:
-        return lane, (f"Nothing is rated yet: {LANE_WORDS[lane]} until the ratings show where "
-                      "you stand.")
-    return lane, f"{evidence}: {LANE_WORDS[lane]}."
+        return lane, (f"Nothing is rated yet: {lane_label(lane, settings)} until the ratings show "
+                      "where you stand.")
+    return lane, f"{evidence}: {lane_label(lane, settings)}."
 
 
 def overridden_why(lane: str, computed: str, reason: str, rated: int, at_target: int,
                    lowest_domain: str | None, lowest_mean: float | None, settings: PlanningSettings) -> str:
-    """The why of a lane set by a coach or principal: who, their reason, and what the numbers say."""
+    """The why of a lane set by a coach or principal: who, their reason, and what the numbers say.
+    `lowest_domain` is as the why shows it (the domain's name)."""
     evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
-    return (f"Set to {LANE_WORDS[lane]} by a coach or principal: {reason.strip().rstrip('.')}. "
-            f"The numbers alone say {LANE_WORDS[computed]}: {evidence}.")
+    return (f"Set to {lane_label(lane, settings)} by a coach or principal: {reason.strip().rstrip('.')}. "
+            f"The numbers alone say {lane_label(computed, settings)}: {evidence}.")
 
 
 def lane_overrides_by_educator(overrides: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
@@ -124,24 +149,31 @@ def lane_overrides_by_educator(overrides: Iterable[tuple[int, str, str]]) -> dic
     return chosen
 
 
-def decide_lanes(table: pd.DataFrame, settings: PlanningSettings,
-                 overrides: dict[int, tuple[str, str]]) -> list[LaneDecision]:
+def decide_lanes(table: pd.DataFrame, settings: PlanningSettings, overrides: dict[int, tuple[str, str]],
+                 domain_names: Mapping[str, str] | None = None) -> list[LaneDecision]:
     """A `LaneDecision` per row of `readiness_table`, in its order. An override replaces the
     lane, keeps the computed numbers, and its why says who set it, why, and what the numbers
-    alone say."""
+    alone say. `domain_names`: domain code -> name for the whys (a code not in it shows as
+    itself); `LaneDecision.lowest_domain` stays the code."""
+    domain_names = domain_names or {}
     decisions = []
+    computed_whys: dict[tuple, tuple[str, str]] = {}   # many educators share their numbers
     columns = (table.index.tolist(), table[RATED].tolist(), table[AT_TARGET].tolist(),
                table[READINESS].tolist(), table[LOWEST_DOMAIN].tolist(), table[LOWEST_DOMAIN_MEAN].tolist())
     for educator_id, rated, at_target, readiness, lowest_domain, lowest_mean in zip(*columns, strict=True):
         if rated == 0:
             readiness = lowest_domain = lowest_mean = None
-        lane, why = lane_for(rated, at_target, lowest_domain, lowest_mean, settings)
+        shown_domain = None if lowest_domain is None else domain_names.get(lowest_domain, lowest_domain)
+        numbers = (rated, at_target, shown_domain, lowest_mean)
+        found = computed_whys.get(numbers)
+        if found is None:
+            found = computed_whys[numbers] = lane_for(*numbers, settings)
+        lane, why = found
         overridden = educator_id in overrides
         if overridden:
             computed = lane
             lane, reason = overrides[educator_id]
-            why = overridden_why(lane, computed, reason, rated, at_target, lowest_domain, lowest_mean,
-                                 settings)
+            why = overridden_why(lane, computed, reason, *numbers, settings)
         decisions.append(LaneDecision(educator_id, lane, readiness, rated, at_target, lowest_domain,
                                       lowest_mean, why, overridden))
     return decisions

@@ -4,10 +4,11 @@ The fast lane gets self-directed, shorter activities; the slow lane supported, l
 `resource_rank` is the whole preference order, in one place.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from pdplanner.core.lanes import LANE_WORDS
-from pdplanner.core.types import Goal, PathStep, ResourceInfo
+from pdplanner.core.goals import level_name
+from pdplanner.core.lanes import DEFAULT_SETTINGS, in_the_lane
+from pdplanner.core.types import Goal, PathStep, PlanningSettings, ResourceInfo
 
 STEPS_PER_GOAL = 2
 
@@ -47,21 +48,31 @@ def fitting_resources(resources: Iterable[ResourceInfo], competency: str, level:
                   key=lambda r: resource_rank(r, lane))
 
 
-def step_why(resource: ResourceInfo, goal: Goal, lane: str) -> str:
-    """"Fits level 2 -> 3 and the ready to move lane; micro-credential, 6 hours."."""
-    start = goal.from_level if goal.from_level is not None else 1
+def step_why(resource: ResourceInfo, goal: Goal, lane: str, settings: PlanningSettings = DEFAULT_SETTINGS,
+             labels: Mapping[int, str] | None = None) -> str:
+    """'Fits the step from Developing (2) to Proficient (3) and the "Ready to move" lane;
+    micro-credential, 6 hours.': levels by the scale's labels (`labels`: level -> label; none:
+    "level 2"), the lane by the district's label."""
+    labels = labels or {}
+    to_level = level_name(goal.to_level, labels)
+    step = (f"the step to {to_level}" if goal.from_level is None
+            else f"the step from {level_name(goal.from_level, labels)} to {to_level}")
     hours = f"{resource.hours:g} hour" + ("" if resource.hours == 1 else "s")
-    return (f"Fits level {start} -> {goal.to_level} and the {LANE_WORDS[lane]} lane; "
+    return (f"Fits {step} and {in_the_lane(lane, settings)}; "
             f"{KIND_WORDS.get(resource.kind, resource.kind.replace('-', ' '))}, {hours}.")
 
 
 class PathSuggester:
     """Suggests paths from one catalogue. The ranked choice for each (competency, level, lane)
-    is worked out once and reused, so a whole district costs a handful of sorts."""
+    is worked out once and reused, so a whole district costs a handful of sorts. `settings` and
+    `labels` give the whys the district's lane labels and the scale's level labels."""
 
-    def __init__(self, resources: Iterable[ResourceInfo], per_goal: int = STEPS_PER_GOAL):
+    def __init__(self, resources: Iterable[ResourceInfo], per_goal: int = STEPS_PER_GOAL,
+                 settings: PlanningSettings = DEFAULT_SETTINGS, labels: Mapping[int, str] | None = None):
         self.resources = tuple(sorted(resources, key=lambda r: r.id))
         self.per_goal = per_goal
+        self.settings = settings
+        self.labels = dict(labels or {})
         self._ranked: dict[tuple[str, int, str], list[ResourceInfo]] = {}
         self._whys: dict[tuple[int, int | None, int, str], str] = {}
 
@@ -85,13 +96,14 @@ class PathSuggester:
                 why_key = (resource.id, goal.from_level, goal.to_level, lane)
                 why = self._whys.get(why_key)
                 if why is None:
-                    why = self._whys[why_key] = step_why(resource, goal, lane)
+                    why = self._whys[why_key] = step_why(resource, goal, lane, self.settings, self.labels)
                 steps.append(PathStep(resource.id, goal.competency, why))
         return tuple(steps)
 
 
 def suggest_path(goals: Sequence[Goal], lane: str, resources: Iterable[ResourceInfo],
-                 per_goal: int = STEPS_PER_GOAL) -> tuple[PathStep, ...]:
+                 per_goal: int = STEPS_PER_GOAL, settings: PlanningSettings = DEFAULT_SETTINGS,
+                 labels: Mapping[int, str] | None = None) -> tuple[PathStep, ...]:
     """One educator's path (see `PathSuggester.suggest_path`); for many educators build one
     `PathSuggester` and reuse it."""
-    return PathSuggester(resources, per_goal).suggest_path(goals, lane)
+    return PathSuggester(resources, per_goal, settings, labels).suggest_path(goals, lane)

@@ -7,7 +7,7 @@ whole district with pandas; the per-group work (cohorts, paths) is plain Python 
 thousand groups.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import groupby
 
 import pandas as pd
@@ -17,6 +17,7 @@ from pdplanner.core.frames import (
     CODE,
     COMP,
     DOMAIN,
+    DOMAIN_NAME,
     DOMAIN_ORDER,
     EDUCATOR,
     NAME,
@@ -28,7 +29,7 @@ from pdplanner.core.frames import (
     targets_frame,
 )
 from pdplanner.core.gaps import competency_profile, current_levels, mentors_by_school, strengths
-from pdplanner.core.goals import goals_from_frame, select_goals
+from pdplanner.core.goals import goals_from_frame, level_labels_by_level, select_goals
 from pdplanner.core.lanes import decide_lanes, lane_overrides_by_educator, readiness_table
 from pdplanner.core.paths import PathSuggester
 from pdplanner.core.types import (
@@ -37,6 +38,7 @@ from pdplanner.core.types import (
     PathStep,
     PlanningInput,
     PlanningResult,
+    PlanningSettings,
     ResourceInfo,
 )
 
@@ -45,7 +47,8 @@ def plan(inputs: PlanningInput) -> PlanningResult:
     """Goals, lanes, cohorts, individual coaching, paths and strengths for every educator.
 
     Outputs are ordered by educator id (goals then by rank, strengths by framework order);
-    cohorts list the confirmed ones first (unchanged, by key), then the new ones.
+    cohorts list the confirmed ones first (unchanged, by key), then the new ones. Whys use the
+    district's lane labels, the domains' names and the scale's level labels where given.
     """
     settings = inputs.settings
     competencies = competencies_frame(inputs.competencies)
@@ -53,14 +56,16 @@ def plan(inputs: PlanningInput) -> PlanningResult:
     ratings = ratings_frame(inputs.ratings, competencies)
     targets = targets_frame(inputs.targets, competencies)
     codes = competencies[CODE].to_numpy(dtype=object)
+    domain_names = dict(zip(competencies[DOMAIN], competencies[DOMAIN_NAME], strict=True))
+    labels = level_labels_by_level(inputs.level_labels)
 
     levels = current_levels(ratings, settings.current_level_policy)
     profile = competency_profile(levels, educators, competencies, targets)
     chosen = select_goals(profile, settings)
-    goals = goals_from_frame(chosen, codes, competencies[NAME].to_numpy(dtype=object))
+    goals = goals_from_frame(chosen, codes, competencies[NAME].to_numpy(dtype=object), labels)
 
     table = readiness_table(profile, educators[EDUCATOR].to_numpy())
-    lanes = decide_lanes(table, settings, lane_overrides_by_educator(inputs.lane_overrides))
+    lanes = decide_lanes(table, settings, lane_overrides_by_educator(inputs.lane_overrides), domain_names)
 
     cohorts, individual = propose_cohorts(
         cohort_seekers(educators, lanes, chosen, competencies),
@@ -69,13 +74,14 @@ def plan(inputs: PlanningInput) -> PlanningResult:
         strong=mentors_by_school(profile, codes),
         names=dict(zip(competencies[CODE], competencies[NAME], strict=True)),
         settings=settings,
+        domain_names=domain_names,
     )
     return PlanningResult(
         goals=tuple(goals),
         lanes=tuple(lanes),
         cohorts=tuple(cohorts),
         individual=tuple(individual),
-        paths=suggest_paths(goals, lanes, inputs.resources),
+        paths=suggest_paths(goals, lanes, inputs.resources, settings, labels),
         strengths=tuple(strengths(profile, competencies)),
     )
 
@@ -100,11 +106,13 @@ def cohort_seekers(educators: pd.DataFrame, lanes: list[LaneDecision], chosen: p
     return seekers
 
 
-def suggest_paths(goals: list[Goal], lanes: list[LaneDecision],
-                  resources: Iterable[ResourceInfo]) -> tuple[tuple[int, tuple[PathStep, ...]], ...]:
+def suggest_paths(goals: list[Goal], lanes: list[LaneDecision], resources: Iterable[ResourceInfo],
+                  settings: PlanningSettings, labels: Mapping[int, str],
+                  ) -> tuple[tuple[int, tuple[PathStep, ...]], ...]:
     """(educator_id, steps) for every educator, by id; steps are empty without goals or when
-    nothing in the catalogue fits. `goals` must be sorted by educator."""
-    suggester = PathSuggester(resources)
+    nothing in the catalogue fits. `goals` must be sorted by educator; `settings` and `labels`
+    word the whys (see `PathSuggester`)."""
+    suggester = PathSuggester(resources, settings=settings, labels=labels)
     goals_of = {educator_id: list(group)
                 for educator_id, group in groupby(goals, key=lambda g: g.educator_id)}
     return tuple((d.educator_id, suggester.suggest_path(goals_of.get(d.educator_id, ()), d.lane))

@@ -38,6 +38,9 @@ class PlanningSettings:
     cohort_max_size: int = 8
     coach_caseload_limit: int = 20
     small_school_size: int = 3   # a school with fewer educators in a lane pools with others
+    # The district's own, growth-framed names for the lanes: every "why" uses them, quoted.
+    fast_lane_label: str = "Ready to move"
+    slow_lane_label: str = "Building readiness"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class CompetencyInfo:
     position: int          # framework order: the tie-break
     foundational: bool
     next_level_descriptors: tuple[tuple[int, str], ...] = ()  # (level, descriptor) for success criteria
+    domain_name: str = ""  # the domain's name as whys show it ("Instructional"); empty: the code
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,8 @@ class PlanningInput:
     resources: tuple[ResourceInfo, ...] = ()
     lane_overrides: tuple[tuple[int, str, str], ...] = ()       # (educator_id, lane, reason)
     confirmed_cohorts: tuple[CohortProposal, ...] = ()          # kept as they are; members stay put
+    level_labels: tuple[tuple[int, str], ...] = ()  # (level, label) of the scale: (2, "Developing");
+                                                    # a level without one is shown as "level 2"
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ def settings_row(district_id: int) -> DistrictPlanningSettings:
 def planning_settings(district_id: int) -> PlanningSettings:
     """The district's rules as the core takes them."""
     row = settings_row(district_id)
-    return PlanningSettings(**{f: getattr(row, f) for f in SETTING_FIELDS})
+    return PlanningSettings(**{f: getattr(row, f) for f in SETTING_FIELDS},
+                            fast_lane_label=row.fast_lane_label, slow_lane_label=row.slow_lane_label)
 
 
 def visible_resources(district_id: int, *, include_inactive: bool = False) -> list[Resource]:

@@ -31,7 +31,7 @@ from pdplanner.planning.models import (
     Resource,
     ResourceKind,
 )
-from pdplanner.planning.queries import planning_input, planning_settings, settings_row
+from pdplanner.planning.queries import focus_names, planning_input, planning_settings, settings_row
 
 CODE = re.compile(r"^[A-Z]+\.\d+$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -431,7 +431,8 @@ def override_lane(cycle: Cycle, educator: User, lane: str | None, reason: str, *
                             {"reason": "is required when you set a lane"})
     placement = _placement(cycle.id, educator.id)
     settings = planning_settings(cycle.district_id)
-    numbers = (placement.rated, placement.at_target, placement.lowest_domain, placement.lowest_domain_mean)
+    domain = focus_names(cycle).get(placement.lowest_domain, placement.lowest_domain)
+    numbers = (placement.rated, placement.at_target, domain, placement.lowest_domain_mean)
     computed, why = lane_for(*numbers, settings)
     if lane is not None:
         why = overridden_why(lane, computed, reason, *numbers, settings)

@@ -22,6 +22,10 @@ FRAMEWORK = (
     CompetencyInfo("B.3", "Beta three", "B", 6, False),
 )
 CODES = tuple(c.code for c in FRAMEWORK)
+# The same framework with its domains named, and the default scale's level labels (seeds/).
+DOMAIN_NAMES = {"A": "Assessment", "B": "Belonging"}
+NAMED_FRAMEWORK = tuple(replace(c, domain_name=DOMAIN_NAMES[c.domain]) for c in FRAMEWORK)
+LEVEL_LABELS = ((1, "Exploring"), (2, "Developing"), (3, "Proficient"), (4, "Leading"))
 
 
 def no_bonus(**changes) -> PlanningSettings:
@@ -49,9 +53,10 @@ def uniform(educator_id: int, level: int, changes: dict[str, int | None] | None 
 
 
 def planning_input(educators, ratings, settings=None, targets=(), resources=(), competencies=FRAMEWORK,
-                   overrides=(), confirmed=()) -> PlanningInput:
+                   overrides=(), confirmed=(), level_labels=()) -> PlanningInput:
     return PlanningInput(settings or PlanningSettings(), tuple(competencies), tuple(educators),
-                         tuple(ratings), tuple(targets), tuple(resources), tuple(overrides), tuple(confirmed))
+                         tuple(ratings), tuple(targets), tuple(resources), tuple(overrides), tuple(confirmed),
+                         tuple(level_labels))
 
 
 def educators(*ids, school_id=1, coach_ids=()):

@@ -3,7 +3,7 @@
 from pdplanner.core.cohorts import CohortSeeker, cohort_key, propose_cohorts, split_within_bounds
 from pdplanner.core.planner import plan
 from pdplanner.core.types import CohortProposal, EducatorInfo, PlanningSettings
-from tests.core.builders import FRAMEWORK, educators, planning_input, uniform
+from tests.core.builders import DOMAIN_NAMES, FRAMEWORK, NAMED_FRAMEWORK, educators, planning_input, uniform
 
 ORDER = {c.code: i for i, c in enumerate(FRAMEWORK)}
 DOMAIN_ORDER = {"A": 0, "B": 1}
@@ -17,10 +17,10 @@ def seeker(educator_id, school_id=1, focus="A.1", lane="slow"):
     return CohortSeeker(educator_id, school_id, lane, focus, domain, ORDER[focus], DOMAIN_ORDER[domain], 6)
 
 
-def propose(seekers, confirmed=(), coaches_of=None, strong=None, settings=None):
+def propose(seekers, confirmed=(), coaches_of=None, strong=None, settings=None, domain_names=None):
     coaches_of = coaches_of if coaches_of is not None else {s.educator_id: (900,) for s in seekers}
     return propose_cohorts(seekers, confirmed, coaches_of, strong or {}, NAMES,
-                           settings or PlanningSettings())
+                           settings or PlanningSettings(), domain_names=domain_names)
 
 
 def shape(cohorts):
@@ -40,8 +40,8 @@ def test_shared_top_goal_in_a_school_and_lane_splits_in_id_order():
     cohorts, individual = propose([seeker(i) for i in (10, 3, 7, 1, 9, 2, 8, 4, 6, 5)])
     assert shape(cohorts) == [("slow", "A.1", (1,), (1, 2, 3, 4, 5)), ("slow", "A.1", (1,), (6, 7, 8, 9, 10))]
     assert individual == []
-    assert cohorts[0].why.startswith("5 educators at school 1 in the building readiness lane share the top "
-                                     "goal Alpha one (A.1).")
+    assert cohorts[0].why.startswith('5 educators at school 1 in the "Building readiness" lane share the top '
+                                     'goal Alpha one (A.1).')
 
 
 def test_lanes_are_never_mixed():
@@ -157,3 +157,45 @@ def test_a_district_without_coaches_still_gets_cohorts_without_one():
     cohorts, _ = propose([seeker(i) for i in (1, 2, 3)], coaches_of={})
     assert cohorts[0].coach_id is None
     assert "No coach is on record for these educators" in cohorts[0].why
+
+
+OWN_WORDS = PlanningSettings(fast_lane_label="Leading the way", slow_lane_label="Growing with support")
+
+
+def test_whys_use_the_district_s_lane_labels_and_domain_names():
+    seekers = [seeker(1, focus="A.1"), seeker(2, focus="A.2"), seeker(3, focus="A.2"),
+               seeker(4, focus="B.1"), seeker(5, focus="B.2")]
+    cohorts, individual = propose(seekers, settings=OWN_WORDS, domain_names=DOMAIN_NAMES)
+    assert cohorts[0].why == (
+        '3 educators at school 1 in the "Growing with support" lane, too few on each top goal alone, '
+        'grouped by their domain Assessment (top goals A.1, A.2). Coach 900 already coaches 3 of them.')
+    assert individual[0][1] == (
+        'Individual coaching: fewer than 3 educators in the "Growing with support" lane share the top goal '
+        'B.1 or its domain Belonging, at this school or pooled with other schools.')
+    # Without domain names the codes stand in (the fallback).
+    cohorts, individual = propose(seekers, settings=OWN_WORDS)
+    assert "grouped by their domain A (top goals A.1, A.2)" in cohorts[0].why
+    assert "share the top goal B.1 or its domain B," in individual[0][1]
+
+
+def test_a_cohort_pooled_on_a_domain_names_the_domain():
+    by_lane = [seeker(1, 1, "A.1", lane="fast"), seeker(2, 2, "B.2", lane="fast"),
+               seeker(3, 3, "B.3", lane="fast")]
+    (cohort,), _ = propose(by_lane, settings=OWN_WORDS, domain_names=DOMAIN_NAMES)
+    assert cohort.focus == "B"
+    assert cohort.why.startswith(
+        '3 educators from schools 1, 2, 3 in the "Leading the way" lane, too few at one school for a cohort, '
+        'pooled on Belonging (top goals A.1, B.2, B.3).')
+
+
+def test_through_the_planner_cohort_whys_use_the_framework_s_domain_names():
+    people = educators(1, 2, 3, 4, 5, coach_ids=(900,))
+    changes = {1: {"A.1": 2}, 2: {"A.2": 2}, 3: {"A.2": 2}, 4: {"B.1": 2}, 5: {"B.2": 2}}
+    ratings = [r for i in range(1, 6) for r in uniform(i, 3, changes[i])]
+    result = plan(planning_input(people, ratings, settings=OWN_WORDS, competencies=NAMED_FRAMEWORK))
+    (cohort,) = result.cohorts
+    assert (cohort.lane, cohort.focus, cohort.member_ids) == ("fast", "A", (1, 2, 3))
+    assert cohort.why.startswith('3 educators at school 1 in the "Leading the way" lane, too few on each top '
+                                 'goal alone, grouped by their domain Assessment (top goals A.1, A.2).')
+    assert [i for i, _ in result.individual] == [4, 5]
+    assert "or its domain Belonging," in result.individual[0][1]

@@ -2,9 +2,16 @@
 
 import pytest
 
-from pdplanner.core.frames import CURRENT, EDUCATOR, competencies_frame, educators_frame, targets_frame
+from pdplanner.core.frames import (
+    CURRENT,
+    DOMAIN_NAME,
+    EDUCATOR,
+    competencies_frame,
+    educators_frame,
+    targets_frame,
+)
 from pdplanner.core.gaps import competency_profile, current_levels, mentors_by_school, strengths
-from pdplanner.core.types import RatingRecord, Target
+from pdplanner.core.types import CompetencyInfo, RatingRecord, Target
 from tests.core.builders import CODES, FRAMEWORK, coach_ratings, educators, frame_of, self_ratings
 
 # Educator 1: A.1 self 3 / coach 2; A.2 self only 2; A.3 coach only 4; B.1 neither has a level;
@@ -114,3 +121,13 @@ def test_an_empty_district_has_no_levels():
     frame = current_levels(frame_of([]), "mean")
     assert len(frame) == 0
     assert list(frame.columns) == ["educator_id", "comp", "self_level", "coach_level", "current", "interest"]
+
+
+def test_a_domain_s_name_is_the_first_given_in_framework_order_else_its_code():
+    competencies = [CompetencyInfo("X.2", "Two", "X", 2, False, domain_name="Second"),
+                    CompetencyInfo("Y.1", "Three", "Y", 3, False),
+                    CompetencyInfo("X.1", "One", "X", 1, False, domain_name=" "),
+                    CompetencyInfo("X.3", "Four", "X", 4, False, domain_name="Third")]
+    frame = competencies_frame(competencies)
+    assert frame[DOMAIN_NAME].tolist() == ["Second", "Second", "Y", "Second"]
+    assert competencies_frame(competencies[::-1])[DOMAIN_NAME].tolist() == ["Second", "Second", "Y", "Second"]

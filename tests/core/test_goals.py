@@ -1,8 +1,12 @@
 """SPEC 5.3-5.4: priority, goal selection and the goal's why, computed by hand."""
 
+import random
+
+from pdplanner.core.goals import level_labels_by_level
 from pdplanner.core.planner import plan
 from pdplanner.core.types import PlanningSettings, Target
 from tests.core.builders import (
+    LEVEL_LABELS,
     both_ratings,
     coach_ratings,
     educators,
@@ -13,8 +17,9 @@ from tests.core.builders import (
 )
 
 
-def goals_of(ratings, settings=None, targets=(), educator_ids=(1,)):
-    result = plan(planning_input(educators(*educator_ids), ratings, settings or no_bonus(), targets))
+def goals_of(ratings, settings=None, targets=(), educator_ids=(1,), level_labels=()):
+    result = plan(planning_input(educators(*educator_ids), ratings, settings or no_bonus(), targets,
+                                 level_labels=level_labels))
     return result.goals
 
 
@@ -74,10 +79,49 @@ def test_why_names_the_numbers_in_plain_language():
     ratings = [r for r in ratings if not (r.kind == "self" and r.competency == "A.1")]
     ratings += self_ratings(1, {"A.1": 2}, interest=("A.1",))
     (goal,) = goals_of(ratings, PlanningSettings(), targets=[Target(1, "A.1", 3, 1.5)])
-    assert goal.why == ("Gap of 1 to the school's target (level 3) on Alpha one, from a current level of 2; "
+    # No level labels given: levels are shown by number.
+    assert goal.why == ("Gap of 1 on Alpha one: currently level 2, the school's target level 3; "
                         "priority weight 1.5; you marked it as a place you want to grow; "
                         "it is a foundational competency that others build on.")
     assert goal.priority == 1 * 1.5 + 0.5 + 0.25
+
+
+def test_why_names_levels_by_the_scale_s_labels_with_their_numbers():
+    # A.2 at 1 against a school target of 4 (weight 2): gap 3, priority 6, one level of growth.
+    (goal,) = goals_of(uniform(1, 3, {"A.2": 1}), targets=[Target(1, "A.2", 4, 2.0)],
+                       level_labels=LEVEL_LABELS)
+    assert (goal.from_level, goal.to_level, goal.priority) == (1, 2, 6.0)
+    assert goal.why == ("Gap of 3 on Alpha two: currently Exploring (1), the school's target Leading (4); "
+                        "priority weight 2.")
+
+
+def test_a_current_level_between_two_levels_names_both():
+    # A.3: self 3, coach 2 -> mean 2.5 against target 3: gap 0.5, grows from 2 to 3.
+    ratings = uniform(1, 3, {"A.3": 2})
+    ratings = [r for r in ratings if not (r.kind == "self" and r.competency == "A.3")]
+    ratings += self_ratings(1, {"A.3": 3})
+    (goal,) = goals_of(ratings, level_labels=LEVEL_LABELS)
+    assert (goal.from_level, goal.to_level) == (2, 3)
+    assert goal.why == ("Gap of 0.5 on Alpha three: currently 2.5 (between Developing and Proficient), "
+                        "the school's target Proficient (3); priority weight 1.")
+    # With a label missing on one side, the mean is shown as a number alone.
+    (goal,) = goals_of(ratings, level_labels=[(3, "Proficient")])
+    assert goal.why == ("Gap of 0.5 on Alpha three: currently 2.5, the school's target Proficient (3); "
+                        "priority weight 1.")
+
+
+def test_a_level_without_a_label_falls_back_to_its_number():
+    (goal,) = goals_of(uniform(1, 3, {"A.2": 2}), level_labels=[(3, "Proficient"), (2, "  ")])
+    assert goal.why == ("Gap of 1 on Alpha two: currently level 2, the school's target Proficient (3); "
+                        "priority weight 1.")
+
+
+def test_level_labels_do_not_depend_on_the_order_of_the_input():
+    pairs = [(2, "Developing"), (3, "Proficient"), (2, "Growing"), (1, " Exploring ")]
+    expected = {1: "Exploring", 2: "Growing", 3: "Proficient"}     # a repeated level: the last by sort
+    for seed in range(5):
+        random.Random(seed).shuffle(pairs)
+        assert level_labels_by_level(pairs) == expected
 
 
 def test_everyone_at_target_has_no_goals():

@@ -2,14 +2,18 @@
 
 import pytest
 
-from pdplanner.core.lanes import lane_for, shown_short_of
+from pdplanner.core.lanes import in_the_lane, lane_for, lane_label, shown_short_of
 from pdplanner.core.planner import plan
 from pdplanner.core.types import PlanningSettings
-from tests.core.builders import both_ratings, educators, planning_input, uniform
+from tests.core.builders import FRAMEWORK, NAMED_FRAMEWORK, both_ratings, educators, planning_input, uniform
+
+# A district that named its lanes its own way.
+OWN_WORDS = PlanningSettings(fast_lane_label="Leading the way", slow_lane_label="Growing with support")
 
 
-def lane_of(ratings, overrides=(), settings=None):
-    result = plan(planning_input(educators(1), ratings, settings, overrides=overrides))
+def lane_of(ratings, overrides=(), settings=None, competencies=FRAMEWORK):
+    result = plan(planning_input(educators(1), ratings, settings, overrides=overrides,
+                                 competencies=competencies))
     (decision,) = result.lanes
     return decision
 
@@ -19,7 +23,8 @@ def test_exactly_at_both_thresholds_is_fast():
     decision = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 3, "B.3": 2}))
     assert (decision.lane, decision.rated, decision.at_target, decision.readiness) == ("fast", 5, 3, 0.6)
     assert (decision.lowest_domain, decision.lowest_domain_mean) == ("A", 2.5)
-    assert decision.why == "3 of 5 at target (60%); lowest domain A 2.5: ready to move."
+    # The defaults: the default lane labels; a framework without domain names shows the codes.
+    assert decision.why == '3 of 5 at target (60%); lowest domain A 2.5: "Ready to move".'
     assert not decision.overridden
 
 
@@ -27,8 +32,8 @@ def test_just_below_the_readiness_threshold_is_slow_and_says_what_is_needed():
     # 2 of 4 at target = 0.5; lowest domain B (3 + 2) / 2 = 2.5
     decision = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 2}))
     assert (decision.lane, decision.readiness) == ("slow", 0.5)
-    assert decision.why == ("2 of 4 at target (50%, 60% needed to be ready to move); lowest domain A 2.5: "
-                            "building readiness.")
+    assert decision.why == ('2 of 4 at target (50%, 60% needed for "Ready to move"); lowest domain A 2.5: '
+                            '"Building readiness".')
 
 
 def test_a_low_domain_keeps_a_ready_educator_in_the_slow_lane():
@@ -36,7 +41,7 @@ def test_a_low_domain_keeps_a_ready_educator_in_the_slow_lane():
     decision = lane_of(uniform(1, 3, {"B.2": 2, "B.3": 2}))
     assert decision.lane == "slow"
     assert decision.lowest_domain == "B" and decision.lowest_domain_mean == pytest.approx(7 / 3)
-    assert decision.why == ("4 of 6 at target (67%); lowest domain B 2.3 (2.5 needed): building readiness.")
+    assert decision.why == '4 of 6 at target (67%); lowest domain B 2.3 (2.5 needed): "Building readiness".'
 
 
 def test_domain_ties_go_to_the_first_domain_in_the_framework():
@@ -67,14 +72,14 @@ def test_an_override_replaces_the_lane_and_keeps_the_numbers():
     assert (decision.lane, decision.overridden) == ("slow", True)
     assert (decision.readiness, decision.at_target, decision.lowest_domain_mean) == (1.0, 6, 3.0)
     assert decision.why == (
-        "Set to building readiness by a coach or principal: New to the school this year. "
-        "The numbers alone say ready to move: 6 of 6 at target (100%); lowest domain A 3.0.")
+        'Set to "Building readiness" by a coach or principal: New to the school this year. '
+        'The numbers alone say "Ready to move": 6 of 6 at target (100%); lowest domain A 3.0.')
 
 
 def test_an_override_for_someone_with_nothing_rated():
     decision = lane_of([], overrides=[(1, "fast", "Experienced, rating next week")])
     assert decision.lane == "fast" and decision.readiness is None
-    assert decision.why.endswith("The numbers alone say building readiness: nothing is rated yet.")
+    assert decision.why.endswith('The numbers alone say "Building readiness": nothing is rated yet.')
 
 
 def test_an_override_naming_an_unknown_lane_is_refused():
@@ -89,3 +94,35 @@ def test_shown_numbers_never_contradict_the_decision():
     lane, why = lane_for(rated=1000, at_target=597, lowest_domain="A", lowest_mean=3.0,
                          settings=PlanningSettings())
     assert lane == "slow" and "(59%, 60% needed" in why
+
+
+def test_whys_use_the_district_s_lane_labels_and_domain_names():
+    fast = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 3, "B.3": 2}), settings=OWN_WORDS,
+                   competencies=NAMED_FRAMEWORK)
+    assert fast.why == '3 of 5 at target (60%); lowest domain Assessment 2.5: "Leading the way".'
+    slow = lane_of(uniform(1, 3, {"A.1": 2, "B.2": 2, "B.3": 2}), settings=OWN_WORDS,
+                   competencies=NAMED_FRAMEWORK)
+    # 3 of 6 at target; domain B (3 + 2 + 2) / 3 = 2.33 is below A's (2 + 3 + 3) / 3 = 2.67
+    assert slow.why == ('3 of 6 at target (50%, 60% needed for "Leading the way"); '
+                        'lowest domain Belonging 2.3 (2.5 needed): "Growing with support".')
+    assert (fast.lowest_domain, slow.lowest_domain) == ("A", "B")     # the data keeps the code
+
+
+def test_an_override_s_why_uses_the_district_s_words():
+    decision = lane_of(uniform(1, 3), overrides=[(1, "slow", "Asked for support")], settings=OWN_WORDS,
+                       competencies=NAMED_FRAMEWORK)
+    assert decision.why == (
+        'Set to "Growing with support" by a coach or principal: Asked for support. '
+        'The numbers alone say "Leading the way": 6 of 6 at target (100%); lowest domain Assessment 3.0.')
+    nothing = lane_of([], settings=OWN_WORDS)
+    assert nothing.why == ('Nothing is rated yet: "Growing with support" until the ratings show '
+                           'where you stand.')
+
+
+def test_labels_are_quoted_as_written_and_a_blank_one_falls_back_to_the_default():
+    settings = PlanningSettings(fast_lane_label="  PLC Leaders ", slow_lane_label=" ")
+    assert lane_label("fast", settings) == '"PLC Leaders"'
+    assert lane_label("slow", settings) == '"Building readiness"'
+    assert in_the_lane("fast", settings) == 'the "PLC Leaders" lane'
+    assert in_the_lane("slow", PlanningSettings(slow_lane_label="Supported Lane")) == 'the "Supported Lane"'
+    assert in_the_lane("slow", PlanningSettings(slow_lane_label="Plane")) == 'the "Plane" lane'

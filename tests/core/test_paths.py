@@ -2,8 +2,8 @@
 
 from pdplanner.core.paths import resource_rank, suggest_path
 from pdplanner.core.planner import plan
-from pdplanner.core.types import Goal
-from tests.core.builders import educators, planning_input, resource, uniform
+from pdplanner.core.types import Goal, PlanningSettings
+from tests.core.builders import LEVEL_LABELS, educators, planning_input, resource, uniform
 
 
 def goal(code="A.1", from_level=2, rank=1):
@@ -24,13 +24,15 @@ CATALOGUE = [
 def test_fast_lane_prefers_self_directed_then_shorter():
     steps = suggest_path([goal()], "fast", CATALOGUE)
     assert [s.resource_id for s in steps] == [3, 2]      # micro-credentials, 4 h before 10 h
-    assert steps[0].why == "Fits level 2 -> 3 and the ready to move lane; micro-credential, 4 hours."
+    assert steps[0].why == ('Fits the step from level 2 to level 3 and the "Ready to move" lane; '
+                            'micro-credential, 4 hours.')
 
 
 def test_slow_lane_prefers_supported_then_longer():
     steps = suggest_path([goal()], "slow", CATALOGUE)
     assert [s.resource_id for s in steps] == [5, 4]      # coaching cycles, 20 h before 12 h
-    assert steps[0].why == "Fits level 2 -> 3 and the building readiness lane; coaching cycle, 20 hours."
+    assert steps[0].why == ('Fits the step from level 2 to level 3 and the "Building readiness" lane; '
+                            'coaching cycle, 20 hours.')
 
 
 def test_the_documented_order_of_kinds():
@@ -69,3 +71,13 @@ def test_through_the_planner_every_educator_has_a_path_entry():
                                  resources=[resource(1, "workshop", codes=("A.1",), levels=(2, 2))]))
     assert result.paths == ((1, (result.paths[0][1][0],)), (2, ()))
     assert result.paths[0][1][0].competency == "A.1"
+
+
+def test_step_whys_use_the_scale_s_level_labels_and_the_district_s_lane_labels():
+    settings = PlanningSettings(slow_lane_label="Growing with support")
+    steps = suggest_path([goal()], "slow", CATALOGUE, settings=settings, labels=dict(LEVEL_LABELS))
+    assert steps[0].why == ('Fits the step from Developing (2) to Proficient (3) and the '
+                            '"Growing with support" lane; coaching cycle, 20 hours.')
+    (step,) = suggest_path([goal()], "slow", CATALOGUE[:1], per_goal=1, labels={3: "Proficient"})
+    assert step.why == ('Fits the step from level 2 to Proficient (3) and the "Building readiness" lane; '
+                        'workshop, 6 hours.')

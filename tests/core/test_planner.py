@@ -4,7 +4,15 @@ import pytest
 
 from pdplanner.core.planner import plan
 from pdplanner.core.types import CohortProposal, EducatorInfo, PlanningResult, PlanningSettings, Target
-from tests.core.builders import both_ratings, educators, planning_input, resource, uniform
+from tests.core.builders import (
+    LEVEL_LABELS,
+    NAMED_FRAMEWORK,
+    both_ratings,
+    educators,
+    planning_input,
+    resource,
+    uniform,
+)
 
 
 def test_everyone_at_target_has_no_goals_is_fast_and_coached_individually():
@@ -44,8 +52,8 @@ def test_a_worked_school():
         "fast", "B.2", (1, 2, 3, 4), 900, (5,))
     assert result.individual == ((5, result.individual[0][1]),)
     assert result.paths[0] == (1, (result.paths[0][1][0],))
-    assert result.paths[0][1][0].why == ("Fits level 2 -> 3 and the ready to move lane; "
-                                         "micro-credential, 6 hours.")
+    assert result.paths[0][1][0].why == ('Fits the step from level 2 to level 3 and the "Ready to move" '
+                                         'lane; micro-credential, 6 hours.')
 
 
 def test_an_override_moves_the_person_into_that_lane_s_cohorts():
@@ -85,3 +93,25 @@ def test_the_same_input_reversed_plans_identically():
 def test_repeated_educators_are_refused():
     with pytest.raises(ValueError, match="unique"):
         plan(planning_input(educators(1, 1), []))
+
+
+def test_a_worked_school_in_the_district_s_own_words():
+    # The worked school above, with the district's lane labels, domain names and level labels.
+    people = [EducatorInfo(i, 1, (900,)) for i in (1, 2, 3, 4, 5)]
+    ratings = [r for i in (1, 2, 3, 4) for r in uniform(i, 3, {"B.2": 2, "A.3": 2})] + uniform(5, 4)
+    settings = PlanningSettings(fast_lane_label="Leading the way", slow_lane_label="Growing with support")
+    result = plan(planning_input(people, ratings, settings, targets=[Target(1, "B.2", 3, 2.0)],
+                                 resources=[resource(7, "micro-credential", codes=("B.2",), hours=6)],
+                                 competencies=NAMED_FRAMEWORK, level_labels=LEVEL_LABELS))
+    lane = result.lanes[0]
+    # 4 of 6 at target; domain A (3 + 3 + 2) / 3 = 2.67, domain B (3 + 2 + 3) / 3 = 2.67: A comes first
+    assert lane.why == '4 of 6 at target (67%); lowest domain Assessment 2.7: "Leading the way".'
+    top = result.goals[0]
+    assert top.why == ("Gap of 1 on Beta two: currently Developing (2), the school's target Proficient (3); "
+                       "priority weight 2.")
+    (cohort,) = result.cohorts
+    assert cohort.why == ('4 educators at school 1 in the "Leading the way" lane share the top goal Beta two '
+                          '(B.2). Coach 900 already coaches 4 of them. 1 colleague strong on B.2 offered as '
+                          'peer mentor.')
+    assert result.paths[0][1][0].why == ('Fits the step from Developing (2) to Proficient (3) and the '
+                                         '"Leading the way" lane; micro-credential, 6 hours.')

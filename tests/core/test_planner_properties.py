@@ -7,6 +7,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pdplanner.core.lanes import lane_label
 from pdplanner.core.planner import plan
 from pdplanner.core.types import (
     CURRENT_LEVEL_POLICIES,
@@ -18,7 +19,7 @@ from pdplanner.core.types import (
     ResourceInfo,
     Target,
 )
-from tests.core.builders import CODES, FRAMEWORK
+from tests.core.builders import CODES, FRAMEWORK, LEVEL_LABELS, NAMED_FRAMEWORK
 
 PROPERTIES = settings(derandomize=True, max_examples=60, deadline=None, database=None,
                       suppress_health_check=[HealthCheck.too_slow])
@@ -44,6 +45,9 @@ def planning_settings(draw) -> PlanningSettings:
         cohort_max_size=draw(st.integers(smallest, 8)),
         coach_caseload_limit=draw(st.integers(1, 30)),
         small_school_size=draw(st.integers(1, 5)),
+        fast_lane_label=draw(st.sampled_from(("Ready to move", "Leading the way", " "))),
+        slow_lane_label=draw(st.sampled_from(("Building readiness", "Growing with support",
+                                              "Supported lane"))),
     )
 
 
@@ -108,8 +112,9 @@ def districts(draw) -> PlanningInput:
         if members:
             confirmed.append(CohortProposal(f"kept-{k}", "slow", "A.1", (1,), members,
                                             draw(st.sampled_from((None,) + COACHES)), (), "Confirmed."))
-    return PlanningInput(draw(planning_settings()), FRAMEWORK, people, ratings, targets, resources,
-                         overrides, tuple(confirmed))
+    level_labels = tuple(draw(st.lists(st.sampled_from(LEVEL_LABELS + ((2, "Growing"),)), max_size=5)))
+    return PlanningInput(draw(planning_settings()), draw(st.sampled_from((FRAMEWORK, NAMED_FRAMEWORK))),
+                         people, ratings, targets, resources, overrides, tuple(confirmed), level_labels)
 
 
 def shuffled(inputs: PlanningInput, rng: random.Random) -> PlanningInput:
@@ -119,7 +124,8 @@ def shuffled(inputs: PlanningInput, rng: random.Random) -> PlanningInput:
         return tuple(items)
     return replace(inputs, competencies=mix(inputs.competencies), educators=mix(inputs.educators),
                    ratings=mix(inputs.ratings), targets=mix(inputs.targets), resources=mix(inputs.resources),
-                   lane_overrides=mix(inputs.lane_overrides), confirmed_cohorts=mix(inputs.confirmed_cohorts))
+                   lane_overrides=mix(inputs.lane_overrides), confirmed_cohorts=mix(inputs.confirmed_cohorts),
+                   level_labels=mix(inputs.level_labels))
 
 
 @PROPERTIES
@@ -189,7 +195,7 @@ def test_one_lane_and_one_path_entry_per_educator(inputs):
     assert [i for i, _ in result.paths] == ids
     for d in result.lanes:
         assert (d.readiness is None) == (d.rated == 0)
-        assert d.lane in ("fast", "slow") and d.why
+        assert d.lane in ("fast", "slow") and lane_label(d.lane, inputs.settings) in d.why
     goal_codes = {(g.educator_id, g.competency) for g in result.goals}
     resources = {r.id: r for r in inputs.resources}
     lane = {d.educator_id: d.lane for d in result.lanes}
