@@ -229,9 +229,8 @@ def choose_mentors(strong: Mapping[tuple[int, str], Sequence[int]], code: str,
 
 
 def _schools_phrase(school_ids: Sequence[int]) -> str:
-    if len(school_ids) == 1:
-        return f"school {school_ids[0]}"
-    return "schools " + ", ".join(map(str, school_ids))
+    """Counted, not named: the core knows schools by id, and an id means nothing to a reader."""
+    return "one school" if len(school_ids) == 1 else f"{len(school_ids)} schools"
 
 
 def cohort_why(draft: CohortDraft, focus: str, names: Mapping[str, str], coach_id: int | None,
@@ -265,10 +264,10 @@ def cohort_why(draft: CohortDraft, focus: str, names: Mapping[str, str], coach_i
     elif coach_id is None:
         text += (f" No coach has room under the caseload limit of {settings.coach_caseload_limit}: "
                  "a coach is still to be found.")
-    elif coached:
-        text += f" Coach {coach_id} already coaches {coached} of them."
+    elif coached:  # the page names the coach beside the why
+        text += f" Their coach already coaches {coached} of them."
     else:
-        text += f" Coach {coach_id} has room on their caseload."
+        text += " Their coach has room on their caseload."
     if mentors:
         text += (f" {len(mentors)} colleague{'s' if len(mentors) > 1 else ''} strong on {mentor_code} "
                  "offered as peer mentor" + ("s." if len(mentors) > 1 else "."))

@@ -40,8 +40,8 @@ def test_shared_top_goal_in_a_school_and_lane_splits_in_id_order():
     cohorts, individual = propose([seeker(i) for i in (10, 3, 7, 1, 9, 2, 8, 4, 6, 5)])
     assert shape(cohorts) == [("slow", "A.1", (1,), (1, 2, 3, 4, 5)), ("slow", "A.1", (1,), (6, 7, 8, 9, 10))]
     assert individual == []
-    assert cohorts[0].why.startswith('5 educators at school 1 in the "Building readiness" lane share the top '
-                                     'goal Alpha one (A.1).')
+    assert cohorts[0].why.startswith('5 educators at one school in the "Building readiness" lane share '
+                                     'the top goal Alpha one (A.1).')
 
 
 def test_lanes_are_never_mixed():
@@ -63,7 +63,7 @@ def test_a_one_person_school_pools_with_another_school_on_the_same_goal():
                seeker(4, school_id=3)]
     cohorts, individual = propose(seekers)
     assert shape(cohorts) == [("slow", "A.1", (1, 3), (1, 2, 4))]
-    assert "from schools 1, 3" in cohorts[0].why
+    assert "from 2 schools" in cohorts[0].why
     assert individual == [(3, individual[0][1])]
     assert "fewer than 3 educators" in individual[0][1]
 
@@ -98,7 +98,7 @@ def test_the_coach_of_most_members_within_the_caseload_limit():
     cohorts, _ = propose(seekers, coaches_of=coaches_of, settings=settings)
     # 901 coaches two of each cohort; with room for 4 it takes the first, 902 the second.
     assert [(c.member_ids, c.coach_id) for c in cohorts] == [((1, 2, 3), 901), ((4, 5, 6), 902)]
-    assert "Coach 901 already coaches 2 of them." in cohorts[0].why
+    assert "Their coach already coaches 2 of them." in cohorts[0].why
 
 
 def test_confirmed_cohorts_count_toward_the_caseload_and_no_room_means_no_coach():
@@ -115,7 +115,7 @@ def test_least_loaded_coach_when_nobody_coaches_the_members():
     seekers = [seeker(i) for i in range(1, 7)]
     cohorts, _ = propose(seekers, coaches_of=coaches_of, settings=PlanningSettings(cohort_max_size=3))
     assert [c.coach_id for c in cohorts] == [904, 905]
-    assert cohorts[0].why.endswith("Coach 904 has room on their caseload.")
+    assert cohorts[0].why.endswith("Their coach has room on their caseload.")
 
 
 def test_a_coach_never_leads_their_own_cohort():
@@ -167,8 +167,8 @@ def test_whys_use_the_district_s_lane_labels_and_domain_names():
                seeker(4, focus="B.1"), seeker(5, focus="B.2")]
     cohorts, individual = propose(seekers, settings=OWN_WORDS, domain_names=DOMAIN_NAMES)
     assert cohorts[0].why == (
-        '3 educators at school 1 in the "Growing with support" lane, too few on each top goal alone, '
-        'grouped by their domain Assessment (top goals A.1, A.2). Coach 900 already coaches 3 of them.')
+        '3 educators at one school in the "Growing with support" lane, too few on each top goal alone, '
+        'grouped by their domain Assessment (top goals A.1, A.2). Their coach already coaches 3 of them.')
     assert individual[0][1] == (
         'Individual coaching: fewer than 3 educators in the "Growing with support" lane share the top goal '
         'B.1 or its domain Belonging, at this school or pooled with other schools.')
@@ -184,7 +184,7 @@ def test_a_cohort_pooled_on_a_domain_names_the_domain():
     (cohort,), _ = propose(by_lane, settings=OWN_WORDS, domain_names=DOMAIN_NAMES)
     assert cohort.focus == "B"
     assert cohort.why.startswith(
-        '3 educators from schools 1, 2, 3 in the "Leading the way" lane, too few at one school for a cohort, '
+        '3 educators from 3 schools in the "Leading the way" lane, too few at one school for a cohort, '
         'pooled on Belonging (top goals A.1, B.2, B.3).')
 
 
@@ -195,7 +195,8 @@ def test_through_the_planner_cohort_whys_use_the_framework_s_domain_names():
     result = plan(planning_input(people, ratings, settings=OWN_WORDS, competencies=NAMED_FRAMEWORK))
     (cohort,) = result.cohorts
     assert (cohort.lane, cohort.focus, cohort.member_ids) == ("fast", "A", (1, 2, 3))
-    assert cohort.why.startswith('3 educators at school 1 in the "Leading the way" lane, too few on each top '
-                                 'goal alone, grouped by their domain Assessment (top goals A.1, A.2).')
+    assert cohort.why.startswith('3 educators at one school in the "Leading the way" lane, too few on '
+                                 'each top goal alone, grouped by their domain Assessment '
+                                 '(top goals A.1, A.2).')
     assert [i for i, _ in result.individual] == [4, 5]
     assert "or its domain Belonging," in result.individual[0][1]

@@ -110,8 +110,8 @@ def test_a_worked_school_in_the_district_s_own_words():
     assert top.why == ("Gap of 1 on Beta two: currently Developing (2), the school's target Proficient (3); "
                        "priority weight 2.")
     (cohort,) = result.cohorts
-    assert cohort.why == ('4 educators at school 1 in the "Leading the way" lane share the top goal Beta two '
-                          '(B.2). Coach 900 already coaches 4 of them. 1 colleague strong on B.2 offered as '
-                          'peer mentor.')
+    assert cohort.why == ('4 educators at one school in the "Leading the way" lane share the top goal '
+                          'Beta two (B.2). Their coach already coaches 4 of them. 1 colleague strong on B.2 '
+                          'offered as peer mentor.')
     assert result.paths[0][1][0].why == ('Fits the step from Developing (2) to Proficient (3) and the '
                                          '"Leading the way" lane; micro-credential, 6 hours.')
