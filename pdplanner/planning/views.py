@@ -143,14 +143,17 @@ def _cohort(cohort_id: int) -> Cohort:
     return cohort
 
 
-def _done(message: str, target: str, exc: Exception | None = None):
-    """Commit and flash `message`, or roll back and flash what was refused; then go to `target`."""
-    if exc is None:
-        db.session.commit()
-        flash(message, "success")
-    else:
+def _attempt(target: str, success, change, *args, **kwargs):
+    """Make one change through a service as the current user: commit and flash `success` (or
+    `success(result)`), or roll back and flash what the service refused; then go to `target`."""
+    try:
+        result = change(*args, actor=current_user, **kwargs)
+    except services.PlanningError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(success(result) if callable(success) else success, "success")
     return redirect(target)
 
 
@@ -191,12 +194,9 @@ def update_progress(activity_id: int):
     form.validate_on_submit() or abort(400)
     update = services.ProgressUpdate(form.status.data, form.reflection.data or "",
                                      form.evidence_url.data or "", form.evidence_file.data or None)
-    target = url_for(".my_plan", cycle=activity.cycle_id, _anchor=f"activity-{activity.id}")
-    try:
-        services.update_progress(activity, update, actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"Progress on {activity.resource.title} saved.", target)
+    return _attempt(url_for(".my_plan", cycle=activity.cycle_id, _anchor=f"activity-{activity.id}"),
+                    f"Progress on {activity.resource.title} saved.", services.update_progress,
+                    activity, update)
 
 
 def _back(cycle_id: int, educator_id: int | None = None) -> str:
@@ -229,13 +229,14 @@ def _assign(cycle, educators, cohort_name: str, target: str):
     form.validate_on_submit() or abort(400)
     resource_id, code = form.choice.data.split("|")
     resource = db.session.get(Resource, int(resource_id)) or abort(400)
-    try:
-        added, had = services.assign_activity(cycle, educators, resource, code, actor=current_user,
-                                              cohort_name=cohort_name)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{resource.title} added to {added} path{'s' * (added != 1)}"
-                 + (f"; {had} already had it." if had else "."), target)
+
+    def counted(result) -> str:
+        added, had = result
+        return f"{resource.title} added to {added} path{'s' * (added != 1)}" + (
+            f"; {had} already had it." if had else ".")
+
+    return _attempt(target, counted, services.assign_activity, cycle, educators, resource, code,
+                    cohort_name=cohort_name)
 
 
 @bp.post("/path-activities/<int:activity_id>/remove")
@@ -243,12 +244,8 @@ def _assign(cycle, educators, cohort_name: str, target: str):
 def remove_activity(activity_id: int):
     activity = _activity(activity_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    title, target = activity.resource.title, _back(activity.cycle_id, activity.educator_id)
-    try:
-        services.remove_activity(activity, actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{title} removed from the path.", target)
+    return _attempt(_back(activity.cycle_id, activity.educator_id),
+                    f"{activity.resource.title} removed from the path.", services.remove_activity, activity)
 
 
 @bp.post("/path-activities/<int:activity_id>/verify")
@@ -257,13 +254,15 @@ def verify_activity(activity_id: int):
     activity = _activity(activity_id)
     form = VerifyForm()
     form.validate_on_submit() or abort(400)
-    target = _back(activity.cycle_id, activity.educator_id)
-    try:
-        goal = services.verify_activity(activity, actor=current_user, goal_met=form.goal_met.data)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    met = f"; the goal on {goal.competency_code} is met and level {goal.to_level} recorded." if goal else "."
-    return _done(f"{activity.resource.title} verified{met}", target)
+
+    def verified(goal) -> str:
+        if goal is None:
+            return f"{activity.resource.title} verified."
+        return (f"{activity.resource.title} verified; the goal on {goal.competency_code} is met and "
+                f"level {goal.to_level} recorded.")
+
+    return _attempt(_back(activity.cycle_id, activity.educator_id), verified, services.verify_activity,
+                    activity, goal_met=form.goal_met.data)
 
 
 @bp.post("/path-activities/<int:activity_id>/return")
@@ -271,13 +270,10 @@ def verify_activity(activity_id: int):
 def return_activity(activity_id: int):
     activity = _activity(activity_id)
     form = ReturnForm()
-    target = _back(activity.cycle_id, activity.educator_id)
-    try:
-        services.return_activity(activity, form.note.data or "" if form.validate_on_submit() else "",
-                                 actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{activity.resource.title} sent back with your note.", target)
+    note = form.note.data or "" if form.validate_on_submit() else ""
+    return _attempt(_back(activity.cycle_id, activity.educator_id),
+                    f"{activity.resource.title} sent back with your note.", services.return_activity,
+                    activity, note)
 
 
 @bp.post("/educators/<int:educator_id>/lane")
@@ -288,13 +284,9 @@ def override_lane(educator_id: int):
         deny("user", educator.id)
     form = LaneForm(queries.lane_labels(cycle.district_id))
     form.validate_on_submit() or abort(400)
-    target = _back(cycle.id, educator.id)
-    try:
-        services.override_lane(cycle, educator, form.lane.data or None, form.reason.data or "",
-                               actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{educator.name}'s lane is saved. Re-plan to propose a cohort in that lane.", target)
+    return _attempt(_back(cycle.id, educator.id),
+                    f"{educator.name}'s lane is saved. Re-plan to propose a cohort in that lane.",
+                    services.override_lane, cycle, educator, form.lane.data or None, form.reason.data or "")
 
 
 # -- the planning page: lanes, cohorts, evidence --------------------------------------------
@@ -318,9 +310,9 @@ def overview():
 def replan():
     cycle = _cycle()
     ConfirmForm().validate_on_submit() or abort(400)
-    summary = services.run_plan(cycle, actor=current_user)
-    return _done(f"Re-planned {cycle.name}: {summary.line()} Confirmed cohorts and lane overrides are kept.",
-                 url_for(".overview", cycle=cycle.id))
+    return _attempt(url_for(".overview", cycle=cycle.id),
+                    lambda summary: f"Re-planned {cycle.name}: {summary.line()} Confirmed cohorts and lane "
+                                    "overrides are kept.", services.run_plan, cycle)
 
 
 @bp.post("/cohorts/<int:cohort_id>/confirm")
@@ -328,9 +320,9 @@ def replan():
 def confirm_cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    services.confirm_cohort(cohort, actor=current_user)
-    return _done("Cohort confirmed: it stays as it is when the cycle is re-planned.",
-                 url_for(".overview", cycle=cohort.cycle_id))
+    return _attempt(url_for(".overview", cycle=cohort.cycle_id),
+                    "Cohort confirmed: it stays as it is when the cycle is re-planned.",
+                    services.confirm_cohort, cohort)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members")
@@ -339,12 +331,9 @@ def add_member(cohort_id: int):
     cohort = _cohort(cohort_id)
     educator = get_person_or_404(current_user, request.form.get("person_id", type=int) or abort(400))
     ConfirmForm().validate_on_submit() or abort(400)
-    target = url_for(".overview", cycle=cohort.cycle_id)
-    try:
-        services.add_member(cohort, educator, actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{educator.name} joined the cohort; it is now confirmed.", target)
+    return _attempt(url_for(".overview", cycle=cohort.cycle_id),
+                    f"{educator.name} joined the cohort; it is now confirmed.", services.add_member,
+                    cohort, educator)
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:educator_id>/remove")
@@ -352,12 +341,9 @@ def add_member(cohort_id: int):
 def remove_member(cohort_id: int, educator_id: int):
     cohort, educator = _cohort(cohort_id), get_person_or_404(current_user, educator_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    target = url_for(".overview", cycle=cohort.cycle_id)
-    try:
-        services.remove_member(cohort, educator, actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{educator.name} moved to individual coaching; the cohort is now confirmed.", target)
+    return _attempt(url_for(".overview", cycle=cohort.cycle_id),
+                    f"{educator.name} moved to individual coaching; the cohort is now confirmed.",
+                    services.remove_member, cohort, educator)
 
 
 @bp.post("/cohorts/<int:cohort_id>/coach")
@@ -367,9 +353,6 @@ def set_cohort_coach(cohort_id: int):
     coach_id = request.form.get("person_id", type=int)
     coach = db.session.get(User, coach_id) if coach_id else None
     ConfirmForm().validate_on_submit() or abort(400)
-    target = url_for(".overview", cycle=cohort.cycle_id)
-    try:
-        services.set_cohort_coach(cohort, coach, actor=current_user)
-    except services.PlanningError as exc:
-        return _done("", target, exc)
-    return _done(f"{coach.name if coach else 'No one'} now leads the cohort.", target)
+    return _attempt(url_for(".overview", cycle=cohort.cycle_id),
+                    f"{coach.name if coach else 'No one'} now leads the cohort.", services.set_cohort_coach,
+                    cohort, coach)
