@@ -337,7 +337,7 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], wanted: dict[tuple, 
     changed, unwanted, seen = [], [], set()
     for row_id, *values in existing:
         row_key, row_values = tuple(values[:len(key)]), tuple(values[len(key):])
-        new = None if row_key in seen else wanted.get(row_key)
+        new = None if row_key in seen else wanted.get(row_key)  # a key stored twice keeps one row
         seen.add(row_key)
         if new is None:
             unwanted.append(row_id)

@@ -1,10 +1,21 @@
 """plan run: stored per cycle, the same twice, and what people decided survives re-planning."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from pdplanner.assessments.models import Rating
 from pdplanner.assessments.queries import current_cycle
+from pdplanner.core.planner import plan
 from pdplanner.organisation.models import District
-from pdplanner.planning.models import Cohort, CohortStatus, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.models import (
+    ActivityStatus,
+    Cohort,
+    CohortStatus,
+    GoalStatus,
+    PathActivity,
+    Placement,
+    PlannedGoal,
+)
+from pdplanner.planning.queries import planning_input
 from pdplanner.planning.services import run_plan
 
 
@@ -73,3 +84,54 @@ def test_overrides_confirmed_cohorts_and_started_activities_survive_replanning(a
     assert set(db.session.scalars(select(Placement.educator_id).where(
         Placement.cohort_id == cohort.id))) == members
     assert db.session.get(PathActivity, activity.id).status == "in_progress"
+
+
+def _goal_ids(db, educator_id):
+    return set(db.session.scalars(select(PlannedGoal.id).where(PlannedGoal.educator_id == educator_id)))
+
+
+def test_replanning_new_ratings_stores_the_new_plan_and_keeps_verified_goals_and_coach_activities(app, db):
+    """Re-planning writes only what changed: what is stored must still be exactly the core's new
+    plan, with people's decisions kept and unchanged rows kept as they were."""
+    cycle = _demo(app, db)
+    goals = db.session.scalars(select(PlannedGoal).where(PlannedGoal.cycle_id == cycle.id)
+                               .order_by(PlannedGoal.educator_id, PlannedGoal.rank)).all()
+    verified, rerated, untouched = goals[0], goals[-1].educator_id, goals[len(goals) // 2].educator_id
+    verified.status = GoalStatus.VERIFIED
+    assigned = db.session.scalars(select(PathActivity).where(PathActivity.educator_id == rerated)).first()
+    assigned.source = "coach"
+    db.session.execute(update(Rating).where(Rating.educator_id == rerated).values(level=1))
+    db.session.commit()
+    untouched_ids = _goal_ids(db, untouched)
+
+    run_plan(cycle)
+    db.session.commit()
+    db.session.expire_all()
+    result = plan(planning_input(cycle))
+
+    assert db.session.get(PlannedGoal, verified.id).status == GoalStatus.VERIFIED
+    active = set(db.session.execute(
+        select(PlannedGoal.educator_id, PlannedGoal.competency_code, PlannedGoal.from_level, PlannedGoal.why)
+        .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.ACTIVE)).all())
+    assert active == {(g.educator_id, g.competency, g.from_level, g.why) for g in result.goals
+                      if (g.educator_id, g.competency) != (verified.educator_id, verified.competency_code)}
+    assert {from_level for educator_id, _, from_level, _ in active if educator_id == rerated} == {1}
+    assert _goal_ids(db, untouched) == untouched_ids  # unchanged goals are left as they were
+
+    kept = db.session.get(PathActivity, assigned.id)
+    assert (kept.source, kept.resource_id, kept.position) == (
+        "coach", assigned.resource_id, assigned.position)
+    suggested = set(db.session.execute(select(PathActivity.educator_id, PathActivity.resource_id).where(
+        PathActivity.cycle_id == cycle.id, PathActivity.source == "suggested",
+        PathActivity.status == ActivityStatus.PLANNED)).all())
+    assert suggested == {(e, step.resource_id) for e, steps in result.paths for step in steps} - {
+        (rerated, assigned.resource_id)}
+
+    cohort_of = {m: c.key for c in result.cohorts for m in c.member_ids}
+    placements = db.session.execute(select(Placement.educator_id, Placement.lane, Placement.why, Cohort.key)
+                                    .outerjoin(Cohort, Cohort.id == Placement.cohort_id)
+                                    .where(Placement.cycle_id == cycle.id)).all()
+    assert set(placements) == {(d.educator_id, d.lane, d.why, cohort_of.get(d.educator_id))
+                               for d in result.lanes}
+    assert set(db.session.scalars(select(Cohort.key).where(Cohort.cycle_id == cycle.id))) == {
+        c.key for c in result.cohorts}
