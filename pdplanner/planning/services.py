@@ -331,7 +331,8 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], wanted: dict[tuple, 
     to a few writes instead of rewriting the district's tens of thousands of rows; and a row the
     plan keeps keeps its id. Every `wanted` value dict has the same fields, in the same order."""
     fields = tuple(next(iter(wanted.values()), {}))
-    existing = db.session.execute(
+    # Plain Core rows, as in planning_input: tens of thousands of tuples need no ORM loading.
+    existing = db.session.connection().execute(
         select(model.id, *(getattr(model, name) for name in (*key, *fields)))
         .where(*(getattr(model, name) == value for name, value in fixed.items()))).all()
     changed, unwanted, seen = [], [], set()
