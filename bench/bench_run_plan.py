@@ -171,6 +171,14 @@ def _insert_ratings(cycle: Cycle, district: SyntheticDistrict, records) -> None:
         _insert(Rating, rows)
 
 
+def settle(engine) -> None:
+    """On PostgreSQL, what autovacuum does soon after a bulk load: statistics for the planner and
+    a visibility map, without which the (cycle_id, educator_id) index cannot answer alone."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+
+
 def clear_plan(cycle_id: int) -> None:
     for model in (PathActivity, PlannedGoal, Placement, Cohort):
         db.session.execute(delete(model).where(model.cycle_id == cycle_id))
@@ -292,6 +300,7 @@ def bench_size(size: int, args, workdir: Path) -> None:
     with app.app_context():
         start = time.perf_counter()
         cycle_id = load_district(district)
+        settle(db.engine)
         planned = db.session.scalar(select(func.count()).select_from(Membership))
         ratings = db.session.scalar(select(func.count()).select_from(Rating))
         open_ratings = db.session.scalar(select(func.count()).select_from(Rating).where(
