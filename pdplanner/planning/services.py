@@ -1,12 +1,15 @@
 """Planning writes: district settings and the resource catalogue. Services flush; the request or
 command commits once."""
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from pdplanner.accounts.models import Role, User
@@ -35,6 +38,8 @@ from pdplanner.planning.queries import focus_names, planning_input, planning_set
 
 CODE = re.compile(r"^[A-Z]+\.\d+$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# Ids in one DELETE ... IN: within SQLite's and PostgreSQL's limits on parameters per statement.
+IDS_PER_STATEMENT = 10_000
 
 
 class PlanningError(ValueError):
@@ -468,13 +473,15 @@ class PlanRunSummary:
 def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
     """Re-plan a cycle. What people decided survives: lane overrides, confirmed cohorts and their
     members, verified goals, and activities a coach assigned or an educator started. Everything
-    else the planner proposed before is replaced by the new proposal."""
-    inputs = planning_input(cycle)
-    result = plan(inputs)
-    cohort_ids = _store_cohorts(cycle, result)
-    _store_placements(cycle, result, cohort_ids)
-    goals = _store_goals(cycle, result)
-    activities = _store_activities(cycle, result)
+    else the planner proposed before is replaced by the new proposal; only the rows that differ
+    are written (see `_replace_rows`)."""
+    with _cyclic_gc_paused():
+        inputs = planning_input(cycle)
+        result = plan(inputs)
+        cohort_ids = _store_cohorts(cycle, result)
+        _store_placements(cycle, result, cohort_ids)
+        goals = _store_goals(cycle, result)
+        activities = _store_activities(cycle, result)
     lanes = [d.lane for d in result.lanes]
     summary = PlanRunSummary(
         educators=len(inputs.educators), goals=goals, fast=lanes.count("fast"), slow=lanes.count("slow"),
@@ -484,76 +491,110 @@ def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
     return summary
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Planning a district builds a few million small objects that all live until the plan is
+    stored (rating records, frames, goals, rows). Python's cycle collector would walk them again
+    and again while they pile up, for nothing: they hold no reference cycles. That was a third of
+    a run at 10,000 educators. If another thread paused it first, leave it to that thread."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _store_cohorts(cycle: Cycle, result) -> dict[str, int]:
-    confirmed = {c.key: c.id for c in db.session.scalars(select(Cohort).where(
-        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED))}
-    db.session.execute(delete(Cohort).where(Cohort.cycle_id == cycle.id,
-                                            Cohort.status == CohortStatus.PROPOSED))
-    new = [Cohort(cycle_id=cycle.id, key=c.key, lane=c.lane, focus=c.focus, school_ids=list(c.school_ids),
-                  coach_id=c.coach_id, mentor_ids=list(c.mentor_ids), why=c.why)
-           for c in result.cohorts if c.key not in confirmed]
-    db.session.add_all(new)
-    db.session.flush()
-    return confirmed | {c.key: c.id for c in new}
+    confirmed = dict(db.session.execute(select(Cohort.key, Cohort.id).where(
+        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED)).all())
+    proposed = {"cycle_id": cycle.id, "status": CohortStatus.PROPOSED}
+    _replace_rows(Cohort, proposed, ("key",), {
+        (c.key,): {"lane": c.lane, "focus": c.focus, "school_ids": list(c.school_ids), "coach_id": c.coach_id,
+                   "mentor_ids": list(c.mentor_ids), "why": c.why}
+        for c in result.cohorts if c.key not in confirmed})
+    return confirmed | dict(db.session.execute(select(Cohort.key, Cohort.id).where(
+        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.PROPOSED)).all())
 
 
 def _store_placements(cycle: Cycle, result, cohort_ids: dict[str, int]) -> None:
     cohort_of = {m: cohort_ids[c.key] for c in result.cohorts for m in c.member_ids}
     individual = dict(result.individual)
-    existing = {p.educator_id: p for p in db.session.scalars(
-        select(Placement).where(Placement.cycle_id == cycle.id))}
-    for decision in result.lanes:
-        placement = existing.get(decision.educator_id)
-        if placement is None:
-            placement = Placement(cycle_id=cycle.id, educator_id=decision.educator_id)
-            db.session.add(placement)
-        placement.lane = decision.lane
-        placement.readiness = decision.readiness
-        placement.rated, placement.at_target = decision.rated, decision.at_target
-        placement.lowest_domain, placement.lowest_domain_mean = (
-            decision.lowest_domain, decision.lowest_domain_mean)
-        placement.why = decision.why
-        placement.cohort_id = cohort_of.get(decision.educator_id)
-        placement.individual_reason = individual.get(decision.educator_id, "")
-    db.session.flush()
+    # Placements are never deleted: an educator's override lives on theirs.
+    _replace_rows(Placement, {"cycle_id": cycle.id}, ("educator_id",), {
+        (d.educator_id,): {"lane": d.lane, "readiness": d.readiness, "rated": d.rated,
+                           "at_target": d.at_target, "lowest_domain": d.lowest_domain,
+                           "lowest_domain_mean": d.lowest_domain_mean, "why": d.why,
+                           "cohort_id": cohort_of.get(d.educator_id),
+                           "individual_reason": individual.get(d.educator_id, "")}
+        for d in result.lanes}, delete_unwanted=False)
 
 
 def _store_goals(cycle: Cycle, result) -> int:
     verified = set(db.session.execute(select(PlannedGoal.educator_id, PlannedGoal.competency_code).where(
         PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.VERIFIED)).tuples())
-    db.session.execute(delete(PlannedGoal).where(PlannedGoal.cycle_id == cycle.id,
-                                                 PlannedGoal.status == GoalStatus.ACTIVE))
-    rows = [{"cycle_id": cycle.id, "educator_id": g.educator_id, "competency_code": g.competency,
-             "from_level": g.from_level, "to_level": g.to_level, "priority": g.priority, "rank": g.rank,
-             "why": g.why, "status": GoalStatus.ACTIVE}
-            for g in result.goals if (g.educator_id, g.competency) not in verified]
-    if rows:
-        db.session.execute(insert(PlannedGoal), rows)
-    return len(rows)
+    wanted = {(g.educator_id, g.competency): {"from_level": g.from_level, "to_level": g.to_level,
+                                              "priority": g.priority, "rank": g.rank, "why": g.why}
+              for g in result.goals if (g.educator_id, g.competency) not in verified}
+    _replace_rows(PlannedGoal, {"cycle_id": cycle.id, "status": GoalStatus.ACTIVE},
+                  ("educator_id", "competency_code"), wanted)
+    return len(wanted)
 
 
 def _store_activities(cycle: Cycle, result) -> int:
+    suggested = {"cycle_id": cycle.id, "source": "suggested", "status": ActivityStatus.PLANNED}
     kept = db.session.execute(
         select(PathActivity.educator_id, PathActivity.resource_id, PathActivity.position)
         .where(PathActivity.cycle_id == cycle.id,
                (PathActivity.source != "suggested") | (PathActivity.status != ActivityStatus.PLANNED))).all()
-    db.session.execute(delete(PathActivity).where(
-        PathActivity.cycle_id == cycle.id, PathActivity.source == "suggested",
-        PathActivity.status == ActivityStatus.PLANNED))
     taken = {(e, r) for e, r, _ in kept}
     next_position: dict[int, int] = {}
     for educator_id, _, position in kept:
         next_position[educator_id] = max(next_position.get(educator_id, 0), position + 1)
-    rows = []
+    wanted = {}
     for educator_id, steps in result.paths:
         for step in steps:
             if (educator_id, step.resource_id) in taken:
                 continue
             position = next_position.get(educator_id, 0)
             next_position[educator_id] = position + 1
-            rows.append({"cycle_id": cycle.id, "educator_id": educator_id, "resource_id": step.resource_id,
-                         "competency_code": step.competency, "position": position, "why": step.why,
-                         "source": "suggested", "status": ActivityStatus.PLANNED})
-    if rows:
-        db.session.execute(insert(PathActivity), rows)
-    return len(rows)
+            wanted[educator_id, step.resource_id] = {"competency_code": step.competency, "position": position,
+                                                     "why": step.why}
+    _replace_rows(PathActivity, suggested, ("educator_id", "resource_id"), wanted)
+    return len(wanted)
+
+
+def _replace_rows(model, fixed: dict, key: tuple[str, ...], wanted: dict[tuple, dict], *,
+                  delete_unwanted: bool = True) -> None:
+    """Make the rows of `model` holding the `fixed` values be `wanted` (key values -> the other
+    values), matched on the `key` columns: a row still wanted is updated if a value changed, new
+    ones are inserted, the others deleted (or left alone, without `delete_unwanted`).
+
+    A re-plan mostly proposes what it proposed before, so writing only the difference keeps it
+    to a few writes instead of rewriting the district's tens of thousands of rows; and a row the
+    plan keeps keeps its id. Every `wanted` value dict has the same fields, in the same order."""
+    fields = tuple(next(iter(wanted.values()), {}))
+    # Plain Core rows, as in planning_input: tens of thousands of tuples need no ORM loading.
+    existing = db.session.connection().execute(
+        select(model.id, *(getattr(model, name) for name in (*key, *fields)))
+        .where(*(getattr(model, name) == value for name, value in fixed.items()))).all()
+    changed, unwanted, seen = [], [], set()
+    for row_id, *values in existing:
+        row_key, row_values = tuple(values[:len(key)]), tuple(values[len(key):])
+        new = None if row_key in seen else wanted.get(row_key)  # a key stored twice keeps one row
+        seen.add(row_key)
+        if new is None:
+            unwanted.append(row_id)
+        elif tuple(new.values()) != row_values:
+            changed.append({"id": row_id, **new})
+    if delete_unwanted:
+        for start in range(0, len(unwanted), IDS_PER_STATEMENT):
+            db.session.execute(delete(model).where(model.id.in_(unwanted[start:start + IDS_PER_STATEMENT])))
+    if changed:
+        db.session.execute(update(model), changed)
+    added = [{**fixed, **dict(zip(key, row_key, strict=True)), **values}
+             for row_key, values in wanted.items() if row_key not in seen]
+    if added:
+        db.session.execute(insert(model.__table__), added)

@@ -1,10 +1,11 @@
 """plan run: stored per cycle, the same twice, and what people decided survives re-planning."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pdplanner.accounts.models import user_by_email
 from pdplanner.assessments.models import RaterKind, Rating
 from pdplanner.assessments.queries import current_cycle
+from pdplanner.core.planner import plan
 from pdplanner.organisation.models import District
 from pdplanner.planning.models import (
     ActivityStatus,
@@ -15,6 +16,7 @@ from pdplanner.planning.models import (
     Placement,
     PlannedGoal,
 )
+from pdplanner.planning.queries import planning_input
 from pdplanner.planning.services import run_plan
 
 
@@ -98,3 +100,61 @@ def test_seed_demo_leaves_progress_to_see_and_evidence_to_verify(app, db):
     teacher = user_by_email("teacher@demo.pdplanner.org")
     assert not db.session.scalar(select(func.count()).select_from(PathActivity).where(
         PathActivity.educator_id == teacher.id, PathActivity.status != ActivityStatus.PLANNED))
+
+
+def _goal_ids(db, educator_id):
+    return set(db.session.scalars(select(PlannedGoal.id).where(PlannedGoal.educator_id == educator_id)))
+
+
+def test_replanning_new_ratings_stores_the_new_plan_and_keeps_verified_goals_and_coach_activities(app, db):
+    """Re-planning writes only what changed: what is stored must still be exactly the core's new
+    plan, with people's decisions kept and unchanged rows kept as they were."""
+    cycle = _demo(app, db)
+    goals = db.session.scalars(select(PlannedGoal).where(PlannedGoal.cycle_id == cycle.id)
+                               .order_by(PlannedGoal.educator_id, PlannedGoal.rank)).all()
+    verified, rerated, untouched = goals[0], goals[-1].educator_id, goals[len(goals) // 2].educator_id
+    verified.status = GoalStatus.VERIFIED
+    assigned = db.session.scalars(select(PathActivity).where(PathActivity.educator_id == rerated)).first()
+    assigned.source = "coach"
+    db.session.execute(update(Rating).where(Rating.educator_id == rerated).values(level=1))
+    db.session.commit()
+    untouched_ids = _goal_ids(db, untouched)
+
+    run_plan(cycle)
+    db.session.commit()
+    db.session.expire_all()
+    result = plan(planning_input(cycle))
+
+    assert db.session.get(PlannedGoal, verified.id).status == GoalStatus.VERIFIED
+    active = set(db.session.execute(
+        select(PlannedGoal.educator_id, PlannedGoal.competency_code, PlannedGoal.from_level, PlannedGoal.why)
+        .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.ACTIVE)).all())
+    keys = select(PlannedGoal.educator_id, PlannedGoal.competency_code)
+    verified_goals = set(db.session.execute(keys.where(
+        PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.VERIFIED)).all())
+    assert (verified.educator_id, verified.competency_code) in verified_goals
+    assert active == {(g.educator_id, g.competency, g.from_level, g.why) for g in result.goals
+                      if (g.educator_id, g.competency) not in verified_goals}
+    assert {from_level for educator_id, _, from_level, _ in active if educator_id == rerated} == {1}
+    assert _goal_ids(db, untouched) == untouched_ids  # unchanged goals are left as they were
+
+    kept = db.session.get(PathActivity, assigned.id)
+    assert (kept.source, kept.resource_id, kept.position) == (
+        "coach", assigned.resource_id, assigned.position)
+    suggested = set(db.session.execute(select(PathActivity.educator_id, PathActivity.resource_id).where(
+        PathActivity.cycle_id == cycle.id, PathActivity.source == "suggested",
+        PathActivity.status == ActivityStatus.PLANNED)).all())
+    decided = set(db.session.execute(select(PathActivity.educator_id, PathActivity.resource_id).where(
+        PathActivity.cycle_id == cycle.id, (PathActivity.source != "suggested")
+        | (PathActivity.status != ActivityStatus.PLANNED))).all())
+    assert (rerated, assigned.resource_id) in decided
+    assert suggested == {(e, step.resource_id) for e, steps in result.paths for step in steps} - decided
+
+    cohort_of = {m: c.key for c in result.cohorts for m in c.member_ids}
+    placements = db.session.execute(select(Placement.educator_id, Placement.lane, Placement.why, Cohort.key)
+                                    .outerjoin(Cohort, Cohort.id == Placement.cohort_id)
+                                    .where(Placement.cycle_id == cycle.id)).all()
+    assert set(placements) == {(d.educator_id, d.lane, d.why, cohort_of.get(d.educator_id))
+                               for d in result.lanes}
+    assert set(db.session.scalars(select(Cohort.key).where(Cohort.cycle_id == cycle.id))) == {
+        c.key for c in result.cohorts}
