@@ -75,7 +75,7 @@ def planning_input(cycle: Cycle) -> PlanningInput:
     framework = cycle.framework
     competencies = tuple(
         CompetencyInfo(
-            code=c.code, name=c.name, domain=c.domain.code, position=c.position,
+            code=c.code, name=c.name, domain=c.domain.code, domain_name=c.domain.name, position=c.position,
             foundational=c.foundational,
             next_level_descriptors=tuple((d.level, d.text) for d in c.descriptors),
         )
@@ -121,17 +121,27 @@ def planning_input(cycle: Cycle) -> PlanningInput:
             Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED).order_by(Cohort.key)))
     return PlanningInput(settings=planning_settings(cycle.district_id), competencies=competencies,
                          educators=educators, ratings=ratings, targets=targets, resources=resources,
-                         lane_overrides=overrides, confirmed_cohorts=confirmed)
+                         lane_overrides=overrides, confirmed_cohorts=confirmed,
+                         level_labels=tuple((level.value, level.label) for level in framework.levels))
+
+
+# Which view of a competency a rating gives: a verified goal's evidence rating stands where the
+# coach's rating would (the core takes it over the coach's when both come from the same cycle).
+VIEW_OF_KIND = {"self": "self", "coach": "coach", "evidence": "coach"}
+ID_CHUNK = 500  # ids per IN (...): well under SQLite's cap on parameters
 
 
 def _latest_ratings(cycle: Cycle, educator_ids: Collection[int]) -> tuple[RatingRecord, ...]:
-    """Each educator's ratings from the most recent cycle, up to this one, in which they have any:
-    until someone rates in this cycle, their plan stands on their last cycle's ratings.
+    """Each educator's self and coach view of each competency from the most recent cycle, up to
+    this one, that has it. Mostly that is one cycle: the newest in which they have any rating.
+    Someone half-way through this cycle's self-assessment keeps last cycle's levels for what they
+    have not re-rated yet, and a competency their coach has not re-rated keeps the coach's (or a
+    verified goal's evidence) level from before.
 
-    The database picks that cycle per educator (from the distinct (cycle, educator) pairs, which
-    the (cycle_id, educator_id) index holds), so only the ratings planned on are read: a third
-    of three cycles' rows. They are read as Core rows, not through the ORM, whose per-row work
-    would double the time for a few hundred thousand plain tuples."""
+    The database picks each educator's newest rated cycle (from the distinct (cycle, educator)
+    pairs, which the (cycle_id, educator_id) index holds), so only those ratings are read; earlier
+    cycles are read only for the few educators with a gap. Rows are read as Core rows, not through
+    the ORM, whose per-row work would double the time for a few hundred thousand plain tuples."""
     earlier = select(Cycle.id).where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on)
     rated = (select(Rating.cycle_id, Rating.educator_id).distinct()
              .where(Rating.cycle_id.in_(earlier)).subquery())
@@ -142,11 +152,43 @@ def _latest_ratings(cycle: Cycle, educator_ids: Collection[int]) -> tuple[Rating
     rows = db.session.connection().execute(
         # The stored kind is the RatingRecord's kind string: no Enum round trip for every row.
         select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
-               Rating.interest)
+               Rating.interest, newest.c.latest)
         .join(newest, (newest.c.cycle_id == Rating.cycle_id) & (newest.c.educator_id == Rating.educator_id))
         .where(newest.c.opens_on == newest.c.latest)).all()
-    return tuple(RatingRecord(educator_id, code_of[competency_id], kind, level, interest)
-                 for educator_id, competency_id, kind, level, interest in rows if educator_id in educator_ids)
+    records = [RatingRecord(educator_id, code_of[competency_id], kind, level, interest)
+               for educator_id, competency_id, kind, level, interest, _ in rows
+               if educator_id in educator_ids]
+    latest = {row[0]: row[5] for row in rows}
+    views: dict[int, set[tuple[str, str]]] = {}
+    for r in records:
+        views.setdefault(r.educator_id, set()).add((r.competency, VIEW_OF_KIND[r.kind]))
+    complete = 2 * len(cycle.framework.competencies)
+    gaps = {educator_id: have for educator_id, have in views.items() if len(have) < complete}
+    return tuple(records + _earlier_views(cycle, gaps, latest, code_of))
+
+
+def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], latest: dict, code_of: dict[int, str],
+                   ) -> list[RatingRecord]:
+    """For each educator in `gaps` (educator id -> the (code, view) pairs they have), the ratings
+    of each missing pair from the newest earlier cycle that has it."""
+    found: list[RatingRecord] = []
+    chosen: dict[tuple[int, str, str], object] = {}   # (educator, code, view) -> the cycle's opens_on
+    ids = sorted(gaps)
+    for i in range(0, len(ids), ID_CHUNK):
+        rows = db.session.connection().execute(
+            select(Rating.educator_id, Cycle.opens_on, Rating.competency_id, type_coerce(Rating.kind, String),
+                   Rating.level, Rating.interest)
+            .join(Cycle, Cycle.id == Rating.cycle_id)
+            .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+                   Rating.educator_id.in_(ids[i:i + ID_CHUNK]))
+            .order_by(Cycle.opens_on.desc())).all()
+        for educator_id, opens_on, competency_id, kind, level, interest in rows:
+            code, view = code_of[competency_id], VIEW_OF_KIND[kind]
+            if opens_on >= latest[educator_id] or (code, view) in gaps[educator_id]:
+                continue
+            if chosen.setdefault((educator_id, code, view), opens_on) == opens_on:
+                found.append(RatingRecord(educator_id, code, kind, level, interest))
+    return found
 
 
 # -- plans as people see them ---------------------------------------------------------------
