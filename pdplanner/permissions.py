@@ -123,6 +123,21 @@ def guides(viewer: User, educator: User, cycle_id: int) -> bool:
         Placement.cohort_id == Cohort.id, Cohort.coach_id == viewer.id))))
 
 
+def can_see_plan(viewer: User, educator: User, cycle_id: int) -> bool:
+    """A plan (goals, lane, cohort, path): whoever may see the person, and the coach of a cohort
+    they are in, who may lead people from other caseloads or schools (pooled cohorts)."""
+    return can_see_person(viewer, educator) or guides(viewer, educator, cycle_id)
+
+
+def get_plan_owner_or_404(viewer: User, educator_id: int, cycle_id: int) -> User:
+    person = db.session.get(User, educator_id)
+    if person is None:
+        abort(404)
+    if not can_see_plan(viewer, person, cycle_id):
+        deny("user", person.id)
+    return person
+
+
 def can_lead_cohort(viewer: User, cohort: Cohort) -> bool:
     """Confirming and editing a cohort: its coach, a principal of one of its schools, a district
     admin of its district."""

@@ -34,6 +34,8 @@ from pdplanner.permissions import (
     coaches,
     deny,
     get_person_or_404,
+    get_plan_owner_or_404,
+    guides,
     public,
     signed_in,
     visible_people_query,
@@ -311,11 +313,13 @@ def put_coach_ratings(body, educator: User, cycle: Cycle):
 def educator_plan(educator_id: int, cycle: int | None):
     """An educator's plan: goals with their activities, lane and cohort.
 
-    Visible to whoever may see the educator. Levels, goal whys, reflections and evidence are
-    null for a principal or district admin unless the educator shared that cycle's ratings.
+    Visible to whoever may see the educator, and to the coach of a cohort they are in. Levels,
+    goal whys, reflections and evidence are null for a principal or district admin unless the
+    educator shared that cycle's ratings.
     """
-    educator = get_person_or_404(caller(), educator_id)
     found = cycle_or_404(cycle) if cycle else planned_cycle(caller().district_id)
     if found is None:
         problem(404, "There is no cycle in your district yet.")
-    return plan_document(plan_of(educator, found), can_see_ratings(caller(), educator, found))
+    educator = get_plan_owner_or_404(caller(), educator_id, found.id)
+    detail = can_see_ratings(caller(), educator, found) or guides(caller(), educator, found.id)
+    return plan_document(plan_of(educator, found), detail)

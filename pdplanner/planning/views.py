@@ -11,9 +11,11 @@ from pdplanner.organisation.forms import ConfirmForm
 from pdplanner.permissions import (
     can_lead_cohort,
     can_place,
+    can_see_plan,
     can_see_ratings,
     deny,
     get_person_or_404,
+    get_plan_owner_or_404,
     guides,
     role_required,
     signed_in,
@@ -130,8 +132,7 @@ def _cycle():
 
 def _activity(activity_id: int) -> PathActivity:
     activity = db.session.get(PathActivity, activity_id) or abort(404)
-    educator = get_person_or_404(current_user, activity.educator_id)
-    if not guides(current_user, educator, activity.cycle_id):
+    if not guides(current_user, activity.educator, activity.cycle_id):
         deny("path_activity", activity.id)
     return activity
 
@@ -161,7 +162,8 @@ def _plan_page(educator, cycle):
     plan = queries.plan_of(educator, cycle)
     return render_template(
         "planning/plan.html", plan=plan, cycles=cycles_of_district(current_user.district_id),
-        detail=can_see_ratings(current_user, educator, cycle), own=educator.id == current_user.id,
+        detail=can_see_ratings(current_user, educator, cycle) or guides(current_user, educator, cycle.id),
+        own=educator.id == current_user.id,
         guide=guides(current_user, educator, cycle.id), can_place=can_place(current_user, educator),
         progress_form=lambda a: ProgressForm(prefix=f"a{a.id}", obj=a, status=a.status.value),
         assign_form=AssignForm(queries.activity_options(cycle, [g.goal.competency_code for g in plan.goals])),
@@ -178,10 +180,11 @@ def my_plan():
 @bp.get("/educators/<int:educator_id>/plan")
 @planners
 def educator_plan(educator_id: int):
-    educator = get_person_or_404(current_user, educator_id)
+    cycle = _cycle()
+    educator = get_plan_owner_or_404(current_user, educator_id, cycle.id)
     if educator.id == current_user.id:
-        return redirect(url_for(".my_plan", cycle=request.args.get("cycle")))
-    return _plan_page(educator, _cycle())
+        return redirect(url_for(".my_plan", cycle=cycle.id))
+    return _plan_page(educator, cycle)
 
 
 @bp.post("/plan/activities/<int:activity_id>")
@@ -208,7 +211,8 @@ def _back(cycle_id: int, educator_id: int | None = None) -> str:
 @bp.post("/educators/<int:educator_id>/path")
 @coaches_only
 def assign_to_person(educator_id: int):
-    educator, cycle = get_person_or_404(current_user, educator_id), _cycle()
+    cycle = _cycle()
+    educator = get_plan_owner_or_404(current_user, educator_id, cycle.id)
     if not guides(current_user, educator, cycle.id):
         deny("user", educator.id)
     return _assign(cycle, [educator], "", _back(cycle.id, educator.id))
@@ -302,7 +306,8 @@ def overview():
         "planning/overview.html", view=queries.planning_overview(current_user, cycle, people),
         cycles=cycles_of_district(current_user.district_id), schools=schools, school=school,
         people=people, assign_options=queries.activity_options(cycle, []), focus_codes=queries.focus_codes,
-        coaches=queries.district_coaches(cycle.district_id), can_lead=partial(can_lead_cohort, current_user))
+        coaches=queries.district_coaches(cycle.district_id), can_lead=partial(can_lead_cohort, current_user),
+        plan_visible=lambda person: can_see_plan(current_user, person, cycle.id))
 
 
 @bp.post("/planning/run")
@@ -339,7 +344,8 @@ def add_member(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/members/<int:educator_id>/remove")
 @planners
 def remove_member(cohort_id: int, educator_id: int):
-    cohort, educator = _cohort(cohort_id), get_person_or_404(current_user, educator_id)
+    cohort = _cohort(cohort_id)
+    educator = get_plan_owner_or_404(current_user, educator_id, cohort.cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),
                     f"{educator.name} moved to individual coaching; the cohort is now confirmed.",

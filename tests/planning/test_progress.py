@@ -6,7 +6,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from pdplanner.accounts.models import Role
 from pdplanner.assessments.models import RaterKind, Rating
+from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
 from pdplanner.planning.models import (
     ActivityStatus,
@@ -18,6 +20,7 @@ from pdplanner.planning.models import (
     Resource,
 )
 from pdplanner.planning.services import PlanningError, assign_activity, run_plan
+from tests.factories import create_school, create_user
 from tests.helpers import pdf_upload, sign_in_directly
 
 
@@ -306,3 +309,21 @@ def test_a_principal_sees_lane_and_progress_but_not_levels_until_shared(client, 
     client.post(f"/assessment/{planned.cycle.id}/share", data={"shared": "1"})
     sign_in_directly(client, planned.principal)
     assert "Grow from Developing (2)" in " ".join(client.get(url).get_data(as_text=True).split())
+
+
+def test_a_cohort_coach_guides_a_pooled_member_from_another_school(client, db, planned):
+    pooled = create_user(Role.TEACHER, school=create_school(planned.school.district, "P3"))
+    save_self_ratings(pooled, planned.cycle, [RatingInput(c.code, level=2)
+                                              for c in planned.cycle.framework.competencies])
+    run_plan(planned.cycle)
+    placement = db.session.scalar(select(Placement).where(Placement.educator_id == pooled.id))
+    placement.cohort_id = planned.cohort.id
+    activity = _activities(db, pooled)[0]
+    activity.status, activity.reflection = ActivityStatus.DONE, "Tried it."
+    db.session.commit()
+    sign_in_directly(client, planned.coach)
+    assert client.get(f"/educators/{pooled.id}/plan?cycle={planned.cycle.id}").status_code == 200
+    assert pooled.name in client.get("/planning").get_data(as_text=True)  # in the evidence queue
+    assert client.post(f"/path-activities/{activity.id}/verify").status_code == 302
+    sign_in_directly(client, planned.other_coach)
+    assert client.get(f"/educators/{pooled.id}/plan?cycle={planned.cycle.id}").status_code == 404
