@@ -19,11 +19,13 @@ and the commit:
 
 Each run gets a fresh session, as a request or a CLI command would. It prints the median and the
 95th percentile (nearest rank) in seconds, and the median of each stage: reading the inputs,
-the core, storing cohorts, placements, goals and activities, and the commit.
+the core, storing cohorts, placements, goals and activities, the commit, and the rest ("other":
+the audit event, freeing the plan's objects, the garbage collector catching up).
 
 The default database is a new SQLite file in a temporary directory. With --database-url
 postgresql://... the named database is emptied (its public schema dropped) for every size, so
-the bench refuses a database whose name does not contain "bench". See docs/PERFORMANCE.md.
+the bench refuses a database whose name does not contain "bench"; after loading it runs
+VACUUM ANALYZE, as autovacuum would. See docs/PERFORMANCE.md.
 """
 
 import argparse

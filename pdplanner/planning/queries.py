@@ -70,8 +70,9 @@ def visible_resources(district_id: int, *, include_inactive: bool = False) -> li
 
 
 def planning_input(cycle: Cycle) -> PlanningInput:
-    """Everything the core needs to plan a cycle, read in a handful of bulk queries that select
-    plain columns: a district has tens of thousands of rows here, and no model objects are needed."""
+    """Everything the core needs to plan a cycle, read in a handful of bulk queries. Where a
+    district has thousands of rows (people, caseloads, ratings, placements) they select plain
+    columns: no model objects are needed."""
     framework = cycle.framework
     competencies = tuple(
         CompetencyInfo(

@@ -476,27 +476,19 @@ def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
     else the planner proposed before is replaced by the new proposal; only the rows that differ
     are written (see `_replace_rows`)."""
     with _cyclic_gc_paused():
-        inputs = planning_input(cycle)
-        result = plan(inputs)
-        cohort_ids = _store_cohorts(cycle, result)
-        _store_placements(cycle, result, cohort_ids)
-        goals = _store_goals(cycle, result)
-        activities = _store_activities(cycle, result)
-    lanes = [d.lane for d in result.lanes]
-    summary = PlanRunSummary(
-        educators=len(inputs.educators), goals=goals, fast=lanes.count("fast"), slow=lanes.count("slow"),
-        cohorts=len(result.cohorts), confirmed_cohorts=len(inputs.confirmed_cohorts),
-        individual=len(result.individual), activities=activities)
+        summary = _plan_and_store(cycle)
     record("plan.run", actor=actor, subject=cycle, district_id=cycle.district_id, **summary.__dict__)
     return summary
 
 
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
-    """Planning a district builds a few million small objects that all live until the plan is
-    stored (rating records, frames, goals, rows). Python's cycle collector would walk them again
-    and again while they pile up, for nothing: they hold no reference cycles. That was a third of
-    a run at 10,000 educators. If another thread paused it first, leave it to that thread."""
+    """Planning a district builds a few million small objects that live until the plan is stored
+    (rating records, frames, goals, rows). Python's cycle collector would walk them again and
+    again while they pile up, for almost nothing: a run leaves a couple of hundred objects in
+    reference cycles. At 10,000 educators that walking was a fifth to a third of a run. The
+    objects are freed before it resumes (`_plan_and_store` has returned), so it finds little
+    left to walk. If another thread paused it first, that thread resumes it."""
     if not gc.isenabled():
         yield
         return
@@ -507,13 +499,27 @@ def _cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _plan_and_store(cycle: Cycle) -> PlanRunSummary:
+    inputs = planning_input(cycle)
+    result = plan(inputs)
+    cohort_ids = _store_cohorts(cycle, result)
+    _store_placements(cycle, result, cohort_ids)
+    goals = _store_goals(cycle, result)
+    activities = _store_activities(cycle, result)
+    lanes = [d.lane for d in result.lanes]
+    return PlanRunSummary(
+        educators=len(inputs.educators), goals=goals, fast=lanes.count("fast"), slow=lanes.count("slow"),
+        cohorts=len(result.cohorts), confirmed_cohorts=len(inputs.confirmed_cohorts),
+        individual=len(result.individual), activities=activities)
+
+
 def _store_cohorts(cycle: Cycle, result) -> dict[str, int]:
     confirmed = dict(db.session.execute(select(Cohort.key, Cohort.id).where(
         Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED)).all())
     proposed = {"cycle_id": cycle.id, "status": CohortStatus.PROPOSED}
-    _replace_rows(Cohort, proposed, ("key",), {
-        (c.key,): {"lane": c.lane, "focus": c.focus, "school_ids": list(c.school_ids), "coach_id": c.coach_id,
-                   "mentor_ids": list(c.mentor_ids), "why": c.why}
+    fields = ("lane", "focus", "school_ids", "coach_id", "mentor_ids", "why")
+    _replace_rows(Cohort, proposed, ("key",), fields, {
+        (c.key,): (c.lane, c.focus, list(c.school_ids), c.coach_id, list(c.mentor_ids), c.why)
         for c in result.cohorts if c.key not in confirmed})
     return confirmed | dict(db.session.execute(select(Cohort.key, Cohort.id).where(
         Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.PROPOSED)).all())
@@ -522,24 +528,23 @@ def _store_cohorts(cycle: Cycle, result) -> dict[str, int]:
 def _store_placements(cycle: Cycle, result, cohort_ids: dict[str, int]) -> None:
     cohort_of = {m: cohort_ids[c.key] for c in result.cohorts for m in c.member_ids}
     individual = dict(result.individual)
+    fields = ("lane", "readiness", "rated", "at_target", "lowest_domain", "lowest_domain_mean", "why",
+              "cohort_id", "individual_reason")
     # Placements are never deleted: an educator's override lives on theirs.
-    _replace_rows(Placement, {"cycle_id": cycle.id}, ("educator_id",), {
-        (d.educator_id,): {"lane": d.lane, "readiness": d.readiness, "rated": d.rated,
-                           "at_target": d.at_target, "lowest_domain": d.lowest_domain,
-                           "lowest_domain_mean": d.lowest_domain_mean, "why": d.why,
-                           "cohort_id": cohort_of.get(d.educator_id),
-                           "individual_reason": individual.get(d.educator_id, "")}
+    _replace_rows(Placement, {"cycle_id": cycle.id}, ("educator_id",), fields, {
+        (d.educator_id,): (d.lane, d.readiness, d.rated, d.at_target, d.lowest_domain, d.lowest_domain_mean,
+                           d.why, cohort_of.get(d.educator_id), individual.get(d.educator_id, ""))
         for d in result.lanes}, delete_unwanted=False)
 
 
 def _store_goals(cycle: Cycle, result) -> int:
     verified = set(db.session.execute(select(PlannedGoal.educator_id, PlannedGoal.competency_code).where(
         PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.VERIFIED)).tuples())
-    wanted = {(g.educator_id, g.competency): {"from_level": g.from_level, "to_level": g.to_level,
-                                              "priority": g.priority, "rank": g.rank, "why": g.why}
+    wanted = {(g.educator_id, g.competency): (g.from_level, g.to_level, g.priority, g.rank, g.why)
               for g in result.goals if (g.educator_id, g.competency) not in verified}
+    fields = ("from_level", "to_level", "priority", "rank", "why")
     _replace_rows(PlannedGoal, {"cycle_id": cycle.id, "status": GoalStatus.ACTIVE},
-                  ("educator_id", "competency_code"), wanted)
+                  ("educator_id", "competency_code"), fields, wanted)
     return len(wanted)
 
 
@@ -560,22 +565,21 @@ def _store_activities(cycle: Cycle, result) -> int:
                 continue
             position = next_position.get(educator_id, 0)
             next_position[educator_id] = position + 1
-            wanted[educator_id, step.resource_id] = {"competency_code": step.competency, "position": position,
-                                                     "why": step.why}
-    _replace_rows(PathActivity, suggested, ("educator_id", "resource_id"), wanted)
+            wanted[educator_id, step.resource_id] = (step.competency, position, step.why)
+    fields = ("competency_code", "position", "why")
+    _replace_rows(PathActivity, suggested, ("educator_id", "resource_id"), fields, wanted)
     return len(wanted)
 
 
-def _replace_rows(model, fixed: dict, key: tuple[str, ...], wanted: dict[tuple, dict], *,
-                  delete_unwanted: bool = True) -> None:
-    """Make the rows of `model` holding the `fixed` values be `wanted` (key values -> the other
-    values), matched on the `key` columns: a row still wanted is updated if a value changed, new
-    ones are inserted, the others deleted (or left alone, without `delete_unwanted`).
+def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, ...],
+                  wanted: dict[tuple, tuple], *, delete_unwanted: bool = True) -> None:
+    """Make the rows of `model` holding the `fixed` values be `wanted`: the values of the `key`
+    columns -> those of the `fields`. A row still wanted is updated if a value changed, new ones
+    are inserted, the others deleted (or left alone, without `delete_unwanted`).
 
     A re-plan mostly proposes what it proposed before, so writing only the difference keeps it
     to a few writes instead of rewriting the district's tens of thousands of rows; and a row the
-    plan keeps keeps its id. Every `wanted` value dict has the same fields, in the same order."""
-    fields = tuple(next(iter(wanted.values()), {}))
+    plan keeps keeps its id."""
     # Plain Core rows, as in planning_input: tens of thousands of tuples need no ORM loading.
     existing = db.session.connection().execute(
         select(model.id, *(getattr(model, name) for name in (*key, *fields)))
@@ -587,14 +591,16 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], wanted: dict[tuple, 
         seen.add(row_key)
         if new is None:
             unwanted.append(row_id)
-        elif tuple(new.values()) != row_values:
-            changed.append({"id": row_id, **new})
+        elif new != row_values:
+            changed.append({"id": row_id, **dict(zip(fields, new, strict=True))})
     if delete_unwanted:
         for start in range(0, len(unwanted), IDS_PER_STATEMENT):
             db.session.execute(delete(model).where(model.id.in_(unwanted[start:start + IDS_PER_STATEMENT])))
     if changed:
         db.session.execute(update(model), changed)
-    added = [{**fixed, **dict(zip(key, row_key, strict=True)), **values}
+    added = [{**fixed, **dict(zip(key, row_key, strict=True)), **dict(zip(fields, values, strict=True))}
              for row_key, values in wanted.items() if row_key not in seen]
     if added:
+        # The table's INSERT is one executemany; the ORM's bulk insert would split the rows
+        # into a statement per pattern of None values (hundreds at 10,000 educators).
         db.session.execute(insert(model.__table__), added)
