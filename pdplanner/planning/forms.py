@@ -74,7 +74,7 @@ class ResourceForm(FlaskForm):
     def __init__(self, *, competencies, lane_labels, **kwargs):
         super().__init__(**kwargs)
         self.competencies.choices = [(c.code, f"{c.code} {c.name}") for c in competencies]
-        self.lanes.choices = [("fast", lane_labels[0]), ("slow", lane_labels[1])]
+        self.lanes.choices = list(lane_labels.items())
 
 
 class ProgressForm(FlaskForm):
@@ -122,14 +122,3 @@ class LaneForm(FlaskForm):
         super().__init__(**kwargs)
         self.lane.choices = [("", "As the numbers say (no override)")] + list(labels.items())
 
-
-class PersonForm(FlaskForm):
-    """Pick a person (a cohort member to add, a coach to lead)."""
-
-    person_id = SelectField("Person", coerce=int)
-    submit = SubmitField("Save")
-
-    def __init__(self, people, label: str, **kwargs):
-        super().__init__(**kwargs)
-        self.person_id.choices = [(p.id, p.name) for p in people]
-        self.person_id.label.text = label

@@ -181,3 +181,9 @@ class PathActivity(TimestampMixin, db.Model):
     resource = relationship("Resource")
     evidence_file = relationship("EvidenceFile")
     educator = relationship("User", foreign_keys=[educator_id])
+
+    @property
+    def removable(self) -> bool:
+        """Nothing recorded on it yet: a coach may take it off the path."""
+        return (self.status == ActivityStatus.PLANNED and not self.reflection and not self.evidence_url
+                and self.evidence_file_id is None)

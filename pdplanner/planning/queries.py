@@ -22,6 +22,7 @@ from pdplanner.core.types import (
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import CaseloadAssignment, Membership
+from pdplanner.permissions import visible_people_query
 from pdplanner.planning.models import (
     ActivityStatus,
     Cohort,
@@ -123,13 +124,14 @@ def planning_input(cycle: Cycle) -> PlanningInput:
     return PlanningInput(settings=planning_settings(cycle.district_id), competencies=competencies,
                          educators=educators, ratings=ratings, targets=targets, resources=resources,
                          lane_overrides=overrides, confirmed_cohorts=confirmed,
-                         level_labels=tuple((level.value, level.label) for level in framework.levels))
+                         level_labels=tuple(level_labels(cycle).items()))
 
 
 # Which view of a competency a rating gives: a verified goal's evidence rating stands where the
 # coach's rating would (the core takes it over the coach's when both come from the same cycle).
 VIEW_OF_KIND = {"self": "self", "coach": "coach", "evidence": "coach"}
-ID_CHUNK = 500  # ids per IN (...): well under SQLite's cap on parameters
+# Ids in one IN (...): within SQLite's and PostgreSQL's limits on parameters per statement.
+IDS_PER_STATEMENT = 10_000
 
 
 def _latest_ratings(cycle: Cycle, educator_ids: Collection[int]) -> tuple[RatingRecord, ...]:
@@ -175,13 +177,13 @@ def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], latest: 
     found: list[RatingRecord] = []
     chosen: dict[tuple[int, str, str], object] = {}   # (educator, code, view) -> the cycle's opens_on
     ids = sorted(gaps)
-    for i in range(0, len(ids), ID_CHUNK):
+    for i in range(0, len(ids), IDS_PER_STATEMENT):
         rows = db.session.connection().execute(
             select(Rating.educator_id, Cycle.opens_on, Rating.competency_id, type_coerce(Rating.kind, String),
                    Rating.level, Rating.interest)
             .join(Cycle, Cycle.id == Rating.cycle_id)
             .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
-                   Rating.educator_id.in_(ids[i:i + ID_CHUNK]))
+                   Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]))
             .order_by(Cycle.opens_on.desc())).all()
         for educator_id, opens_on, competency_id, kind, level, interest in rows:
             code, view = code_of[competency_id], VIEW_OF_KIND[kind]
@@ -251,10 +253,6 @@ class EducatorPlan:
     cohort: CohortView | None
     levels: dict[int, str]
 
-    @property
-    def activities(self) -> list[PathActivity]:
-        return [a for g in self.goals for a in g.activities] + self.other_activities
-
 
 def plan_of(educator: User, cycle: Cycle) -> EducatorPlan:
     """One educator's plan in a cycle: goals in rank order with their activities, lane, cohort."""
@@ -281,10 +279,19 @@ def plan_of(educator: User, cycle: Cycle) -> EducatorPlan:
 
 
 def _cohort_view(cohort: Cohort, cycle: Cycle, labels: dict[str, str]) -> CohortView:
-    members = db.session.scalars(
-        select(User).join(Placement, Placement.educator_id == User.id)
-        .where(Placement.cohort_id == cohort.id).order_by(User.family_name, User.given_name)).all()
-    return CohortView(cohort, cohort_name(cohort, focus_names(cycle), labels), list(members))
+    return _cohort_views([cohort], cycle, labels)[0]
+
+
+def _cohort_views(cohorts: list[Cohort], cycle: Cycle, labels: dict[str, str]) -> list[CohortView]:
+    """Cohorts with their names and members, the members of all of them read at once."""
+    members: dict[int, list[User]] = {}
+    for cohort_id, user in db.session.execute(
+            select(Placement.cohort_id, User).join(User, User.id == Placement.educator_id)
+            .where(Placement.cohort_id.in_([c.id for c in cohorts]))
+            .order_by(User.family_name, User.given_name)).all():
+        members.setdefault(cohort_id, []).append(user)
+    names = focus_names(cycle)
+    return [CohortView(c, cohort_name(c, names, labels), members.get(c.id, [])) for c in cohorts]
 
 
 @dataclass(frozen=True)
@@ -304,6 +311,7 @@ class PlanningOverview:
     cohorts: list[CohortView]
     queue: list[PathActivity]   # evidence waiting for the viewer to verify
     labels: dict[str, str]
+    openable: set[int]          # cohort members whose plan the viewer may open
 
     def lane_count(self, lane: str) -> int:
         return sum(1 for r in self.rows if r.placement and r.placement.lane == lane)
@@ -342,8 +350,18 @@ def planning_overview(viewer: User, cycle: Cycle, people: list[User]) -> Plannin
                          cohort_name(placements[p.id].cohort, names, labels)
                          if p.id in placements and placements[p.id].cohort else "",
                          goals.get(p.id, 0), done.get(p.id, 0), activities.get(p.id, 0)) for p in people]
-    return PlanningOverview(cycle, rows, [_cohort_view(c, cycle, labels) for c in cohorts],
-                            evidence_queue(viewer, cycle), labels)
+    views = _cohort_views(list(cohorts), cycle, labels)
+    return PlanningOverview(cycle, rows, views, evidence_queue(viewer, cycle), labels,
+                            _openable(viewer, views))
+
+
+def _openable(viewer: User, views: list[CohortView]) -> set[int]:
+    """`permissions.can_see_plan` for every member at once: whom the viewer may see, and the
+    members of the cohorts they lead as coach."""
+    ids = {m.id for v in views for m in v.members}
+    visible = set(db.session.scalars(visible_people_query(viewer).where(User.id.in_(ids))
+                                     .with_only_columns(User.id)))
+    return visible | {m.id for v in views if v.cohort.coach_id == viewer.id for m in v.members}
 
 
 def _count_by_educator(model, cycle: Cycle, ids: list[int], *conditions) -> dict[int, int]:

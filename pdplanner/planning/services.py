@@ -34,12 +34,16 @@ from pdplanner.planning.models import (
     Resource,
     ResourceKind,
 )
-from pdplanner.planning.queries import focus_names, planning_input, planning_settings, settings_row
+from pdplanner.planning.queries import (
+    IDS_PER_STATEMENT,
+    focus_names,
+    planning_input,
+    planning_settings,
+    settings_row,
+)
 
 CODE = re.compile(r"^[A-Z]+\.\d+$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-# Ids in one DELETE ... IN: within SQLite's and PostgreSQL's limits on parameters per statement.
-IDS_PER_STATEMENT = 10_000
 
 
 class PlanningError(ValueError):
@@ -310,8 +314,7 @@ def assign_activity(cycle: Cycle, educators: list[User], resource: Resource, com
 
 def remove_activity(activity: PathActivity, *, actor: User) -> None:
     """Take an activity off one person's path, unless they have recorded progress on it."""
-    if (activity.status != ActivityStatus.PLANNED or activity.reflection or activity.evidence_url
-            or activity.evidence_file_id):
+    if not activity.removable:
         raise PlanningError(f"{activity.resource.title} has recorded progress, so it stays on the path.")
     record("path_activity.removed", actor=actor, subject=activity, educator_id=activity.educator_id,
            resource=activity.resource.key)

@@ -11,7 +11,6 @@ from pdplanner.organisation.forms import ConfirmForm
 from pdplanner.permissions import (
     can_lead_cohort,
     can_place,
-    can_see_plan,
     can_see_ratings,
     deny,
     get_person_or_404,
@@ -61,11 +60,6 @@ def _competencies():
     return frameworks[0].competencies if frameworks else []
 
 
-def _lane_labels():
-    row = queries.settings_row(current_user.district_id)
-    return row.fast_lane_label, row.slow_lane_label
-
-
 @bp.get("/resources")
 @signed_in
 def resources():
@@ -73,11 +67,13 @@ def resources():
     shown = [r for r in queries.visible_resources(current_user.district_id)
              if (not code or code in r.competencies) and (not kind or r.kind.value == kind)]
     return render_template("planning/resources.html", resources=shown, kinds=list(ResourceKind),
-                           competencies=_competencies(), code=code, kind=kind, lane_labels=_lane_labels())
+                           competencies=_competencies(), code=code, kind=kind,
+                           lane_labels=queries.lane_labels(current_user.district_id))
 
 
 def _resource_form(resource=None):
-    form = ResourceForm(competencies=_competencies(), lane_labels=_lane_labels(), obj=resource)
+    form = ResourceForm(competencies=_competencies(), obj=resource,
+                        lane_labels=queries.lane_labels(current_user.district_id))
     if resource is not None and request.method == "GET":
         form.level_min.data, form.level_max.data = str(resource.level_min), str(resource.level_max)
         form.kind.data = resource.kind.value
@@ -160,11 +156,11 @@ def _attempt(target: str, success, change, *args, **kwargs):
 
 def _plan_page(educator, cycle):
     plan = queries.plan_of(educator, cycle)
+    guide = guides(current_user, educator, cycle.id)
     return render_template(
         "planning/plan.html", plan=plan, cycles=cycles_of_district(current_user.district_id),
-        detail=can_see_ratings(current_user, educator, cycle) or guides(current_user, educator, cycle.id),
-        own=educator.id == current_user.id,
-        guide=guides(current_user, educator, cycle.id), can_place=can_place(current_user, educator),
+        detail=guide or can_see_ratings(current_user, educator, cycle), own=educator.id == current_user.id,
+        guide=guide, can_place=can_place(current_user, educator),
         progress_form=lambda a: ProgressForm(prefix=f"a{a.id}", obj=a, status=a.status.value),
         assign_form=AssignForm(queries.activity_options(cycle, [g.goal.competency_code for g in plan.goals])),
         lane_form=LaneForm(queries.lane_labels(cycle.district_id), lane=(plan.placement.override_lane or "")
@@ -306,8 +302,7 @@ def overview():
         "planning/overview.html", view=queries.planning_overview(current_user, cycle, people),
         cycles=cycles_of_district(current_user.district_id), schools=schools, school=school,
         people=people, assign_options=queries.activity_options(cycle, []), focus_codes=queries.focus_codes,
-        coaches=queries.district_coaches(cycle.district_id), can_lead=partial(can_lead_cohort, current_user),
-        plan_visible=lambda person: can_see_plan(current_user, person, cycle.id))
+        coaches=queries.district_coaches(cycle.district_id), can_lead=partial(can_lead_cohort, current_user))
 
 
 @bp.post("/planning/run")

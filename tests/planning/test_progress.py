@@ -323,7 +323,14 @@ def test_a_cohort_coach_guides_a_pooled_member_from_another_school(client, db, p
     db.session.commit()
     sign_in_directly(client, planned.coach)
     assert client.get(f"/educators/{pooled.id}/plan?cycle={planned.cycle.id}").status_code == 200
-    assert pooled.name in client.get("/planning").get_data(as_text=True)  # in the evidence queue
+    page = client.get("/planning").get_data(as_text=True)
+    assert pooled.name in page
+    assert 'Evidence to verify <span class="count">(1)</span>' in page  # theirs, from the cohort
+    link = f'href="/educators/{pooled.id}/plan?cycle={planned.cycle.id}"'
+    assert link in page
+    sign_in_directly(client, planned.principal)
+    assert link not in client.get("/planning").get_data(as_text=True)  # another school's teacher
+    sign_in_directly(client, planned.coach)
     assert client.post(f"/path-activities/{activity.id}/verify").status_code == 302
     sign_in_directly(client, planned.other_coach)
     assert client.get(f"/educators/{pooled.id}/plan?cycle={planned.cycle.id}").status_code == 404
