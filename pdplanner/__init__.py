@@ -54,8 +54,9 @@ def register_blueprints(app: Flask) -> None:
     from pdplanner.health import bp as health
     from pdplanner.organisation.views import bp as organisation
     from pdplanner.planning.views import bp as planning
+    from pdplanner.reports.views import bp as reports
 
-    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, health):
+    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, reports, health):
         app.register_blueprint(blueprint)
     # flask-smorest registers the API's blueprints itself, so that it documents them.
     documented = create_api(app)

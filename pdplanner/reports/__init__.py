@@ -1,0 +1,1 @@
+"""PDF reports and data exports: what leaders and educators take away from pdplanner."""
