@@ -28,7 +28,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
 
 
 # Every package with tables, so the metadata (and so Alembic) always sees all of them.
-MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning")
+MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning", "dashboards")
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,12 +1,25 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries as assessment_queries
+from pdplanner.dashboards import queries as dashboard_queries
+from pdplanner.extensions import db
 from pdplanner.organisation import queries
 from pdplanner.permissions import signed_in
+from pdplanner.planning import queries as planning_queries
 
 bp = Blueprint("dashboards", __name__)
+
+
+def _cycles_and_choice():
+    """The district's cycles and the one asked for by ?cycle= (404 for another district's),
+    else the current one."""
+    cycles = assessment_queries.cycles_of_district(current_user.district_id)
+    cycle_id = request.args.get("cycle", type=int)
+    if cycle_id is None:
+        return cycles, assessment_queries.current_cycle(current_user.district_id)
+    return cycles, next((c for c in cycles if c.id == cycle_id), None) or abort(404)
 
 
 def _self_assessment_status(user) -> dict:
@@ -16,30 +29,45 @@ def _self_assessment_status(user) -> dict:
 
 
 def educator_home(user):
-    return render_template("dashboards/educator.html", coaches=queries.coaches_of(user),
-                           **_self_assessment_status(user))
+    cycles, chosen = _cycles_and_choice()
+    planned = planning_queries.planned_cycle(user.district_id)
+    return render_template(
+        "dashboards/educator.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
+        profile=dashboard_queries.educator_profile(chosen, user) if chosen else [],
+        plan=planning_queries.plan_of(user, planned) if planned else None,
+        growth=dashboard_queries.personal_growth(user),
+        domain_names=dashboard_queries.domain_names(chosen) if chosen else {},
+        **_self_assessment_status(user))
 
 
 def coach_home(user):
-    return render_template("dashboards/coach.html", coaches=queries.coaches_of(user),
-                           caseload=queries.caseload(user), **_self_assessment_status(user))
+    cycles, chosen = _cycles_and_choice()
+    return render_template(
+        "dashboards/coach.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
+        board=dashboard_queries.coach_dashboard(user, chosen) if chosen else None,
+        caseload=queries.caseload(user), **_self_assessment_status(user))
 
 
-def principal_home(user):
-    headcounts = queries.school_headcounts(user.school_ids(Role.PRINCIPAL))
-    return render_template("dashboards/principal.html", headcounts=headcounts)
-
-
-def district_home(user):
-    school_ids = [s.id for s in queries.schools_of_district(user.district_id)]
-    return render_template("dashboards/district.html", headcounts=queries.school_headcounts(school_ids))
+def leader_home(user):
+    cycles, chosen = _cycles_and_choice()
+    schools = dashboard_queries.schools_in_scope(user)
+    school_id = request.args.get("school", type=int)
+    shown = [s for s in schools if s.id == school_id] if school_id else schools
+    if school_id and not shown:
+        abort(404)
+    board = dashboard_queries.leader_dashboard(chosen, shown) if chosen and shown else None
+    db.session.commit()   # keeps any school summary computed for this page
+    district = Role.DISTRICT_ADMIN in user.roles
+    return render_template(f"dashboards/{'district' if district else 'principal'}.html", cycles=cycles,
+                           chosen=chosen, schools=schools, school=shown[0] if school_id else None,
+                           board=board)
 
 
 HOME_BY_ROLE = {
     Role.TEACHER: educator_home,
     Role.COACH: coach_home,
-    Role.PRINCIPAL: principal_home,
-    Role.DISTRICT_ADMIN: district_home,
+    Role.PRINCIPAL: leader_home,
+    Role.DISTRICT_ADMIN: leader_home,
 }
 
 
@@ -47,4 +75,3 @@ HOME_BY_ROLE = {
 @signed_in
 def home():
     return HOME_BY_ROLE[current_user.role](current_user)
-

@@ -1,0 +1,324 @@
+"""School summaries: what dashboards, reports, exports and the API show of a school in a cycle.
+
+A summary is counts and sums only (JSON-ready), computed once per (cycle, school) from the
+school's rows and stored, so a dashboard reads one small row per school instead of the
+ratings of everyone in scope. `school_measures` turns a summary into the figures people see,
+with the privacy threshold applied; every page, PDF, export and API response goes through it,
+so they all show the same numbers.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pdplanner.core.gaps import CURRENT_LEVEL_RULES, LEVEL_TOLERANCE
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
+
+SUMMARY_VERSION = 1   # bump when the stored shape changes: older rows are recomputed
+
+
+@dataclass(frozen=True)
+class SchoolFacts:
+    """One school's rows in one cycle, as plain tuples.
+
+    ratings: (educator_id, competency code, kind, level) with a level ("not yet observed" left out);
+    assessments: (educator_id, submitted, shared_with_principal);
+    placements: (educator_id, effective lane, readiness or None, cohort_id or None);
+    goals: (educator_id, competency code, met);
+    activities: (educator_id, status, verified).
+    """
+
+    educator_ids: tuple[int, ...]
+    ratings: Sequence[tuple[int, str, str, int]] = ()
+    assessments: Sequence[tuple[int, bool, bool]] = ()
+    placements: Sequence[tuple[int, str, float | None, int | None]] = ()
+    goals: Sequence[tuple[int, str, bool]] = ()
+    activities: Sequence[tuple[int, str, bool]] = ()
+
+
+def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: str,
+                        ) -> dict[tuple[int, str], tuple[float | None, float | None, float]]:
+    """(educator, code) -> (self level, coach level, current level by the policy). A verified
+    goal's evidence rating stands for the coach's; several raters of one kind: the highest."""
+    sides: dict[tuple[int, str], list] = {}
+    for educator_id, code, kind, level in ratings:
+        side = sides.setdefault((educator_id, code), [None, None, None])
+        slot = {"self": 0, "coach": 1, "evidence": 2}[kind]
+        side[slot] = level if side[slot] is None else max(side[slot], level)
+    if not sides:
+        return {}
+    mine = np.array([s[0] if s[0] is not None else np.nan for s in sides.values()], dtype=np.float64)
+    theirs = np.array([s[2] if s[2] is not None else (s[1] if s[1] is not None else np.nan)
+                       for s in sides.values()], dtype=np.float64)
+    current = CURRENT_LEVEL_RULES[policy](mine, theirs)
+    return {key: (None if np.isnan(m) else float(m), None if np.isnan(t) else float(t), float(c))
+            for key, m, t, c in zip(sides, mine, theirs, current, strict=True)}
+
+
+def _add(stat: list, value: float, at_target: bool | None = None) -> None:
+    stat[0] += 1
+    stat[1] += value
+    if at_target is not None:
+        stat[2] += int(at_target)
+
+
+def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]], *, target_level: int,
+                     policy: str) -> dict:
+    """Counts and sums of one school in one cycle. `competencies` are (code, domain code) in
+    framework order. Levels count by person: a competency's self stat is [people, sum of levels];
+    current is [people, sum, people at or above target]; a domain's is [people, sum of each
+    person's domain mean]. Cohorts are keyed by id (as a string, JSON's only key type) and count
+    only this school's members."""
+    if policy not in CURRENT_LEVEL_POLICIES:
+        raise ValueError(f"unknown current level policy {policy!r}")
+    in_school = set(facts.educator_ids)
+    domain_of = dict(competencies)
+    mine = (r for r in facts.ratings if r[0] in in_school and r[1] in domain_of)
+    levels = _levels_by_educator(mine, policy)
+    per_competency = {code: {"self": [0, 0.0], "coach": [0, 0.0], "current": [0, 0.0, 0]}
+                      for code, _ in competencies}
+    domain_sums: dict[tuple[int, str], list] = {}
+    for (educator_id, code), (mine, theirs, current) in levels.items():
+        stats = per_competency[code]
+        if mine is not None:
+            _add(stats["self"], mine)
+        if theirs is not None:
+            _add(stats["coach"], theirs)
+        _add(stats["current"], current, current >= target_level - LEVEL_TOLERANCE)
+        _add(domain_sums.setdefault((educator_id, domain_of[code]), [0, 0.0]), current)
+    domains = {domain: [0, 0.0] for domain in dict.fromkeys(domain_of.values())}
+    for (_, domain), (n, total) in domain_sums.items():
+        _add(domains[domain], total / n)
+
+    cohort_of: dict[int, int] = {}
+    lanes = dict.fromkeys(LANES, 0)
+    readiness = [0, 0.0]
+    cohorts: dict[str, dict] = {}
+    for educator_id, lane, ready, cohort_id in facts.placements:
+        if educator_id not in in_school:
+            continue
+        lanes[lane] = lanes.get(lane, 0) + 1
+        if ready is not None:
+            _add(readiness, ready)
+        if cohort_id is not None:
+            cohort_of[educator_id] = cohort_id
+            cohort = cohorts.setdefault(str(cohort_id), {
+                "members": 0, "readiness": [0, 0.0], "goals": [0, 0], "activities": [0, 0], "levels": {}})
+            cohort["members"] += 1
+            if ready is not None:
+                _add(cohort["readiness"], ready)
+    for (educator_id, code), (_, _, current) in levels.items():
+        if educator_id in cohort_of:
+            _add(cohorts[str(cohort_of[educator_id])]["levels"].setdefault(code, [0, 0.0]), current)
+
+    goals = {"total": 0, "met": 0, "by_competency": {}}
+    for educator_id, code, met in facts.goals:
+        if educator_id not in in_school:
+            continue
+        goals["total"] += 1
+        goals["met"] += int(met)
+        goals["by_competency"][code] = goals["by_competency"].get(code, 0) + 1
+        if educator_id in cohort_of:
+            cohort_goals = cohorts[str(cohort_of[educator_id])]["goals"]
+            cohort_goals[0] += int(met)
+            cohort_goals[1] += 1
+    activities = {"total": 0, "done": 0, "verified": 0}
+    for educator_id, status, verified in facts.activities:
+        if educator_id not in in_school:
+            continue
+        activities["total"] += 1
+        activities["done"] += int(status == "done" or verified)
+        activities["verified"] += int(verified)
+        if educator_id in cohort_of:
+            cohort_activities = cohorts[str(cohort_of[educator_id])]["activities"]
+            cohort_activities[0] += int(status == "done" or verified)
+            cohort_activities[1] += 1
+
+    rated_self = {r[0] for r in facts.ratings if r[0] in in_school and r[2] == "self"}
+    coach_rated = {r[0] for r in facts.ratings if r[0] in in_school and r[2] in ("coach", "evidence")}
+    assessed = [a for a in facts.assessments if a[0] in in_school]
+    return {
+        "version": SUMMARY_VERSION,
+        "educators": len(in_school),
+        "participation": {
+            "started": len(rated_self | {a[0] for a in assessed}),
+            "submitted": sum(1 for a in assessed if a[1]),
+            "shared": sum(1 for a in assessed if a[2]),
+            "coach_rated": len(coach_rated),
+        },
+        "lanes": lanes,
+        "planned": sum(lanes.values()),
+        "readiness": readiness,
+        "competencies": per_competency,
+        "domains": domains,
+        "cohorts": cohorts,
+        "goals": goals,
+        "activities": activities,
+    }
+
+
+# -- what people see ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Measure:
+    """A mean over `people`; `value` is None when fewer than the privacy threshold contribute
+    (or nobody does), so no individual can be singled out."""
+
+    people: int
+    value: float | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None and self.people > 0
+
+
+@dataclass(frozen=True)
+class CompetencyMeasure:
+    code: str
+    name: str
+    domain: str
+    self_mean: Measure
+    coach_mean: Measure
+    current_mean: Measure
+    at_target: Measure       # share of people at or above target, 0..1
+
+
+@dataclass(frozen=True)
+class CohortMeasure:
+    id: int
+    members: int             # this school's (or these schools') members
+    readiness: Measure
+    goals_met: int
+    goals_total: int
+    activities_done: int
+    activities_total: int
+    levels: dict[str, Measure] = field(default_factory=dict)   # code -> mean current level
+
+
+@dataclass(frozen=True)
+class SchoolMeasures:
+    """The figures of one school (or several added up) in one cycle."""
+
+    educators: int
+    started: int
+    submitted: int
+    shared: int
+    coach_rated: int
+    planned: int
+    lanes: dict[str, int]
+    readiness: Measure
+    competencies: tuple[CompetencyMeasure, ...]
+    domains: dict[str, Measure]
+    cohorts: tuple[CohortMeasure, ...]
+    goals_total: int
+    goals_met: int
+    activities_total: int
+    activities_done: int
+    activities_verified: int
+    goal_focus: dict[str, int]       # competency code -> goals set on it
+
+    @property
+    def strengths(self) -> tuple[CompetencyMeasure, ...]:
+        """Up to three competencies with the highest share at target, framework order on ties."""
+        shown = [c for c in self.competencies if c.at_target.value is not None]
+        return tuple(sorted(shown, key=lambda c: -c.at_target.value)[:3])
+
+    @property
+    def opportunities(self) -> tuple[CompetencyMeasure, ...]:
+        """Up to three competencies with the lowest share at target that are not strengths."""
+        strong = {c.code for c in self.strengths}
+        shown = [c for c in self.competencies if c.at_target.value is not None and c.code not in strong]
+        return tuple(sorted(shown, key=lambda c: c.at_target.value)[:3])
+
+
+def _measure(stat: Sequence[float], min_group: int, *, index: int = 1) -> Measure:
+    people = int(stat[0])
+    return Measure(people, round(stat[index] / people, 2) if people and people >= min_group else None)
+
+
+def _plus(a: list, b: Sequence) -> list:
+    return [x + y for x, y in zip(a, b, strict=True)]
+
+
+def combine(summaries: Iterable[Mapping]) -> dict:
+    """Several schools' summaries added up (a district, or a principal's two schools). An
+    educator in two schools counts in each, as they do in each school's figures."""
+    total: dict | None = None
+    for s in summaries:
+        if total is None:
+            total = _deep_copy(s)
+            continue
+        total["educators"] += s["educators"]
+        for key in total["participation"]:
+            total["participation"][key] += s["participation"][key]
+        for lane, n in s["lanes"].items():
+            total["lanes"][lane] = total["lanes"].get(lane, 0) + n
+        total["planned"] += s["planned"]
+        total["readiness"] = _plus(total["readiness"], s["readiness"])
+        for code, stats in s["competencies"].items():
+            mine = total["competencies"].setdefault(code, {"self": [0, 0.0], "coach": [0, 0.0],
+                                                           "current": [0, 0.0, 0]})
+            for view in mine:
+                mine[view] = _plus(mine[view], stats[view])
+        for domain, stat in s["domains"].items():
+            total["domains"][domain] = _plus(total["domains"].get(domain, [0, 0.0]), stat)
+        for cohort_id, cohort in s["cohorts"].items():
+            if cohort_id not in total["cohorts"]:
+                total["cohorts"][cohort_id] = _deep_copy(cohort)
+                continue
+            mine = total["cohorts"][cohort_id]
+            mine["members"] += cohort["members"]
+            for key in ("readiness", "goals", "activities"):
+                mine[key] = _plus(mine[key], cohort[key])
+            for code, stat in cohort["levels"].items():
+                mine["levels"][code] = _plus(mine["levels"].get(code, [0, 0.0]), stat)
+        for key in ("total", "met"):
+            total["goals"][key] += s["goals"][key]
+        for code, n in s["goals"]["by_competency"].items():
+            total["goals"]["by_competency"][code] = total["goals"]["by_competency"].get(code, 0) + n
+        for key in total["activities"]:
+            total["activities"][key] += s["activities"][key]
+    if total is None:
+        return summarise_school(SchoolFacts(()), (), target_level=3, policy="mean")
+    return total
+
+
+def _deep_copy(value):
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+def school_measures(summary: Mapping, competencies: Sequence[tuple[str, str, str]], min_group: int,
+                    ) -> SchoolMeasures:
+    """The figures people see, from a summary (or a `combine`d one). `competencies` are (code,
+    name, domain code) in framework order; rating-derived means and shares are withheld below
+    `min_group` people. Counts of people (participation, lanes, goals, activities) are shown:
+    they reveal no one's ratings."""
+    empty = {"self": [0, 0.0], "coach": [0, 0.0], "current": [0, 0.0, 0]}
+    rows = []
+    for code, name, domain in competencies:
+        stats = summary["competencies"].get(code, empty)
+        rows.append(CompetencyMeasure(
+            code, name, domain, _measure(stats["self"], min_group), _measure(stats["coach"], min_group),
+            _measure(stats["current"], min_group), _measure(stats["current"], min_group, index=2)))
+    cohorts = tuple(
+        CohortMeasure(int(cohort_id), c["members"], _measure(c["readiness"], min_group), c["goals"][0],
+                      c["goals"][1], c["activities"][0], c["activities"][1],
+                      {code: _measure(stat, min_group) for code, stat in c["levels"].items()})
+        for cohort_id, c in sorted(summary["cohorts"].items(), key=lambda item: int(item[0])))
+    participation = summary["participation"]
+    return SchoolMeasures(
+        educators=summary["educators"], started=participation["started"],
+        submitted=participation["submitted"],
+        shared=participation["shared"], coach_rated=participation["coach_rated"], planned=summary["planned"],
+        lanes=dict(summary["lanes"]), readiness=_measure(summary["readiness"], min_group),
+        competencies=tuple(rows),
+        domains={domain: _measure(stat, min_group) for domain, stat in summary["domains"].items()},
+        cohorts=cohorts, goals_total=summary["goals"]["total"], goals_met=summary["goals"]["met"],
+        activities_total=summary["activities"]["total"], activities_done=summary["activities"]["done"],
+        activities_verified=summary["activities"]["verified"],
+        goal_focus=dict(summary["goals"]["by_competency"]))

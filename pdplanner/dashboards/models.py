@@ -1,0 +1,22 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pdplanner.database import UTCDateTime, utcnow
+from pdplanner.extensions import db
+
+
+class SchoolSummary(db.Model):
+    """A school's counts and sums in one cycle (`core.summaries.summarise_school`), kept so a
+    dashboard reads one row per school. Any save that changes what it counts deletes the row
+    (`dashboards.services`), and the next reader computes it again."""
+
+    __tablename__ = "school_summaries"
+    __table_args__ = (UniqueConstraint("cycle_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    figures: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

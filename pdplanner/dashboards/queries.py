@@ -1,0 +1,312 @@
+"""Dashboard reads: school summaries (kept, or computed in bulk when missing) and the measures
+built from them. The number of statements depends on the number of cycles asked for, never on
+the number of educators or schools in scope."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import selectinload
+
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.models import AssessmentStatus, Cycle, CycleStatus, Rating, SelfAssessment
+from pdplanner.assessments.queries import CaseloadRow, caseload_status, rating_history
+from pdplanner.core.summaries import (
+    SUMMARY_VERSION,
+    CohortMeasure,
+    SchoolFacts,
+    SchoolMeasures,
+    combine,
+    school_measures,
+)
+from pdplanner.core.summaries import summarise_school as summarise
+from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.dashboards.services import store_summaries
+from pdplanner.extensions import db
+from pdplanner.framework.models import Competency
+from pdplanner.organisation.models import Membership, School
+from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.queries import cohort_name, evidence_queue, focus_names, lane_labels, settings_row
+
+
+def summaries(cycle: Cycle, school_ids: Collection[int]) -> dict[int, dict]:
+    """school id -> its summary in `cycle`: the kept ones, and the missing ones computed together
+    and kept (the caller's transaction commits them)."""
+    wanted = sorted(set(school_ids))
+    kept = {school_id: figures for school_id, figures in db.session.execute(
+        select(SchoolSummary.school_id, SchoolSummary.figures)
+        .where(SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(wanted))).all()
+        if figures.get("version") == SUMMARY_VERSION}
+    missing = [s for s in wanted if s not in kept]
+    if missing:
+        fresh = _compute(cycle, missing)
+        db.session.execute(SchoolSummary.__table__.delete().where(
+            SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(missing)))
+        store_summaries(cycle.id, fresh)
+        kept |= fresh
+    return kept
+
+
+def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
+    """Summaries of several schools from their rows: six statements whatever their size."""
+    members = (select(Membership.user_id, Membership.school_id)
+               .join(User, User.id == Membership.user_id)
+               .where(Membership.school_id.in_(school_ids), User.active.is_(True),
+                      Membership.role.in_([Role.TEACHER, Role.COACH])))
+    people = select(members.subquery().c.user_id)
+    schools_of: dict[int, list[int]] = {}
+    for user_id, school_id in db.session.execute(members).all():
+        schools_of.setdefault(school_id, []).append(user_id)
+    connection = db.session.connection()
+    code_of = {c.id: c.code for c in cycle.framework.competencies}
+    ratings = [(e, code_of[c], kind, level) for e, c, kind, level in connection.execute(
+        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level)
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None)))
+        if c in code_of]
+    assessments = [(e, status == AssessmentStatus.SUBMITTED.value, bool(shared))
+                   for e, status, shared in connection.execute(
+                       select(SelfAssessment.educator_id, type_coerce(SelfAssessment.status, String),
+                              SelfAssessment.shared_with_principal)
+                       .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(people)))]
+    placements = connection.execute(
+        select(Placement.educator_id, Placement.lane, Placement.readiness, Placement.cohort_id)
+        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people))).all()
+    goals = [(e, code, status == GoalStatus.VERIFIED.value) for e, code, status in connection.execute(
+        select(PlannedGoal.educator_id, PlannedGoal.competency_code, type_coerce(PlannedGoal.status, String))
+        .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id.in_(people)))]
+    activities = [(e, status, status == ActivityStatus.VERIFIED.value) for e, status in connection.execute(
+        select(PathActivity.educator_id, type_coerce(PathActivity.status, String))
+        .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(people)))]
+    competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]
+    policy = settings_row(cycle.district_id).current_level_policy
+    return {school_id: summarise(
+        SchoolFacts(tuple(schools_of.get(school_id, ())), ratings, assessments, placements, goals,
+                    activities),
+        competencies, target_level=cycle.framework.target_level, policy=policy)
+        for school_id in school_ids}
+
+
+def competency_names(cycle: Cycle) -> list[tuple[str, str, str]]:
+    """(code, name, domain code) in framework order, as `school_measures` takes them."""
+    return [(c.code, c.name, c.domain.code) for c in cycle.framework.competencies]
+
+
+def measures(cycle: Cycle, school_ids: Collection[int]) -> SchoolMeasures:
+    """The measures of these schools together, privacy threshold applied."""
+    kept = summaries(cycle, school_ids)
+    return school_measures(combine(kept.values()), competency_names(cycle), min_group())
+
+
+def measures_by_school(cycle: Cycle, school_ids: Collection[int]) -> dict[int, SchoolMeasures]:
+    kept = summaries(cycle, school_ids)
+    names, threshold = competency_names(cycle), min_group()
+    return {school_id: school_measures(kept[school_id], names, threshold) for school_id in sorted(kept)}
+
+
+def min_group() -> int:
+    return current_app.config["PRIVACY_MIN_GROUP"]
+
+
+@dataclass(frozen=True)
+class GrowthPoint:
+    cycle: Cycle
+    domains: dict[str, float | None]       # domain code -> mean current level (None: withheld)
+    people: int
+
+
+def growth(cycle: Cycle, school_ids: Collection[int]) -> list[GrowthPoint]:
+    """Domain means in every non-draft cycle of the district up to `cycle`, oldest (the
+    baseline) first: growth since baseline."""
+    cycles = db.session.scalars(
+        select(Cycle).where(Cycle.district_id == cycle.district_id, Cycle.status != CycleStatus.DRAFT,
+                            Cycle.opens_on <= cycle.opens_on).order_by(Cycle.opens_on)).all()
+    points = []
+    for each in cycles:
+        shown = measures(each, school_ids)
+        points.append(GrowthPoint(each, {d: m.value for d, m in shown.domains.items()},
+                                  max((m.people for m in shown.domains.values()), default=0)))
+    return points
+
+
+def domain_names(cycle: Cycle) -> dict[str, str]:
+    return {d.code: d.name for d in cycle.framework.domains}
+
+
+def schools_in_scope(user: User, school_id: int | None = None) -> list[School]:
+    """The schools whose figures `user` may see (a principal's, or all of a district admin's
+    district), narrowed to `school_id` when given and allowed."""
+    query = select(School).where(School.district_id == user.district_id).order_by(School.name)
+    if Role.DISTRICT_ADMIN not in user.roles:
+        query = query.where(School.id.in_(user.school_ids(Role.PRINCIPAL)))
+    schools = list(db.session.scalars(query))
+    return [s for s in schools if s.id == school_id] if school_id is not None else schools
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    cohort: Cohort
+    name: str
+    figures: CohortMeasure
+
+
+@dataclass(frozen=True)
+class LeaderDashboard:
+    """What a principal or district admin sees of some schools in one cycle."""
+
+    cycle: Cycle
+    schools: list[School]
+    measures: SchoolMeasures                 # all of `schools` together
+    by_school: dict[int, SchoolMeasures]     # each school on its own
+    cohorts: list[CohortRow]
+    growth: list[GrowthPoint]
+    lane_labels: dict[str, str]
+    domain_names: dict[str, str]
+    min_group: int
+
+
+def leader_dashboard(cycle: Cycle, schools: list[School]) -> LeaderDashboard:
+    school_ids = [s.id for s in schools]
+    by_school = measures_by_school(cycle, school_ids)
+    together = school_measures(combine(summaries(cycle, school_ids).values()), competency_names(cycle),
+                               min_group())
+    figures = {c.id: c for c in together.cohorts}
+    labels, names = lane_labels(cycle.district_id), focus_names(cycle)
+    cohorts = db.session.scalars(select(Cohort).options(selectinload(Cohort.coach))
+                                 .where(Cohort.id.in_(figures))
+                                 .order_by(Cohort.lane, Cohort.focus, Cohort.key))
+    return LeaderDashboard(
+        cycle=cycle, schools=schools, measures=together, by_school=by_school,
+        cohorts=[CohortRow(c, cohort_name(c, names, labels), figures[c.id]) for c in cohorts],
+        growth=growth(cycle, school_ids), lane_labels=labels, domain_names=domain_names(cycle),
+        min_group=min_group())
+
+
+# -- one educator ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProfileRow:
+    code: str
+    name: str
+    domain: str
+    self_level: int | None
+    coach_level: int | None      # the coach's rating, or a verified goal's evidence rating
+
+
+@dataclass(frozen=True)
+class PersonalGrowth:
+    cycle: Cycle
+    self_means: dict[str, float | None]    # domain code -> mean of the educator's self levels
+    coach_means: dict[str, float | None]
+
+
+def educator_profile(cycle: Cycle, educator: User) -> list[ProfileRow]:
+    """The educator's self and coach levels on every competency of the cycle's framework."""
+    levels: dict[tuple[str, str], int] = {}
+    for code, kind, level in db.session.execute(
+            select(Competency.code, type_coerce(Rating.kind, String), Rating.level).join(Rating.competency)
+            .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.level.is_not(None))
+            .order_by(Rating.updated_at)).all():
+        levels[(code, "self" if kind == "self" else kind)] = level
+    return [ProfileRow(c.code, c.name, c.domain.code, levels.get((c.code, "self")),
+                       levels.get((c.code, "evidence"), levels.get((c.code, "coach"))))
+            for c in cycle.framework.competencies]
+
+
+def personal_growth(educator: User) -> list[PersonalGrowth]:
+    """Domain means of the educator's self and coach levels in every cycle they were rated in,
+    oldest (their baseline) first."""
+    cycles, rows = rating_history(educator)
+    if not cycles:
+        return []
+    domain_of = {c.code: c.domain.code for c in cycles[-1].framework.competencies}
+    points = []
+    for index, cycle in enumerate(cycles):
+        mine = [(domain_of[r.code], r.cells[index][0]) for r in rows]
+        theirs = [(domain_of[r.code], r.cells[index][2] or r.cells[index][1]) for r in rows]
+        points.append(PersonalGrowth(cycle, domain_means(mine), domain_means(theirs)))
+    return points
+
+
+def domain_means(rated) -> dict[str, float | None]:
+    """(domain, Rating or None) pairs -> domain -> mean level of the ratings with a level."""
+    sums: dict[str, list] = {}
+    for domain, rating in rated:
+        stat = sums.setdefault(domain, [0, 0])
+        if rating is not None and rating.level is not None:
+            stat[0] += 1
+            stat[1] += rating.level
+    return {d: (round(total / n, 2) if n else None) for d, (n, total) in sums.items()}
+
+
+# -- a coach --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseloadLine:
+    status: CaseloadRow
+    lane: str | None          # the district's label of their lane in this cycle, if planned
+    cohort: str | None
+
+
+@dataclass(frozen=True)
+class LedCohort:
+    cohort: Cohort
+    name: str
+    members: int
+    activities_done: int
+    activities_total: int
+
+
+@dataclass(frozen=True)
+class CoachDashboard:
+    cycle: Cycle
+    caseload: list[CaseloadLine]
+    cohorts: list[LedCohort]
+    queue: int                # activities waiting for this coach's verification
+    lane_counts: dict[str, int]
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for line in self.caseload if line.status.progress.submitted)
+
+    @property
+    def coach_rated(self) -> int:
+        return sum(1 for line in self.caseload if line.status.coach_rated)
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for line in self.caseload if line.status.flags)
+
+
+def coach_dashboard(coach: User, cycle: Cycle) -> CoachDashboard:
+    rows = caseload_status(coach, cycle)
+    labels, names = lane_labels(cycle.district_id), focus_names(cycle)
+    placements = {p.educator_id: p for p in db.session.scalars(
+        select(Placement).options(selectinload(Placement.cohort))
+        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_([r.educator.id for r in rows])))}
+    caseload = []
+    for row in rows:
+        placement = placements.get(row.educator.id)
+        caseload.append(CaseloadLine(
+            row, labels.get(placement.lane) if placement else None,
+            cohort_name(placement.cohort, names, labels) if placement and placement.cohort else None))
+    led = db.session.scalars(select(Cohort).where(Cohort.cycle_id == cycle.id, Cohort.coach_id == coach.id)
+                             .order_by(Cohort.lane, Cohort.focus, Cohort.key)).all()
+    progress: dict[int, list[int]] = {}
+    for cohort_id, status in db.session.execute(
+            select(Placement.cohort_id, type_coerce(PathActivity.status, String))
+            .join(PathActivity, (PathActivity.educator_id == Placement.educator_id)
+                  & (PathActivity.cycle_id == Placement.cycle_id))
+            .where(Placement.cohort_id.in_([c.id for c in led]))).all():
+        counts = progress.setdefault(cohort_id, [0, 0, 0])
+        counts[1] += status in (ActivityStatus.DONE.value, ActivityStatus.VERIFIED.value)
+        counts[2] += 1
+    members = dict(db.session.execute(
+        select(Placement.cohort_id, func.count(Placement.id))
+        .where(Placement.cohort_id.in_([c.id for c in led])).group_by(Placement.cohort_id)).all())
+    lanes = {labels[lane]: sum(1 for p in placements.values() if p.lane == lane) for lane in labels}
+    return CoachDashboard(
+        cycle, caseload,
+        [LedCohort(c, cohort_name(c, names, labels), members.get(c.id, 0), *progress.get(c.id, [0, 0, 0])[1:])
+         for c in led],
+        len(evidence_queue(coach, cycle)), lanes)

@@ -1,0 +1,87 @@
+"""Keeping school summaries true: a save that changes what a summary counts deletes it.
+
+Every ORM flush is watched (`after_flush`): ratings, self-assessments, placements, goals and
+path activities name a cycle and an educator, so the summaries of that cycle for the
+educator's schools go; a cohort names its schools; a membership or an educator's `active` flag
+changes a school in every cycle. Writes that bypass the ORM's unit of work (the planner's bulk
+statements, bulk assignment) call `forget_cycle` / `forget_educators` themselves.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, event, exc, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from pdplanner.accounts.models import User
+from pdplanner.assessments.models import Rating, SelfAssessment
+from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.database import utcnow
+from pdplanner.extensions import db
+from pdplanner.organisation.models import Membership
+from pdplanner.planning.models import Cohort, PathActivity, Placement, PlannedGoal
+
+PER_EDUCATOR = (Rating, SelfAssessment, Placement, PlannedGoal, PathActivity)
+
+
+def store_summaries(cycle_id: int, figures_by_school: dict[int, dict]) -> None:
+    """Keep freshly computed summaries. In a savepoint: if another request stored the same one
+    first, or SQLite cannot take the write lock at once, the figures are still served and the
+    next reader stores them."""
+    if not figures_by_school:
+        return
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(SchoolSummary), [
+                {"cycle_id": cycle_id, "school_id": school_id, "figures": figures, "computed_at": now}
+                for school_id, figures in figures_by_school.items()])
+    except (exc.IntegrityError, exc.OperationalError):
+        pass
+
+
+def forget_cycle(cycle_id: int) -> None:
+    """A whole cycle changed (a planning run)."""
+    db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id))
+
+
+def forget_educators(cycle_id: int, educator_ids: Iterable[int]) -> None:
+    _forget(db.session.connection(), {cycle_id: set(educator_ids)}, {}, set())
+
+
+def _forget(connection, educators_by_cycle: dict[int, set[int]], schools_by_cycle: dict[int, set[int]],
+            schools_everywhere: set[int]) -> None:
+    for cycle_id, educator_ids in educators_by_cycle.items():
+        schools = select(Membership.school_id).where(Membership.user_id.in_(sorted(educator_ids)))
+        connection.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id,
+                                                       SchoolSummary.school_id.in_(schools)))
+    for cycle_id, school_ids in schools_by_cycle.items():
+        connection.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id,
+                                                       SchoolSummary.school_id.in_(sorted(school_ids))))
+    if schools_everywhere:
+        connection.execute(delete(SchoolSummary).where(SchoolSummary.school_id.in_(sorted(schools_everywhere))))
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_what_changed(session: Session, _context) -> None:
+    educators: dict[int, set[int]] = {}
+    schools: dict[int, set[int]] = {}
+    everywhere: set[int] = set()
+    people: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, PER_EDUCATOR):
+            educators.setdefault(obj.cycle_id, set()).add(obj.educator_id)
+        elif isinstance(obj, Cohort):
+            schools.setdefault(obj.cycle_id, set()).update(obj.school_ids or ())
+        elif isinstance(obj, Membership):
+            everywhere.add(obj.school_id)
+        elif isinstance(obj, User) and "active" in _changed(obj):
+            people.add(obj.id)
+    if people:
+        everywhere.update(session.connection().execute(
+            select(Membership.school_id).where(Membership.user_id.in_(sorted(people)))).scalars())
+    if educators or schools or everywhere:
+        _forget(session.connection(), educators, schools, everywhere)
+
+
+def _changed(obj) -> set[str]:
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
