@@ -14,7 +14,7 @@ from sqlalchemy import exists, or_, select
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import SelfAssessment
 from pdplanner.extensions import db
-from pdplanner.organisation.models import CaseloadAssignment, Membership
+from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 from pdplanner.planning.models import Cohort, Placement
 
 PUBLIC = "public"
@@ -145,6 +145,22 @@ def can_lead_cohort(viewer: User, cohort: Cohort) -> bool:
         return False
     return (cohort.coach_id == viewer.id or Role.DISTRICT_ADMIN in viewer.roles
             or bool(viewer.school_ids(Role.PRINCIPAL) & set(cohort.school_ids)))
+
+
+def can_see_school_figures(viewer: User, school) -> bool:
+    """A school's aggregates (SPEC 9): its principals and coaches, and the district's admins."""
+    if school.district_id != viewer.district_id:
+        return False
+    return Role.DISTRICT_ADMIN in viewer.roles or school.id in viewer.school_ids(Role.PRINCIPAL, Role.COACH)
+
+
+def get_school_or_404(viewer: User, school_id: int):
+    school = db.session.get(School, school_id)
+    if school is None:
+        abort(404)
+    if not can_see_school_figures(viewer, school):
+        deny("school", school.id)
+    return school
 
 
 def visible_people_query(viewer: User):

@@ -283,3 +283,93 @@ class PlanSchema(ma.Schema):
     lane = fields.Nested(LaneSchema, allow_none=True, **described("Null until the cycle is planned."))
     cohort = fields.Nested(PlanCohortSchema, allow_none=True, **described("Null: individual coaching."))
     individual_reason = fields.String(allow_none=True)
+
+
+# -- school readiness ----------------------------------------------------------------------
+
+class MeasureSchema(ma.Schema):
+    people = fields.Integer(**described("How many people the figure is over."))
+    mean = fields.Float(allow_none=True, **described(
+        "The mean (a share 0-1 for readiness and at_target); null when suppressed or nobody is rated."))
+    suppressed = fields.Boolean(**described("True when fewer than privacy_min_group people contribute."))
+
+
+class SchoolRefSchema(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class ParticipationSchema(ma.Schema):
+    educators = fields.Integer()
+    started = fields.Integer()
+    submitted = fields.Integer()
+    coach_rated = fields.Integer()
+    shared = fields.Integer()
+
+
+class LaneCountSchema(ma.Schema):
+    name = fields.String(validate=validate.OneOf(["fast", "slow"]))
+    label = fields.String()
+    count = fields.Integer()
+
+
+class DomainMeasureSchema(MeasureSchema):
+    domain = fields.String()
+    name = fields.String()
+
+
+class CompetencyMeasureSchema(ma.Schema):
+    competency = fields.String()
+    self = fields.Nested(MeasureSchema)
+    coach = fields.Nested(MeasureSchema)
+    current = fields.Nested(MeasureSchema)
+    at_target = fields.Nested(MeasureSchema)
+    goals = fields.Integer(**described("Goals set on this competency in the cycle."))
+
+
+class ProgressCountSchema(ma.Schema):
+    total = fields.Integer()
+    met = fields.Integer()
+
+
+class ActivityCountSchema(ma.Schema):
+    total = fields.Integer()
+    done = fields.Integer()
+    verified = fields.Integer()
+
+
+class CohortActivityCountSchema(ma.Schema):
+    total = fields.Integer()
+    done = fields.Integer()
+
+
+class CohortReadinessSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    lane = fields.String(validate=validate.OneOf(["fast", "slow"]))
+    status = fields.String(validate=validate.OneOf(["proposed", "confirmed"]))
+    coach = fields.Nested(PersonSchema, allow_none=True)
+    members = fields.Integer(**described("Members from this school."))
+    readiness = fields.Nested(MeasureSchema)
+    goals = fields.Nested(ProgressCountSchema)
+    activities = fields.Nested(CohortActivityCountSchema)
+
+
+class ReadinessSchema(ma.Schema):
+    school = fields.Nested(SchoolRefSchema)
+    cycle = fields.Integer()
+    privacy_min_group = fields.Integer()
+    participation = fields.Nested(ParticipationSchema)
+    lanes = fields.List(fields.Nested(LaneCountSchema))
+    not_planned = fields.Integer()
+    readiness = fields.Nested(MeasureSchema, **described("Mean share of rated competencies at target."))
+    domains = fields.List(fields.Nested(DomainMeasureSchema))
+    competencies = fields.List(fields.Nested(CompetencyMeasureSchema))
+    strengths = fields.List(fields.String(), **described(
+        "Up to three competency codes with the highest share at target."))
+    opportunities = fields.List(fields.String(), **described(
+        "Up to three competency codes with the lowest share at target, strengths excluded."))
+    goals = fields.Nested(ProgressCountSchema)
+    activities = fields.Nested(ActivityCountSchema)
+    cohorts = fields.List(fields.Nested(CohortReadinessSchema))

@@ -15,8 +15,14 @@ from pdplanner.accounts.models import EDUCATOR_ROLES, ROLE_RANK, Role, User
 from pdplanner.api import schemas
 from pdplanner.api.auth import authenticate_api_request
 from pdplanner.api.plans import plan_document
+from pdplanner.api.readiness import readiness_document
 from pdplanner.assessments.models import Cycle, RaterKind, Rating
-from pdplanner.assessments.queries import cycle_in_district, cycles_of_district, ratings_by_code
+from pdplanner.assessments.queries import (
+    current_cycle,
+    cycle_in_district,
+    cycles_of_district,
+    ratings_by_code,
+)
 from pdplanner.assessments.services import (
     AssessmentError,
     RatingInput,
@@ -24,6 +30,7 @@ from pdplanner.assessments.services import (
     save_self_ratings,
     submit_self_assessment,
 )
+from pdplanner.dashboards.queries import leader_dashboard
 from pdplanner.extensions import csrf, db
 from pdplanner.framework.queries import framework_for_browsing, visible_frameworks
 from pdplanner.framework.services import framework_to_native
@@ -35,6 +42,7 @@ from pdplanner.permissions import (
     deny,
     get_person_or_404,
     get_plan_owner_or_404,
+    get_school_or_404,
     guides,
     public,
     signed_in,
@@ -323,3 +331,25 @@ def educator_plan(educator_id: int, cycle: int | None):
     educator = get_plan_owner_or_404(caller(), educator_id, found.id)
     detail = can_see_ratings(caller(), educator, found) or guides(caller(), educator, found.id)
     return plan_document(plan_of(educator, found), detail)
+
+
+# -- school readiness -----------------------------------------------------------------------
+
+@bp.route("/schools/<int:school_id>/readiness", tags=["Schools"])
+@signed_in
+@bp.arguments(schemas.PlanArgs, location="query", as_kwargs=True)
+@bp.response(200, schemas.ReadinessSchema)
+@answers(401, 404)
+def school_readiness(school_id: int, cycle: int | None):
+    """A school's readiness in a cycle: participation, lane counts, per-domain and per-competency
+    figures (withheld below the privacy threshold) and cohorts with their progress.
+
+    For the school's principals and coaches and the district's admins.
+    """
+    school = get_school_or_404(caller(), school_id)
+    found = cycle_or_404(cycle) if cycle else current_cycle(caller().district_id)
+    if found is None:
+        problem(404, "There is no cycle in your district yet.")
+    document = readiness_document(leader_dashboard(found, [school]))
+    db.session.commit()   # keeps the school's summary if it was computed for this request
+    return document

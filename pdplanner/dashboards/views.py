@@ -56,11 +56,12 @@ def leader_home(user):
     if school_id and not shown:
         abort(404)
     board = dashboard_queries.leader_dashboard(chosen, shown) if chosen and shown else None
-    db.session.commit()   # keeps any school summary computed for this page
     district = Role.DISTRICT_ADMIN in user.roles
-    return render_template(f"dashboards/{'district' if district else 'principal'}.html", cycles=cycles,
+    page = render_template(f"dashboards/{'district' if district else 'principal'}.html", cycles=cycles,
                            chosen=chosen, schools=schools, school=shown[0] if school_id else None,
-                           board=board)
+                           board=board, headcounts=queries.school_headcounts([s.id for s in shown]))
+    db.session.commit()   # keeps any school summary computed for this page (after rendering: a
+    return page           # commit expires what the page reads)
 
 
 HOME_BY_ROLE = {

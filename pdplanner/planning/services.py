@@ -19,6 +19,7 @@ from pdplanner.audit.services import record
 from pdplanner.core.lanes import lane_for, overridden_why
 from pdplanner.core.planner import plan
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
+from pdplanner.dashboards.services import forget_cycle, forget_educators
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
@@ -306,6 +307,7 @@ def assign_activity(cycle: Cycle, educators: list[User], resource: Resource, com
              "source": "coach", "status": ActivityStatus.PLANNED} for i in ids if i not in have]
     if rows:
         db.session.execute(insert(PathActivity), rows)
+        forget_educators(cycle.id, [r["educator_id"] for r in rows])
     record("path.assigned", actor=actor, subject=resource, district_id=cycle.district_id,
            cycle_id=cycle.id, competency=competency_code, educator_ids=[r["educator_id"] for r in rows],
            cohort=cohort_name or None)
@@ -480,6 +482,7 @@ def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
     are written (see `_replace_rows`)."""
     with _cyclic_gc_paused():
         summary = _plan_and_store(cycle)
+    forget_cycle(cycle.id)   # the planner writes in bulk, past the flush that would forget them
     record("plan.run", actor=actor, subject=cycle, district_id=cycle.district_id, **summary.__dict__)
     return summary
 

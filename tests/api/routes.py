@@ -30,6 +30,10 @@ def teachers_token(w) -> int:
     return w.token_id
 
 
+def teachers_school(w) -> int:
+    return next(iter(w.people["teacher"].school_ids()))
+
+
 def ratings_url(w, suffix: str = "") -> str:
     return f"/api/v1/educators/{teacher(w)}/ratings{suffix}?cycle={w.cycle_id}"
 
@@ -47,6 +51,11 @@ API_ROUTES: dict = {
     "api.cycles": ("GET", lambda w: "/api/v1/cycles", API_OK),
     "api.educators": ("GET", lambda w: "/api/v1/educators", API_OK),
     # Ratings are private to the educator and their coach unless shared (none are here).
+    # School figures: its principal and coaches, and the district's admin.
+    "api.school_readiness": (
+        "GET", lambda w: f"/api/v1/schools/{teachers_school(w)}/readiness?cycle={w.cycle_id}",
+        api_only(("coach", "principal", "district_admin"), 200, 404),
+    ),
     "api.educator_ratings": ("GET", lambda w: ratings_url(w), api_only(("teacher", "coach"), 200, 404)),
     # A plan's lane, cohort and progress are visible to whoever may see the educator.
     "api.educator_plan": ("GET", lambda w: f"/api/v1/educators/{teacher(w)}/plan?cycle={w.cycle_id}", API_OK),

@@ -1,0 +1,107 @@
+"""School summaries by hand: what a principal's page, PDF, export and API show."""
+
+import pytest
+
+from pdplanner.core.summaries import SchoolFacts, combine, school_measures, summarise_school
+
+COMPETENCIES = [("A.1", "A"), ("A.2", "A"), ("B.1", "B")]
+NAMES = [("A.1", "First", "A"), ("A.2", "Second", "A"), ("B.1", "Third", "B")]
+
+
+def facts(**overrides) -> SchoolFacts:
+    base = dict(
+        educator_ids=(1, 2, 3),
+        ratings=[
+            (1, "A.1", "self", 3), (1, "A.1", "coach", 2), (1, "A.2", "self", 4), (1, "B.1", "self", 1),
+            (2, "A.1", "self", 2), (2, "A.1", "evidence", 4), (2, "A.1", "coach", 1),
+            (3, "B.1", "coach", 3),
+            (9, "A.1", "self", 4),                       # not in the school: ignored
+        ],
+        assessments=[(1, True, True), (2, False, False), (9, True, True)],
+        placements=[(1, "fast", 0.5, 10), (2, "slow", 1.0, 10), (3, "slow", None, None)],
+        goals=[(1, "B.1", False), (2, "A.2", True), (3, "B.1", False)],
+        activities=[(1, "done", False), (1, "planned", False), (2, "verified", True),
+                    (3, "in_progress", False)],
+    )
+    return SchoolFacts(**(base | overrides))
+
+
+def test_counts_and_sums_by_hand():
+    s = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")
+    assert s["educators"] == 3
+    # 1 and 2 rated themselves; 1 and 2 have an assessment row; 1 submitted and shared.
+    assert s["participation"] == {"started": 2, "submitted": 1, "shared": 1, "coach_rated": 3}
+    # A.1: self 3 and 2; coach 2 (educator 1) and 4 (educator 2: evidence beats the coach's 1);
+    # current (mean) 2.5 and 3.0, one at target.
+    assert s["competencies"]["A.1"] == {"self": [2, 5.0], "coach": [2, 6.0], "current": [2, 5.5, 1]}
+    assert s["competencies"]["A.2"] == {"self": [1, 4.0], "coach": [0, 0.0], "current": [1, 4.0, 1]}
+    assert s["competencies"]["B.1"] == {"self": [1, 1.0], "coach": [1, 3.0], "current": [2, 4.0, 1]}
+    # Domain A: educator 1 means (2.5 + 4) / 2 = 3.25, educator 2 3.0; domain B: 1 and 3.
+    assert s["domains"] == {"A": [2, 6.25], "B": [2, 4.0]}
+    assert s["lanes"] == {"fast": 1, "slow": 2} and s["planned"] == 3
+    assert s["readiness"] == [2, 1.5]
+    assert s["goals"] == {"total": 3, "met": 1, "by_competency": {"B.1": 2, "A.2": 1}}
+    assert s["activities"] == {"total": 4, "done": 2, "verified": 1}
+    cohort = s["cohorts"]["10"]
+    assert cohort["members"] == 2 and cohort["readiness"] == [2, 1.5]
+    assert cohort["goals"] == [1, 2] and cohort["activities"] == [2, 3]
+    assert cohort["levels"] == {"A.1": [2, 5.5], "A.2": [1, 4.0], "B.1": [1, 1.0]}
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("self", [2, 5.0, 1]), ("coach", [2, 6.0, 1]),
+                                                  ("min", [2, 4.0, 0])])
+def test_the_district_policy_decides_the_current_level(policy, expected):
+    s = summarise_school(facts(), COMPETENCIES, target_level=3, policy=policy)
+    assert s["competencies"]["A.1"]["current"] == expected
+
+
+def test_figures_over_fewer_than_the_threshold_are_withheld_but_counts_of_people_are_not():
+    s = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")
+    shown = school_measures(s, NAMES, min_group=2)
+    a1 = shown.competencies[0]
+    assert a1.current_mean.value == 2.75 and a1.at_target.value == 0.5 and a1.self_mean.value == 2.5
+    a2 = shown.competencies[1]
+    assert a2.current_mean.value is None and a2.current_mean.suppressed and a2.current_mean.people == 1
+    assert a2.coach_mean.value is None and not a2.coach_mean.suppressed   # nobody: nothing to withhold
+    assert shown.domains["A"].value == 3.12
+    assert shown.readiness.value == 0.75
+    assert shown.lanes == {"fast": 1, "slow": 2} and shown.submitted == 1
+    assert shown.cohorts[0].id == 10 and shown.cohorts[0].levels["A.2"].value is None
+    strict = school_measures(s, NAMES, min_group=5)
+    assert all(c.current_mean.value is None for c in strict.competencies)
+    assert strict.strengths == () and strict.opportunities == ()
+    assert strict.educators == 3 and strict.goals_met == 1
+
+
+def test_strengths_and_opportunities_rank_by_share_at_target_and_do_not_overlap():
+    ratings = [(e, code, "self", level) for e in range(1, 6)
+               for code, level in (("A.1", 4), ("A.2", 2 if e < 4 else 3), ("B.1", 1))]
+    s = summarise_school(SchoolFacts(tuple(range(1, 6)), ratings), COMPETENCIES, target_level=3,
+                         policy="mean")
+    shown = school_measures(s, NAMES, min_group=5)
+    assert [c.code for c in shown.strengths] == ["A.1", "A.2", "B.1"]
+    assert shown.opportunities == ()
+    assert [c.at_target.value for c in shown.strengths] == [1.0, 0.4, 0.0]
+
+
+def test_combining_schools_adds_their_counts():
+    one = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")
+    other = summarise_school(facts(educator_ids=(9,)), COMPETENCIES, target_level=3, policy="mean")
+    both = combine([one, other])
+    assert both["educators"] == 4
+    assert both["competencies"]["A.1"]["self"] == [3, 9.0]
+    assert both["participation"]["submitted"] == 2
+    assert one["competencies"]["A.1"]["self"] == [2, 5.0]     # the inputs are left as they were
+    assert combine([])["educators"] == 0
+
+
+def test_an_empty_school_has_zero_everywhere():
+    s = summarise_school(SchoolFacts(()), COMPETENCIES, target_level=3, policy="mean")
+    shown = school_measures(s, NAMES, min_group=5)
+    assert shown.educators == 0 and shown.readiness.value is None and not shown.readiness.suppressed
+    assert shown.cohorts == ()
+
+
+def test_an_unknown_policy_is_refused():
+    with pytest.raises(ValueError, match="policy"):
+        summarise_school(facts(), COMPETENCIES, target_level=3, policy="median")

@@ -1,0 +1,267 @@
+"""Dashboards: real figures, the privacy threshold, summaries kept true on every save, and a
+number of statements that does not grow with the people in scope."""
+
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event, func, select
+
+from pdplanner.accounts.models import Role
+from pdplanner.assessments.services import (
+    RatingInput,
+    create_cycle,
+    open_cycle,
+    save_coach_ratings,
+    save_self_ratings,
+    set_sharing,
+    submit_self_assessment,
+)
+from pdplanner.cli import DEFAULT_CATALOGUE
+from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.organisation.services import set_active
+from pdplanner.planning.models import PathActivity, Resource
+from pdplanner.planning.services import (
+    ProgressUpdate,
+    assign_activity,
+    import_catalogue,
+    override_lane,
+    read_catalogue,
+    run_plan,
+    update_progress,
+    verify_activity,
+)
+from tests.factories import create_district, create_school, create_user
+from tests.helpers import load_default_framework, sign_in_directly
+
+
+class District:
+    """A district with `schools` schools of `teachers` teachers each, rated and planned."""
+
+    def __init__(self, db, schools: int = 1, teachers: int = 6, level: int = 2):
+        self.district = create_district()
+        framework = load_default_framework()
+        self.cycle = create_cycle(district_id=self.district.id, name="Autumn", opens_on=date(2026, 9, 1),
+                                  closes_on=date(2026, 12, 15), framework=framework)
+        open_cycle(self.cycle)
+        import_catalogue(read_catalogue(DEFAULT_CATALOGUE))
+        self.schools, self.teachers, self.coaches, self.principals = [], [], [], []
+        for _ in range(schools):
+            school = create_school(self.district)
+            coach = create_user(Role.COACH, school=school)
+            self.schools.append(school)
+            self.coaches.append(coach)
+            self.principals.append(create_user(Role.PRINCIPAL, school=school))
+            for _ in range(teachers):
+                teacher = create_user(Role.TEACHER, school=school, coach=coach)
+                items = [RatingInput(c.code, level=level) for c in framework.competencies]
+                save_self_ratings(teacher, self.cycle, items)
+                save_coach_ratings(coach, teacher, self.cycle, items)
+                self.teachers.append(teacher)
+        self.admin = create_user(Role.DISTRICT_ADMIN, district=self.district)
+        run_plan(self.cycle)
+        db.session.commit()
+
+    def summaries(self, db) -> int:
+        return db.session.scalar(select(func.count()).select_from(SchoolSummary)
+                                 .where(SchoolSummary.cycle_id == self.cycle.id))
+
+
+def page(client, user, url="/"):
+    sign_in_directly(client, user)
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def readiness(client, user, school, cycle):
+    sign_in_directly(client, user)
+    return client.get(f"/api/v1/schools/{school.id}/readiness?cycle={cycle.id}")
+
+
+def test_the_principal_sees_the_schools_real_figures(db, client):
+    d = District(db, teachers=6, level=2)
+    html = page(client, d.principals[0])
+    # 6 teachers and their coach are educators of the school; the coach is not rated.
+    assert "<dt>Educators</dt><dd>7</dd>" in html
+    assert "<dt>Rated by a coach</dt><dd>6</dd>" in html
+    assert "2.00" in html and "0%" in html          # everyone at level 2: nobody at target 3
+    body = readiness(client, d.principals[0], d.schools[0], d.cycle).get_json()
+    assert body["participation"]["educators"] == 7
+    first = body["competencies"][0]
+    assert first["competency"] == "COG.1"
+    assert first["current"] == {"people": 6, "mean": 2.0, "suppressed": False}
+    assert first["at_target"]["mean"] == 0.0
+    planned = sum(lane["count"] for lane in body["lanes"])
+    assert planned == body["participation"]["educators"] - body["not_planned"]
+
+
+def test_a_principal_never_sees_a_figure_over_fewer_than_the_threshold(db, client):
+    d = District(db, teachers=4, level=2)
+    html = page(client, d.principals[0])
+    assert "2.00" not in html and "fewer than 5" in html
+    body = readiness(client, d.principals[0], d.schools[0], d.cycle).get_json()
+    assert body["privacy_min_group"] == 5
+    for competency in body["competencies"]:
+        for view in ("self", "coach", "current", "at_target"):
+            assert competency[view]["mean"] is None and competency[view]["suppressed"]
+    assert all(domain["mean"] is None for domain in body["domains"])
+    assert body["readiness"]["mean"] is None
+    assert all(c["readiness"]["mean"] is None for c in body["cohorts"])
+    assert body["strengths"] == [] and body["opportunities"] == []
+
+
+def test_the_district_admin_sees_schools_side_by_side_and_can_narrow_to_one(db, client):
+    d = District(db, schools=2, teachers=5, level=3)
+    html = page(client, d.admin)
+    assert "Schools side by side" in html
+    for school in d.schools:
+        assert school.name in html
+    assert "100%" in html                          # everyone at target 3
+    narrowed = page(client, d.admin, f"/?school={d.schools[1].id}&cycle={d.cycle.id}")
+    assert "Schools side by side" not in narrowed
+    assert d.schools[1].name in narrowed
+
+
+def test_filters_outside_the_callers_scope_are_not_found(db, client):
+    d = District(db, schools=2, teachers=1)
+    elsewhere = District(db, teachers=1)
+    sign_in_directly(client, d.principals[0])
+    assert client.get(f"/?school={d.schools[1].id}").status_code == 404
+    assert client.get(f"/?cycle={elsewhere.cycle.id}").status_code == 404
+    assert readiness(client, d.principals[0], d.schools[1], d.cycle).status_code == 404
+    assert readiness(client, d.teachers[0], d.schools[0], d.cycle).status_code == 404
+    assert readiness(client, elsewhere.admin, d.schools[0], elsewhere.cycle).status_code == 404
+    assert readiness(client, d.coaches[0], d.schools[0], d.cycle).status_code == 200
+
+
+def test_the_coach_sees_caseload_completion_lanes_cohorts_and_the_queue(db, client):
+    d = District(db, teachers=3)
+    teacher = d.teachers[0]
+    submit_self_assessment(teacher, d.cycle)
+    activity = db.session.scalar(select(PathActivity).where(PathActivity.educator_id == teacher.id))
+    update_progress(activity, ProgressUpdate(status="done", reflection="Tried it in class."), actor=teacher)
+    db.session.commit()
+    html = page(client, d.coaches[0])
+    assert "<dt>Self-assessments submitted</dt><dd>1</dd>" in html
+    assert "<dt>Rated by you</dt><dd>3</dd>" in html
+    assert "<strong>1</strong> activity waits" in html
+    assert teacher.name in html and "Building readiness" in html
+
+
+def test_the_educator_sees_their_profile_plan_and_growth(db, client):
+    d = District(db, teachers=1, level=2)
+    html = page(client, d.teachers[0])
+    assert "Your profile in Autumn" in html
+    assert "Your plan" in html and "goals in Autumn" in html
+    assert "2.00 / 2.00" in html                      # growth table: self and coach domain means
+
+
+# -- summaries stay true --------------------------------------------------------------------
+
+def _first_activity(teacher):
+    from pdplanner.extensions import db
+    return db.session.scalar(select(PathActivity).where(PathActivity.educator_id == teacher.id)
+                             .order_by(PathActivity.id))
+
+
+WRITES = {
+    "self rating": lambda d: save_self_ratings(d.teachers[0], d.cycle, [RatingInput("COG.1", level=4)]),
+    "coach rating": lambda d: save_coach_ratings(d.coaches[0], d.teachers[0], d.cycle,
+                                                 [RatingInput("COG.1", level=4)]),
+    "submit": lambda d: submit_self_assessment(d.teachers[0], d.cycle),
+    "share": lambda d: set_sharing(d.teachers[0], d.cycle, True),
+    "progress": lambda d: update_progress(_first_activity(d.teachers[0]), ProgressUpdate(
+        status="done", reflection="Done it."), actor=d.teachers[0]),
+    "verify": lambda d: (update_progress(_first_activity(d.teachers[0]), ProgressUpdate(
+        status="done", reflection="Done it."), actor=d.teachers[0]),
+        verify_activity(_first_activity(d.teachers[0]), actor=d.coaches[0], goal_met=True)),
+    "lane override": lambda d: override_lane(d.cycle, d.teachers[0], "fast", "Leads the PLC already.",
+                                             actor=d.principals[0]),
+    "re-plan": lambda d: run_plan(d.cycle),
+    "bulk assignment": lambda d: assign_activity(
+        d.cycle, d.teachers, _resource_for("COG.1"), "COG.1", actor=d.coaches[0]),
+    "new teacher": lambda d: create_user(Role.TEACHER, school=d.schools[0], commit=False),
+    "deactivation": lambda d: set_active(d.teachers[0], False),
+}
+
+
+def _resource_for(code):
+    from pdplanner.extensions import db
+    return next(r for r in db.session.scalars(select(Resource).where(Resource.active.is_(True)))
+                if code in r.competencies)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_save_that_changes_a_figure_forgets_the_kept_summary(db, client, write):
+    d = District(db, teachers=5)
+    page(client, d.principals[0])
+    assert d.summaries(db) == 1
+    WRITES[write](d)
+    db.session.commit()
+    assert d.summaries(db) == 0, f"{write} left a stale summary"
+
+
+def test_the_page_shows_the_new_figure_after_a_save(db, client):
+    d = District(db, teachers=5, level=2)
+    page(client, d.principals[0])
+    for teacher in d.teachers:
+        save_self_ratings(teacher, d.cycle, [RatingInput("COG.1", level=4)])
+    db.session.commit()
+    body = readiness(client, d.principals[0], d.schools[0], d.cycle).get_json()
+    assert body["competencies"][0]["self"]["mean"] == 4.0
+
+
+def test_a_summary_of_another_school_or_cycle_is_kept(db, client):
+    d = District(db, schools=2, teachers=5)
+    page(client, d.admin)
+    assert d.summaries(db) == 2
+    save_self_ratings(d.teachers[0], d.cycle, [RatingInput("COG.1", level=4)])
+    db.session.commit()
+    kept = db.session.scalars(select(SchoolSummary.school_id)).all()
+    assert kept == [d.schools[1].id]
+
+
+# -- statements per request -----------------------------------------------------------------
+
+@contextmanager
+def counted_statements(db):
+    statements = []
+
+    def count(*_args):
+        statements.append(_args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _statements(db, client, user, url="/") -> tuple[int, int]:
+    """(statements on a request that computes the summaries, on one that reads them)."""
+    sign_in_directly(client, user)
+    counts = []
+    for _ in range(2):
+        db.session.expire_all()
+        with counted_statements(db) as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    return counts[0], counts[1]
+
+
+@pytest.mark.parametrize("role", ["principal", "admin"])
+def test_dashboard_statements_do_not_grow_with_the_educators_in_scope(db, client, role):
+    small = District(db, schools=1, teachers=3)    # one cohort: cohorts are read in the same statements
+    large = District(db, schools=3, teachers=9)
+    who = (lambda d: d.principals[0]) if role == "principal" else (lambda d: d.admin)
+    few, many = _statements(db, client, who(small)), _statements(db, client, who(large))
+    assert few == many
+    assert few[1] < few[0]                        # reading kept summaries is cheaper than computing
+
+
+def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, client):
+    small, large = District(db, teachers=3), District(db, teachers=9)
+    url = "/api/v1/schools/{}/readiness"
+    assert (_statements(db, client, small.principals[0], url.format(small.schools[0].id))
+            == _statements(db, client, large.principals[0], url.format(large.schools[0].id)))
