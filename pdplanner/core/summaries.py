@@ -241,13 +241,27 @@ def _plus(a: list, b: Sequence) -> list:
     return [x + y for x, y in zip(a, b, strict=True)]
 
 
-def combine(summaries: Iterable[Mapping]) -> dict:
+HEADLINE = ("version", "educators", "participation", "lanes", "planned", "readiness", "domains", "activities")
+
+
+def headline(summary: Mapping) -> dict:
+    """The part of a summary a row of schools side by side, or a growth line, needs: small enough
+    to read for every school of a district on every request."""
+    return {key: summary[key] for key in HEADLINE} | {
+        "goals": {"total": summary["goals"]["total"], "met": summary["goals"]["met"], "by_competency": {}},
+        "competencies": {}, "cohorts": {}}
+
+
+def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
     """Several schools' summaries added up (a district, or a principal's two schools). An
-    educator in two schools counts in each, as they do in each school's figures."""
+    educator in two schools counts in each, as they do in each school's figures. Without
+    `cohorts`, the per-cohort figures are left out (a district has thousands of cohorts)."""
     total: dict | None = None
     for s in summaries:
         if total is None:
             total = _deep_copy(s)
+            if not cohorts:
+                total["cohorts"] = {}
             continue
         total["educators"] += s["educators"]
         for key in total["participation"]:
@@ -263,7 +277,7 @@ def combine(summaries: Iterable[Mapping]) -> dict:
                 mine[view] = _plus(mine[view], stats[view])
         for domain, stat in s["domains"].items():
             total["domains"][domain] = _plus(total["domains"].get(domain, [0, 0.0]), stat)
-        for cohort_id, cohort in s["cohorts"].items():
+        for cohort_id, cohort in (s["cohorts"] if cohorts else {}).items():
             if cohort_id not in total["cohorts"]:
                 total["cohorts"][cohort_id] = _deep_copy(cohort)
                 continue

@@ -9,14 +9,18 @@ from pdplanner.extensions import db
 
 class SchoolSummary(db.Model):
     """A school's counts and sums in one cycle (`core.summaries.summarise_school`), kept so a
-    dashboard reads one row per school. Any save that changes what it counts deletes the row
-    (`dashboards.services`), and the next reader computes it again."""
+    dashboard reads one row per school, and the small headline of it apart so a page of all
+    schools side by side does not decode every school's detail. Any save that changes what it
+    counts deletes the row (`dashboards.services`), and the next reader computes it again."""
 
     __tablename__ = "school_summaries"
     __table_args__ = (UniqueConstraint("cycle_id", "school_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    # No school: the whole district's (the cycle's) summary, kept so a district page reads one row.
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"),
+                                                  index=True)
     figures: Mapped[dict] = mapped_column(JSON)
+    headline: Mapped[dict] = mapped_column(JSON)     # core.summaries.headline(figures)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

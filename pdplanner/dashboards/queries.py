@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, delete, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
@@ -18,6 +18,7 @@ from pdplanner.core.summaries import (
     SchoolFacts,
     SchoolMeasures,
     combine,
+    headline,
     school_measures,
 )
 from pdplanner.core.summaries import summarise_school as summarise
@@ -30,22 +31,38 @@ from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathAc
 from pdplanner.planning.queries import cohort_name, evidence_queue, focus_names, lane_labels, settings_row
 
 
-def summaries(cycle: Cycle, school_ids: Collection[int]) -> dict[int, dict]:
-    """school id -> its summary in `cycle`: the kept ones, and the missing ones computed together
-    and kept (the caller's transaction commits them)."""
+def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True) -> dict[int, dict]:
+    """school id -> its summary in `cycle` (the headline only unless `detail`): the kept ones, and
+    the missing ones computed together and kept (the caller's transaction commits them)."""
     wanted = sorted(set(school_ids))
+    column = SchoolSummary.figures if detail else SchoolSummary.headline
     kept = {school_id: figures for school_id, figures in db.session.execute(
-        select(SchoolSummary.school_id, SchoolSummary.figures)
+        select(SchoolSummary.school_id, column)
         .where(SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(wanted))).all()
         if figures.get("version") == SUMMARY_VERSION}
     missing = [s for s in wanted if s not in kept]
     if missing:
         fresh = _compute(cycle, missing)
-        db.session.execute(SchoolSummary.__table__.delete().where(
+        db.session.execute(delete(SchoolSummary).where(
             SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(missing)))
         store_summaries(cycle.id, fresh)
-        kept |= fresh
+        kept |= fresh if detail else {school_id: headline(f) for school_id, f in fresh.items()}
     return kept
+
+
+def district_summary(cycle: Cycle) -> dict:
+    """The whole district's summary in `cycle`, kept in a row of its own (no school) so the
+    district page reads one row, not every school's. Cohorts are left out: there are thousands."""
+    kept = db.session.scalar(select(SchoolSummary.figures).where(
+        SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_(None)))
+    if kept is not None and kept.get("version") == SUMMARY_VERSION:
+        return kept
+    school_ids = db.session.scalars(select(School.id).where(School.district_id == cycle.district_id)).all()
+    total = combine(summaries(cycle, school_ids).values(), cohorts=False)
+    db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id,
+                                                   SchoolSummary.school_id.is_(None)))
+    store_summaries(cycle.id, {None: total})
+    return total
 
 
 def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
@@ -92,18 +109,6 @@ def competency_names(cycle: Cycle) -> list[tuple[str, str, str]]:
     return [(c.code, c.name, c.domain.code) for c in cycle.framework.competencies]
 
 
-def measures(cycle: Cycle, school_ids: Collection[int]) -> SchoolMeasures:
-    """The measures of these schools together, privacy threshold applied."""
-    kept = summaries(cycle, school_ids)
-    return school_measures(combine(kept.values()), competency_names(cycle), min_group())
-
-
-def measures_by_school(cycle: Cycle, school_ids: Collection[int]) -> dict[int, SchoolMeasures]:
-    kept = summaries(cycle, school_ids)
-    names, threshold = competency_names(cycle), min_group()
-    return {school_id: school_measures(kept[school_id], names, threshold) for school_id in sorted(kept)}
-
-
 def min_group() -> int:
     return current_app.config["PRIVACY_MIN_GROUP"]
 
@@ -115,15 +120,17 @@ class GrowthPoint:
     people: int
 
 
-def growth(cycle: Cycle, school_ids: Collection[int]) -> list[GrowthPoint]:
-    """Domain means in every non-draft cycle of the district up to `cycle`, oldest (the
-    baseline) first: growth since baseline."""
+def growth(cycle: Cycle, school_ids: Collection[int] | None) -> list[GrowthPoint]:
+    """Domain means of these schools (None: the whole district) in every non-draft cycle of the
+    district up to `cycle`, oldest (the baseline) first: growth since baseline."""
     cycles = db.session.scalars(
         select(Cycle).where(Cycle.district_id == cycle.district_id, Cycle.status != CycleStatus.DRAFT,
                             Cycle.opens_on <= cycle.opens_on).order_by(Cycle.opens_on)).all()
     points = []
     for each in cycles:
-        shown = measures(each, school_ids)
+        figures = (district_summary(each) if school_ids is None
+                   else combine(summaries(each, school_ids, detail=False).values()))
+        shown = school_measures(figures, (), min_group())
         points.append(GrowthPoint(each, {d: m.value for d, m in shown.domains.items()},
                                   max((m.people for m in shown.domains.values()), default=0)))
     return points
@@ -152,34 +159,43 @@ class CohortRow:
 
 @dataclass(frozen=True)
 class LeaderDashboard:
-    """What a principal or district admin sees of some schools in one cycle."""
+    """What a principal or district admin sees of some schools (or the whole district) in one
+    cycle."""
 
     cycle: Cycle
     schools: list[School]
+    whole_district: bool
     measures: SchoolMeasures                 # all of `schools` together
-    by_school: dict[int, SchoolMeasures]     # each school on its own
-    cohorts: list[CohortRow]
+    by_school: dict[int, SchoolMeasures]     # each school on its own (headline figures), when several
+    cohorts: list[CohortRow]                 # listed for a school or a principal's schools
+    cohort_count: int
     growth: list[GrowthPoint]
     lane_labels: dict[str, str]
     domain_names: dict[str, str]
     min_group: int
 
 
-def leader_dashboard(cycle: Cycle, schools: list[School]) -> LeaderDashboard:
+def leader_dashboard(cycle: Cycle, schools: list[School], *, whole_district: bool = False) -> LeaderDashboard:
+    """`whole_district`: `schools` are all of the district's, read from the district's own row."""
     school_ids = [s.id for s in schools]
-    by_school = measures_by_school(cycle, school_ids)
-    together = school_measures(combine(summaries(cycle, school_ids).values()), competency_names(cycle),
-                               min_group())
-    figures = {c.id: c for c in together.cohorts}
-    labels, names = lane_labels(cycle.district_id), focus_names(cycle)
+    names, threshold = competency_names(cycle), min_group()
+    by_school = ({school_id: school_measures(f, names, threshold)
+                  for school_id, f in summaries(cycle, school_ids, detail=False).items()}
+                 if whole_district or len(schools) > 1 else {})
+    figures = district_summary(cycle) if whole_district else combine(summaries(cycle, school_ids).values())
+    together = school_measures(figures, names, threshold)
+    cohort_figures = {c.id: c for c in together.cohorts}
+    labels, focus = lane_labels(cycle.district_id), focus_names(cycle)
     cohorts = db.session.scalars(select(Cohort).options(selectinload(Cohort.coach))
-                                 .where(Cohort.id.in_(figures))
-                                 .order_by(Cohort.lane, Cohort.focus, Cohort.key))
+                                 .where(Cohort.id.in_(cohort_figures))
+                                 .order_by(Cohort.lane, Cohort.focus, Cohort.key)).all()
+    cohort_count = len(cohorts) if not whole_district else db.session.scalar(
+        select(func.count()).select_from(Cohort).where(Cohort.cycle_id == cycle.id))
     return LeaderDashboard(
-        cycle=cycle, schools=schools, measures=together, by_school=by_school,
-        cohorts=[CohortRow(c, cohort_name(c, names, labels), figures[c.id]) for c in cohorts],
-        growth=growth(cycle, school_ids), lane_labels=labels, domain_names=domain_names(cycle),
-        min_group=min_group())
+        cycle=cycle, schools=schools, whole_district=whole_district, measures=together, by_school=by_school,
+        cohorts=[CohortRow(c, cohort_name(c, focus, labels), cohort_figures[c.id]) for c in cohorts],
+        cohort_count=cohort_count, growth=growth(cycle, None if whole_district else school_ids),
+        lane_labels=labels, domain_names=domain_names(cycle), min_group=threshold)
 
 
 # -- one educator ---------------------------------------------------------------------------

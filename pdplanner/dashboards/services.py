@@ -13,27 +13,29 @@ from sqlalchemy import delete, event, exc, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from pdplanner.accounts.models import User
-from pdplanner.assessments.models import Rating, SelfAssessment
+from pdplanner.assessments.models import Cycle, Rating, SelfAssessment
+from pdplanner.core.summaries import headline
 from pdplanner.dashboards.models import SchoolSummary
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
-from pdplanner.organisation.models import Membership
+from pdplanner.organisation.models import Membership, School
 from pdplanner.planning.models import Cohort, PathActivity, Placement, PlannedGoal
 
 PER_EDUCATOR = (Rating, SelfAssessment, Placement, PlannedGoal, PathActivity)
 
 
-def store_summaries(cycle_id: int, figures_by_school: dict[int, dict]) -> None:
-    """Keep freshly computed summaries. In a savepoint: if another request stored the same one
-    first, or SQLite cannot take the write lock at once, the figures are still served and the
-    next reader stores them."""
+def store_summaries(cycle_id: int, figures_by_school: dict[int | None, dict]) -> None:
+    """Keep freshly computed summaries (school None: the district's). In a savepoint: if another
+    request stored the same one first, or SQLite cannot take the write lock at once, the figures
+    are still served and the next reader stores them."""
     if not figures_by_school:
         return
     now = utcnow()
     try:
         with db.session.begin_nested():
             db.session.execute(insert(SchoolSummary), [
-                {"cycle_id": cycle_id, "school_id": school_id, "figures": figures, "computed_at": now}
+                {"cycle_id": cycle_id, "school_id": school_id, "figures": figures,
+                 "headline": headline(figures), "computed_at": now}
                 for school_id, figures in figures_by_school.items()])
     except (exc.IntegrityError, exc.OperationalError):
         pass
@@ -50,15 +52,21 @@ def forget_educators(cycle_id: int, educator_ids: Iterable[int]) -> None:
 
 def _forget(connection, educators_by_cycle: dict[int, set[int]], schools_by_cycle: dict[int, set[int]],
             schools_everywhere: set[int]) -> None:
+    """Delete the summaries of these schools, and the district's row of every cycle touched."""
+    district = SchoolSummary.school_id.is_(None)
     for cycle_id, educator_ids in educators_by_cycle.items():
         schools = select(Membership.school_id).where(Membership.user_id.in_(sorted(educator_ids)))
         connection.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id,
-                                                       SchoolSummary.school_id.in_(schools)))
+                                                       SchoolSummary.school_id.in_(schools) | district))
     for cycle_id, school_ids in schools_by_cycle.items():
-        connection.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id,
-                                                       SchoolSummary.school_id.in_(sorted(school_ids))))
+        connection.execute(delete(SchoolSummary).where(
+            SchoolSummary.cycle_id == cycle_id, SchoolSummary.school_id.in_(sorted(school_ids)) | district))
     if schools_everywhere:
-        connection.execute(delete(SchoolSummary).where(SchoolSummary.school_id.in_(sorted(schools_everywhere))))
+        schools = sorted(schools_everywhere)
+        their_cycles = select(Cycle.id).where(Cycle.district_id.in_(
+            select(School.district_id).where(School.id.in_(schools))))
+        connection.execute(delete(SchoolSummary).where(
+            SchoolSummary.school_id.in_(schools) | (district & SchoolSummary.cycle_id.in_(their_cycles))))
 
 
 @event.listens_for(Session, "after_flush")

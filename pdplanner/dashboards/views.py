@@ -55,8 +55,9 @@ def leader_home(user):
     shown = [s for s in schools if s.id == school_id] if school_id else schools
     if school_id and not shown:
         abort(404)
-    board = dashboard_queries.leader_dashboard(chosen, shown) if chosen and shown else None
     district = Role.DISTRICT_ADMIN in user.roles
+    board = (dashboard_queries.leader_dashboard(chosen, shown, whole_district=district and not school_id)
+             if chosen and shown else None)
     page = render_template(f"dashboards/{'district' if district else 'principal'}.html", cycles=cycles,
                            chosen=chosen, schools=schools, school=shown[0] if school_id else None,
                            board=board, headcounts=queries.school_headcounts([s.id for s in shown]))
