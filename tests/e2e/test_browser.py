@@ -60,6 +60,8 @@ def assert_role_home(page: Page, role: str, given_name: str) -> None:
         expect(h1).to_have_text(ADMIN_HOME_HEADING)
         expect(page.get_by_role("heading", level=2, name="Schools side by side")).to_be_visible()
         expect(page.get_by_role("table", name="Active staff by role in each school")).to_be_visible()
+        side_by_side = page.get_by_role("table", name=re.compile(r"^Participation, lanes, readiness"))
+        expect(side_by_side).to_be_visible()
         return
     expect(h1).to_have_text(f"Welcome, {given_name}")
     if role == "teacher":
@@ -68,11 +70,13 @@ def assert_role_home(page: Page, role: str, given_name: str) -> None:
         caseload = page.get_by_role("region", name="Your caseload")
         expect(caseload.get_by_role("heading", level=2)).to_have_text("Your caseload")
         expect(caseload.locator("tbody a[href^='/people/']").first).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name="Evidence to verify")).to_be_visible()
     elif role == "principal":
-        school = page.get_by_role("region", name=re.compile(r"^Your schools?$"))
-        expect(school).to_be_visible()
-        expect(school.get_by_role("table", name="Active staff by role")).to_be_visible()
-        expect(school.locator("tbody tr th[scope=row]").first).to_be_visible()
+        staff = page.get_by_role("region", name="Staff")
+        expect(staff.get_by_role("table", name="Active staff by role")).to_be_visible()
+        expect(staff.locator("tbody tr th[scope=row]").first).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name="Participation")).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name="Cohorts")).to_be_visible()
 
 
 def first_person_href(page: Page, role: str) -> str:
