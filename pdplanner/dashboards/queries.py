@@ -97,11 +97,28 @@ def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
         .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(people)))]
     competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]
     policy = settings_row(cycle.district_id).current_level_policy
+    rows = {"ratings": ratings, "assessments": assessments, "placements": placements, "goals": goals,
+            "activities": activities}
+    by_school = _rows_by_school(schools_of, rows)
     return {school_id: summarise(
-        SchoolFacts(tuple(schools_of.get(school_id, ())), ratings, assessments, placements, goals,
-                    activities),
+        SchoolFacts(tuple(schools_of.get(school_id, ())), **by_school.get(school_id, {})),
         competencies, target_level=cycle.framework.target_level, policy=policy)
         for school_id in school_ids}
+
+
+def _rows_by_school(schools_of: dict[int, list[int]], rows: dict[str, list]) -> dict[int, dict[str, list]]:
+    """Each school's share of the rows (keyed by educator, first item), so summarising a
+    district's schools is one pass over its rows, not one pass per school."""
+    school_ids_of: dict[int, list[int]] = {}
+    for school_id, educator_ids in schools_of.items():
+        for educator_id in educator_ids:
+            school_ids_of.setdefault(educator_id, []).append(school_id)
+    split: dict[int, dict[str, list]] = {s: {name: [] for name in rows} for s in schools_of}
+    for name, items in rows.items():
+        for item in items:
+            for school_id in school_ids_of.get(item[0], ()):
+                split[school_id][name].append(item)
+    return split
 
 
 def competency_names(cycle: Cycle) -> list[tuple[str, str, str]]:
