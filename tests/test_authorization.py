@@ -183,6 +183,11 @@ PAGE_ROUTES = {
         only(PLANNERS, 302),
     ),
     "planning.set_cohort_coach": ("POST", lambda w: f"/cohorts/{w.cohort_id}/coach", only(LEADERS, 302)),
+    "reports.exports_page": ("GET", lambda w: f"/exports?cycle={w.cycle_id}", SIGNED_IN_OK),
+    # Every role may export: each gets the rows it may see (tests/reports/test_scopes.py).
+    "reports.cycle_export": ("GET", lambda w: f"/exports/ratings.csv?cycle={w.cycle_id}", SIGNED_IN_OK),
+    "reports.my_data": ("GET", lambda w: "/me/data.zip", SIGNED_IN_OK),
+    "reports.district_export": ("GET", lambda w: "/exports/district.zip", only(ADMIN, 200)),
 }
 ROUTES = PAGE_ROUTES | API_ROUTES
 
