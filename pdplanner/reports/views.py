@@ -39,7 +39,7 @@ def _requested_cycle(*, required: bool) -> Cycle | None:
 
 def _download(body: bytes, extension: str, stem: str) -> Response:
     name = f"{exports.safe_file_name(stem, 'pdplanner-export')}.{extension}"
-    return Response(body, mimetype=MIMETYPES[extension],
+    return Response(body, content_type=MIMETYPES[extension],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
