@@ -121,6 +121,9 @@ PAGE_ROUTES = {
     "organisation.set_password_link": (
         "POST", lambda w: f"/people/{w.people['teacher'].id}/set-password-link", only(ADMIN, 200),
     ),
+    "organisation.delete_person": (
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/delete", only(ADMIN, 400),  # no email typed
+    ),
     "organisation.schools": ("GET", lambda w: "/schools", only(ADMIN, 200)),
     "organisation.audit_log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
     "assessments.start": ("GET", lambda w: "/assessment", only(EDUCATORS, 302)),
@@ -146,6 +149,7 @@ PAGE_ROUTES = {
     "assessments.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
     "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
+    "assessments.set_retention": ("POST", lambda w: "/cycles/retention", only(ADMIN, 302)),
     "planning.settings": ("GET", lambda w: "/planning/settings", only(ADMIN, 200)),
     "planning.resources": ("GET", lambda w: "/resources", SIGNED_IN_OK),
     "planning.new_resource": ("GET", lambda w: "/resources/new", only(ADMIN, 200)),
@@ -245,6 +249,7 @@ PERSON_ROUTES = [
     ("POST", "/people/{id}/coaches"),
     ("POST", "/people/{id}/active"),
     ("POST", "/people/{id}/set-password-link"),
+    ("POST", "/people/{id}/delete"),
 ]
 
 
