@@ -180,8 +180,8 @@ def delete_person(person_id: int):
         files = services.delete_person(person, actor=current_user)
     except services.OrganisationError as exc:
         db.session.rollback()
-        form.form_errors.append(str(exc))
-        return _person_page(person, form), 400
+        flash(str(exc), "error")
+        return redirect(url_for(".person", person_id=person_id))
     db.session.commit()
     remove_evidence_files(files)
     flash(f"{email} and all their data are deleted.", "success")
