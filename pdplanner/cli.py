@@ -310,7 +310,7 @@ def purge(district_code: str | None, apply: bool):
         click.echo(f"{district.code}: keeps closed cycles {district.retention_months} months; "
                    f"{len(found)} to purge.")
         for cycle in found:
-            counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in cycle_contents(cycle).items())
+            counts = ", ".join(f"{what.replace('_', ' ')}: {n}" for what, n in cycle_contents(cycle).items())
             click.echo(f"  {cycle.name} (closed {cycle.closes_on.isoformat()}): {counts}")
         expired += found
     if not apply:
