@@ -38,7 +38,9 @@ from pdplanner.reports.exports import iso, safe_file_name
 
 
 def _visible_ids(viewer: User):
-    return visible_people_query(viewer).with_only_columns(User.id)
+    # Never correlated: an outer query over users must not turn this list into a condition on
+    # its own row.
+    return visible_people_query(viewer).with_only_columns(User.id).correlate(None)
 
 
 def _caseload_ids(viewer: User):
@@ -49,10 +51,15 @@ def person_visible(viewer: User, educator_id):
     return educator_id.in_(_visible_ids(viewer))
 
 
+# The subqueries below read their tables through aliases, so that an outer query over the same
+# table (cohort members are read from placements) correlates only through `educator_id` and
+# `cycle_id`, never by merging the two.
+
 def ratings_visible(viewer: User, educator_id, cycle_id):
-    shared = select(SelfAssessment.educator_id).where(
-        SelfAssessment.cycle_id == cycle_id, SelfAssessment.educator_id == educator_id,
-        SelfAssessment.shared_with_principal.is_(True)).exists()
+    assessment = aliased(SelfAssessment)
+    shared = select(assessment.id).where(
+        assessment.cycle_id == cycle_id, assessment.educator_id == educator_id,
+        assessment.shared_with_principal.is_(True)).exists()
     return or_(educator_id == viewer.id, educator_id.in_(_caseload_ids(viewer)),
                and_(person_visible(viewer, educator_id), shared))
 
@@ -60,9 +67,10 @@ def ratings_visible(viewer: User, educator_id, cycle_id):
 def guided(viewer: User, educator_id, cycle_id):
     if Role.COACH not in viewer.roles:
         return false()
-    in_led_cohort = select(Placement.id).join(Cohort, Cohort.id == Placement.cohort_id).where(
-        Placement.cycle_id == cycle_id, Placement.educator_id == educator_id,
-        Cohort.coach_id == viewer.id).exists()
+    placement, cohort = aliased(Placement), aliased(Cohort)
+    in_led_cohort = select(placement.id).join(cohort, cohort.id == placement.cohort_id).where(
+        placement.cycle_id == cycle_id, placement.educator_id == educator_id,
+        cohort.coach_id == viewer.id).exists()
     return or_(educator_id.in_(_caseload_ids(viewer)), in_led_cohort)
 
 
@@ -184,7 +192,8 @@ def cohorts_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
     those the viewer may see, for every member to the cohort's coach, and to a member (their plan
     page shows them their cohort)."""
     cycles = _cycles(viewer, cycle)
-    cohorts = db.session.scalars(select(Cohort).where(_in_cycles(Cohort.cycle_id, viewer, cycle))
+    cohorts = db.session.scalars(select(Cohort).options(selectinload(Cohort.coach))
+                                 .where(_in_cycles(Cohort.cycle_id, viewer, cycle))
                                  .order_by(Cohort.cycle_id, Cohort.lane, Cohort.focus, Cohort.key)).all()
     members: dict[int, list[tuple[int, str]]] = {}
     visible_members: set[int] = set()

@@ -2,8 +2,11 @@
 reports/queries.py agree with the predicates of permissions.py for every viewer and educator."""
 
 import pytest
+from sqlalchemy import select
 
-from pdplanner.permissions import can_see_person, can_see_plan, can_see_ratings
+from pdplanner.accounts.models import User
+from pdplanner.permissions import can_lead_cohort, can_see_person, can_see_plan, can_see_ratings
+from pdplanner.planning.models import Cohort, Placement
 from pdplanner.reports import queries
 
 VIEWERS = ["ann", "ben", "cora", "otto", "pia", "pam", "admin", "sam"]
@@ -109,3 +112,33 @@ def test_district_tables_for_the_admin_hold_every_person_and_only_shared_ratings
     assert emails(tables["ratings"]) == {"ben@home.org", "dee@home.org"}
     unshared = [r for r in tables["path_activities"] if r["educator_email"] == "ann@home.org"]
     assert unshared and all(r["reflection"] is None for r in unshared)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_cohort_rows_list_exactly_the_members_the_viewer_may_see(db, district, viewer):
+    """With a second cohort, led by Otto, for Cal and Dee: Cora leads one cohort but not theirs."""
+    cycle = district.cycle
+    cal, dee = district.people["cal"], district.people["dee"]
+    otto_cohort = Cohort(cycle_id=cycle.id, key="otto", lane="slow", focus="COG.2",
+                         coach_id=district.people["otto"].id,
+                         school_ids=sorted(cal.school_ids() | dee.school_ids()))
+    db.session.add(otto_cohort)
+    db.session.flush()
+    for member in (cal, dee):
+        db.session.scalar(select(Placement).where(
+            Placement.cycle_id == cycle.id, Placement.educator_id == member.id)).cohort_id = otto_cohort.id
+    db.session.commit()
+    who = district.people[viewer]
+    cohorts = {c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.cycle_id == cycle.id))}
+    members: dict[int, set[User]] = {}
+    for placement in db.session.scalars(select(Placement).where(Placement.cohort_id.in_(cohorts))):
+        members.setdefault(placement.cohort_id, set()).add(db.session.get(User, placement.educator_id))
+    expected = {}
+    for cohort_id, cohort in cohorts.items():
+        in_it = members.get(cohort_id, set())
+        everyone = cohort.coach_id == who.id or who in in_it
+        shown = {m.email for m in in_it if everyone or can_see_plan(who, m, district.cycle.id)}
+        if can_lead_cohort(who, cohort) or shown:
+            expected[cohort_id] = shown
+    rows = queries.cohorts_rows(who, district.cycle)
+    assert {r["cohort_id"]: set(filter(None, r["member_emails"].split(";"))) for r in rows} == expected
