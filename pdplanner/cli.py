@@ -11,8 +11,10 @@ from sqlalchemy import select
 from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import ROLE_LABELS, Role, user_by_email
 from pdplanner.assessments import services as assessments
+from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.assessments.models import Cycle
-from pdplanner.assessments.queries import current_cycle
+from pdplanner.assessments.queries import current_cycle, cycle_contents, expired_cycles
+from pdplanner.database import utcnow
 from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
 from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
@@ -34,6 +36,7 @@ schools = AppGroup("schools", help="Create schools.")
 cycles = AppGroup("cycles", help="Create, open and close assessment cycles.")
 plans = AppGroup("plan", help="Plan goals, lanes, cohorts and learning paths.")
 tokens = AppGroup("tokens", help="Issue personal access tokens for the API.")
+data = AppGroup("data", help="Data rights: purge what is past a district's retention period.")
 
 
 def _fail(message: str):
@@ -288,6 +291,43 @@ def run_plan(cycle_ref: str, district_code: str | None):
     click.echo(f"Planned {cycle.name}: {summary.line()}")
 
 
+@data.command("purge")
+@click.option("--district", "district_code", help="Only this district (default: every district).")
+@click.option("--apply", is_flag=True, help="Delete. Without it, only list what would be deleted.")
+def purge(district_code: str | None, apply: bool):
+    """List, or with --apply delete, the closed cycles that closed more than their district's
+    retention period ago, with their ratings, plans, cohorts and evidence files (one transaction).
+    Open and draft cycles are never purged; a district without a retention period keeps all."""
+    chosen = [_district(district_code)] if district_code else db.session.scalars(
+        select(District).order_by(District.code)).all()
+    today = utcnow().date()
+    expired = []
+    for district in chosen:
+        if district.retention_months is None:
+            click.echo(f"{district.code}: keeps everything (no retention period).")
+            continue
+        found = expired_cycles(district, today)
+        click.echo(f"{district.code}: keeps closed cycles {district.retention_months} months; "
+                   f"{len(found)} to purge.")
+        for cycle in found:
+            counts = ", ".join(f"{what.replace('_', ' ')}: {n}" for what, n in cycle_contents(cycle).items())
+            click.echo(f"  {cycle.name} (closed {cycle.closes_on.isoformat()}): {counts}")
+        expired += found
+    if not apply:
+        db.session.rollback()
+        click.echo("Preview only: nothing was deleted. Run again with --apply to delete." if expired else
+                   "Nothing to purge.")
+        return
+    try:
+        files = [name for cycle in expired for name in assessments.purge_cycle(cycle)]
+    except assessments.AssessmentError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    remove_evidence_files(files)
+    click.echo(f"Purged {len(expired)} cycle{'' if len(expired) == 1 else 's'} and {len(files)} evidence "
+               f"file{'' if len(files) == 1 else 's'}.")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools, cycles, plans, tokens):
+    for group in (seed, users, districts, schools, cycles, plans, tokens, data):
         app.cli.add_command(group)

@@ -27,7 +27,9 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    # A caller with an Authorization header is a program (an API client, a script downloading an
+    # export): it gets problem+json, with its WWW-Authenticate challenge, wherever it called.
+    if request.path.startswith("/api/") or "Authorization" in request.headers:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     accepted = request.accept_mimetypes

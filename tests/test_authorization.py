@@ -121,6 +121,9 @@ PAGE_ROUTES = {
     "organisation.set_password_link": (
         "POST", lambda w: f"/people/{w.people['teacher'].id}/set-password-link", only(ADMIN, 200),
     ),
+    "organisation.delete_person": (
+        "POST", lambda w: f"/people/{w.people['teacher'].id}/delete", only(ADMIN, 400),  # no email typed
+    ),
     "organisation.schools": ("GET", lambda w: "/schools", only(ADMIN, 200)),
     "organisation.audit_log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
     "assessments.start": ("GET", lambda w: "/assessment", only(EDUCATORS, 302)),
@@ -146,6 +149,7 @@ PAGE_ROUTES = {
     "assessments.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
     "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
+    "assessments.set_retention": ("POST", lambda w: "/cycles/retention", only(ADMIN, 302)),
     "planning.settings": ("GET", lambda w: "/planning/settings", only(ADMIN, 200)),
     "planning.resources": ("GET", lambda w: "/resources", SIGNED_IN_OK),
     "planning.new_resource": ("GET", lambda w: "/resources/new", only(ADMIN, 200)),
@@ -183,6 +187,11 @@ PAGE_ROUTES = {
         only(PLANNERS, 302),
     ),
     "planning.set_cohort_coach": ("POST", lambda w: f"/cohorts/{w.cohort_id}/coach", only(LEADERS, 302)),
+    "reports.exports_page": ("GET", lambda w: f"/exports?cycle={w.cycle_id}", SIGNED_IN_OK),
+    # Every role may export: each gets the rows it may see (tests/reports/test_scopes.py).
+    "reports.cycle_export": ("GET", lambda w: f"/exports/ratings.csv?cycle={w.cycle_id}", SIGNED_IN_OK),
+    "reports.my_data": ("GET", lambda w: "/me/data.zip", SIGNED_IN_OK),
+    "reports.district_export": ("GET", lambda w: "/exports/district.zip", only(ADMIN, 200)),
 }
 ROUTES = PAGE_ROUTES | API_ROUTES
 
@@ -240,6 +249,7 @@ PERSON_ROUTES = [
     ("POST", "/people/{id}/coaches"),
     ("POST", "/people/{id}/active"),
     ("POST", "/people/{id}/set-password-link"),
+    ("POST", "/people/{id}/delete"),
 ]
 
 

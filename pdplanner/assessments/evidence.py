@@ -61,3 +61,15 @@ def store_evidence(owner: User, upload: FileStorage) -> EvidenceFile:
 
 def evidence_path(evidence: EvidenceFile) -> Path:
     return evidence_dir() / evidence.stored_name
+
+
+def remove_evidence_files(stored_names: list[str]) -> None:
+    """Remove files from disk whose rows a committed transaction deleted. Called only after the
+    commit, so a failed deletion keeps its files; a file that cannot be removed is logged and
+    left, because the rows are already gone."""
+    folder = evidence_dir()
+    for name in stored_names:
+        try:
+            (folder / name).unlink(missing_ok=True)
+        except OSError:
+            current_app.logger.warning("Could not remove evidence file %s", name, exc_info=True)

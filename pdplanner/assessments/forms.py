@@ -5,9 +5,18 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields import URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from pdplanner.assessments.models import Confidence
 from pdplanner.assessments.services import NOTE_MAX, URL_MAX, AssessmentError, RatingInput
@@ -120,3 +129,11 @@ class CycleForm(FlaskForm):
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError("The cycle must close on or after the day it opens.")
+
+
+class RetentionForm(FlaskForm):
+    months = IntegerField(
+        "Keep closed cycles for (months)", validators=[Optional(), NumberRange(min=1, max=1200)],
+        description="Leave empty to keep everything. 36 months is three years, counted from the day a "
+                    "cycle closes.")
+    submit = SubmitField("Save retention period")

@@ -1,7 +1,9 @@
 """Assessment reads: cycles, ratings, progress, caseload status, calibration and aggregates."""
 
+import calendar
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from pdplanner.assessments.models import (
     AssessmentStatus,
     Cycle,
     CycleStatus,
+    EvidenceFile,
     RaterKind,
     Rating,
     SelfAssessment,
@@ -18,8 +21,8 @@ from pdplanner.core.gaps import calibrate
 from pdplanner.core.types import CalibrationRow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
-from pdplanner.organisation.models import CaseloadAssignment, Membership, School
-from pdplanner.planning.models import PathActivity
+from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
+from pdplanner.planning.models import Cohort, PathActivity, PlannedGoal
 
 SECONDS_PER_COMPETENCY = 45  # an estimate: reading four descriptors and choosing takes under a minute
 
@@ -213,3 +216,40 @@ def evidence_owner(file_id: int) -> Rating | PathActivity | None:
     decide who may open it."""
     return (db.session.scalar(select(Rating).where(Rating.evidence_file_id == file_id))
             or db.session.scalar(select(PathActivity).where(PathActivity.evidence_file_id == file_id)))
+
+
+# -- retention -----------------------------------------------------------------------------
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def expired_cycles(district: District, today: date) -> list[Cycle]:
+    """Closed cycles of the district that closed more than its retention period before `today`;
+    none while the district keeps everything. Open and draft cycles are never among them."""
+    if district.retention_months is None:
+        return []
+    return list(db.session.scalars(select(Cycle).where(
+        Cycle.district_id == district.id, Cycle.status == CycleStatus.CLOSED,
+        Cycle.closes_on < months_before(today, district.retention_months)).order_by(Cycle.opens_on)))
+
+
+def cycle_contents(cycle: Cycle) -> dict[str, int]:
+    """How many rows of each kind a cycle holds: what purging it deletes."""
+    def count(model) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(model.cycle_id == cycle.id))
+
+    return {"ratings": count(Rating), "self_assessments": count(SelfAssessment), "goals": count(PlannedGoal),
+            "path_activities": count(PathActivity), "cohorts": count(Cohort),
+            "evidence_files": len(cycle_evidence_files(cycle))}
+
+
+def cycle_evidence_files(cycle: Cycle) -> list[EvidenceFile]:
+    """The evidence files attached to a cycle's ratings and path activities."""
+    on_ratings = select(Rating.evidence_file_id).where(Rating.cycle_id == cycle.id)
+    on_activities = select(PathActivity.evidence_file_id).where(PathActivity.cycle_id == cycle.id)
+    return list(db.session.scalars(select(EvidenceFile).where(
+        EvidenceFile.id.in_(on_ratings) | EvidenceFile.id.in_(on_activities))))

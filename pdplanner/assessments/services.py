@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.assessments.models import (
@@ -16,10 +16,12 @@ from pdplanner.assessments.models import (
     Confidence,
     Cycle,
     CycleStatus,
+    EvidenceFile,
     RaterKind,
     Rating,
     SelfAssessment,
 )
+from pdplanner.assessments.queries import cycle_contents, cycle_evidence_files
 from pdplanner.audit.services import record
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
@@ -93,6 +95,22 @@ def close_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
         raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only an open cycle closes.")
     cycle.status = CycleStatus.CLOSED
     record("cycle.closed", actor=actor, subject=cycle)
+
+
+def purge_cycle(cycle: Cycle, *, actor: User | None = None) -> list[str]:
+    """Delete a closed cycle and everything tied to it: self-assessments, ratings, plans
+    (placements, goals, path activities), cohorts and the evidence files attached to them. The
+    database's cascades (ondelete) remove the rows; the audit log keeps a `cycle.purged` event
+    with the counts. Returns the stored names of the files to remove from disk once committed."""
+    if cycle.status != CycleStatus.CLOSED:
+        raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only a closed cycle is purged.")
+    files = cycle_evidence_files(cycle)
+    record("cycle.purged", actor=actor, subject=cycle, name=cycle.name, closes_on=cycle.closes_on.isoformat(),
+           **cycle_contents(cycle))
+    db.session.execute(delete(EvidenceFile).where(EvidenceFile.id.in_([f.id for f in files])))
+    db.session.delete(cycle)
+    db.session.flush()
+    return [f.stored_name for f in files]
 
 
 # -- ratings -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pdplanner.assessments import queries, services
 from pdplanner.assessments.evidence import EvidenceError, evidence_path, store_evidence
 from pdplanner.assessments.forms import (
     CycleForm,
+    RetentionForm,
     field_key,
     form_data,
     problems_keyed_by_field,
@@ -24,8 +25,10 @@ from pdplanner.assessments.forms import (
     rating_inputs,
 )
 from pdplanner.assessments.models import EvidenceFile, RaterKind
+from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
+from pdplanner.organisation import services as organisation
 from pdplanner.organisation.forms import ConfirmForm
 from pdplanner.permissions import can_see_ratings, coaches, deny, get_person_or_404, role_required
 
@@ -319,8 +322,30 @@ def cycles():
             db.session.commit()
             flash(f"{form.name.data} is created as a draft. Open it when educators should start.", "success")
             return redirect(url_for(".cycles"))
+    return _cycles_page(form)
+
+
+def _cycles_page(form: CycleForm, retention_form: RetentionForm | None = None):
+    district = current_user.district
     return render_template("assessments/cycles.html", form=form, confirm=ConfirmForm(),
-                           cycles=queries.cycles_of_district(current_user.district_id))
+                           cycles=queries.cycles_of_district(district.id),
+                           retention_form=retention_form or RetentionForm(
+                               formdata=None, months=district.retention_months),
+                           expired=queries.expired_cycles(district, utcnow().date()))
+
+
+@bp.post("/cycles/retention")
+@admin_only
+def set_retention():
+    form = RetentionForm()
+    if not form.validate_on_submit():
+        new_cycle = CycleForm(frameworks=visible_frameworks(current_user.district_id), formdata=None)
+        return _cycles_page(new_cycle, form), 400
+    organisation.set_retention(current_user.district, form.months.data, actor=current_user)
+    db.session.commit()
+    months = form.months.data
+    flash(f"Closed cycles are kept for {months} months." if months else "All cycles are kept.", "success")
+    return redirect(url_for(".cycles"))
 
 
 @bp.post("/cycles/<int:cycle_id>/<any(open, close):action>")

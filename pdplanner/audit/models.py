@@ -15,13 +15,20 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    # No foreign key, like subject_id: the trail outlives the people in it. A deleted person's
+    # events keep their id, and the `user.deleted` event names the email it belonged to.
+    actor_id: Mapped[int | None] = mapped_column(index=True)
     action: Mapped[str] = mapped_column(String(60), index=True)
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(String(45))
 
-    actor = relationship("User")
+    actor = relationship("User", primaryjoin="foreign(AuditEvent.actor_id) == User.id", viewonly=True)
+
+    @property
+    def known_actor(self):
+        """The actor's account, unless it is gone: deleted, or its id reused by a newer account
+        (SQLite may reuse the highest id), which cannot have acted before it existed."""
+        actor = self.actor
+        return actor if actor is not None and actor.created_at <= self.occurred_at else None

@@ -46,6 +46,12 @@ def forget_cycle(cycle_id: int) -> None:
     db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id))
 
 
+def forget_district(district_id: int) -> None:
+    """Everything of a district (a deleted person's ratings of others go with them)."""
+    db.session.execute(delete(SchoolSummary).where(
+        SchoolSummary.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == district_id))))
+
+
 def forget_educators(cycle_id: int, educator_ids: Iterable[int]) -> None:
     _forget(db.session.connection(), {cycle_id: set(educator_ids)}, {}, set())
 

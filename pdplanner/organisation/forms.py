@@ -63,3 +63,19 @@ class ConfirmForm(FlaskForm):
     """A bare CSRF-protected form for one-button actions."""
 
     submit = SubmitField("Confirm")
+
+
+class DeletePersonForm(FlaskForm):
+    """Deleting a person cannot be undone: the admin types the person's email to confirm."""
+
+    email = StringField("Type their email to confirm", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Delete")
+
+    def __init__(self, *, person, **kwargs):
+        super().__init__(**kwargs)
+        self.person = person
+        self.email.description = f"Type {person.email} exactly."
+
+    def validate_email(self, field):
+        if field.data.strip().lower() != self.person.email:
+            raise ValidationError(f"That is not {self.person.email}. Nothing was deleted.")

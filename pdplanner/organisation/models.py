@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.accounts.models import Role
@@ -12,6 +12,8 @@ class District(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How long closed cycles are kept before `flask data purge` deletes them; NULL keeps everything.
+    retention_months: Mapped[int | None] = mapped_column(Integer)
 
     schools = relationship("School", back_populates="district", order_by="School.name")
 

@@ -1,11 +1,15 @@
-"""Organisation writes: districts, schools, roles, caseloads and (de)activation. All audited."""
+"""Organisation writes: districts, schools, roles, caseloads, (de)activation, deletion and the
+retention period. All audited."""
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select
 
 from pdplanner.accounts.models import EDUCATOR_ROLES, SCHOOL_ROLES, Role, User
+from pdplanner.assessments.models import Cycle, EvidenceFile, Rating
 from pdplanner.audit.services import record
+from pdplanner.dashboards.services import forget_district
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
+from pdplanner.planning.models import Cohort, PathActivity, PlannedGoal
 
 
 class OrganisationError(ValueError):
@@ -111,3 +115,61 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     if not active:
         user.session_epoch += 1
     record("user.reactivated" if active else "user.deactivated", actor=actor, subject=user)
+
+
+def delete_person(person: User, *, actor: User) -> list[str]:
+    """Delete a person and everything of theirs, in the current transaction: their account,
+    memberships, caseload links, tokens, self-assessments, every rating of them and every rating
+    they gave, plans (lanes, goals, path activities) and evidence files. Cohorts they led lose
+    their coach; records others made keep their content and lose the link to them. The audit log
+    keeps its events: `subject_id` is a plain number and `actor_id` is set to NULL by its foreign
+    key, and a `user.deleted` event says who deleted which id and email.
+
+    Returns the stored names of the evidence files to remove from disk once the deletion is
+    committed, so that a failed deletion leaves every file where it was. Their sessions end with
+    the account (a session loads its user by id)."""
+    if person.id == actor.id:
+        raise OrganisationError("You cannot delete your own account.")
+    if person.district_id != actor.district_id:
+        raise OrganisationError(f"{person.email} is not in your district.")
+    ratings = or_(Rating.educator_id == person.id, Rating.rater_id == person.id)
+    files = db.session.execute(select(EvidenceFile.id, EvidenceFile.stored_name).where(or_(
+        EvidenceFile.owner_id == person.id,
+        EvidenceFile.id.in_(select(Rating.evidence_file_id).where(ratings)),
+        EvidenceFile.id.in_(select(PathActivity.evidence_file_id)
+                            .where(PathActivity.educator_id == person.id)),
+    ))).all()
+    counts = {
+        "ratings": db.session.scalar(select(func.count()).select_from(Rating).where(ratings)),
+        "goals": db.session.scalar(select(func.count()).select_from(PlannedGoal)
+                                   .where(PlannedGoal.educator_id == person.id)),
+        "evidence_files": len(files),
+    }
+    _forget_mentor(person)
+    # Files others uploaded onto the person's records go with those records; the database's
+    # cascades (ondelete) remove every other row that belongs to the person with the account.
+    db.session.execute(delete(EvidenceFile).where(EvidenceFile.id.in_([file_id for file_id, _ in files])))
+    record("user.deleted", actor=actor, subject=person, email=person.email, **counts)
+    db.session.delete(person)
+    db.session.flush()
+    forget_district(person.district_id)   # the database's cascades pass the flush watcher by
+    return [stored_name for _, stored_name in files]
+
+
+def _forget_mentor(person: User) -> None:
+    """Cohorts keep their mentors as a list of ids (JSON), which no foreign key reaches."""
+    cohorts = db.session.scalars(select(Cohort).where(
+        Cohort.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == person.district_id))))
+    for cohort in cohorts:
+        if person.id in cohort.mentor_ids:
+            cohort.mentor_ids = [i for i in cohort.mentor_ids if i != person.id]
+
+
+def set_retention(district: District, months: int | None, *, actor: User) -> None:
+    """How long closed cycles are kept before `flask data purge` deletes them; None keeps all."""
+    if months is not None and not 1 <= months <= 1200:
+        raise OrganisationError("Keep closed cycles between 1 and 1200 months, or leave it empty.")
+    if district.retention_months != months:
+        record("retention.changed", actor=actor, subject=district, district_id=district.id,
+               months=[district.retention_months, months])
+        district.retention_months = months

@@ -4,10 +4,18 @@ from sqlalchemy import select
 
 from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.audit.models import AuditEvent
 from pdplanner.extensions import db
 from pdplanner.organisation import queries, services
-from pdplanner.organisation.forms import CoachForm, ConfirmForm, PersonForm, RoleForm, SchoolForm
+from pdplanner.organisation.forms import (
+    CoachForm,
+    ConfirmForm,
+    DeletePersonForm,
+    PersonForm,
+    RoleForm,
+    SchoolForm,
+)
 from pdplanner.organisation.models import School
 from pdplanner.permissions import deny, get_person_or_404, role_required, visible_people_query
 
@@ -80,7 +88,10 @@ def new_person():
 @bp.get("/people/<int:person_id>")
 @role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 def person(person_id: int):
-    person = get_person_or_404(current_user, person_id)
+    return _person_page(get_person_or_404(current_user, person_id))
+
+
+def _person_page(person: User, delete_form: DeletePersonForm | None = None):
     district_id = current_user.district_id
     schools = queries.schools_of_district(district_id)
     coaches = queries.coaches_of(person)
@@ -92,6 +103,7 @@ def person(person_id: int):
         role_form=RoleForm(schools=schools),
         coach_form=CoachForm(coaches=assignable),
         confirm_form=ConfirmForm(),
+        delete_form=delete_form or DeletePersonForm(person=person, formdata=None),
     )
 
 
@@ -154,6 +166,26 @@ def set_active(person_id: int):
         state = "active again" if activate else "deactivated; their data is kept"
         flash(f"{person.name} is {state}.", "success")
     return redirect(url_for(".person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/delete")
+@admin_only
+def delete_person(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    form = DeletePersonForm(person=person)
+    if not form.validate_on_submit():
+        return _person_page(person, form), 400
+    email = person.email
+    try:
+        files = services.delete_person(person, actor=current_user)
+    except services.OrganisationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".person", person_id=person_id))
+    db.session.commit()
+    remove_evidence_files(files)
+    flash(f"{email} and all their data are deleted.", "success")
+    return redirect(url_for(".people"))
 
 
 @bp.post("/people/<int:person_id>/set-password-link")

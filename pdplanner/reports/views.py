@@ -1,5 +1,83 @@
-"""Report and export downloads (SPEC section 10): the same authorization as the pages."""
+"""Report and export downloads (SPEC section 10): the same authorization as the pages.
 
-from flask import Blueprint
+Every route here is a GET and answers the signed-in session or a Bearer token (an API token),
+as the API does. Being GETs, they change nothing a cross-site request could abuse, so CSRF is
+not involved; CSRF on the site's forms is unchanged.
+"""
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from pdplanner.accounts.models import Role
+from pdplanner.api.auth import authenticate_bearer
+from pdplanner.assessments.models import Cycle
+from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district
+from pdplanner.database import utcnow
+from pdplanner.extensions import db
+from pdplanner.permissions import role_required, signed_in
+from pdplanner.reports import bundles, exports, queries, services
 
 bp = Blueprint("reports", __name__)
+bp.before_request(authenticate_bearer)
+
+
+# -- data exports: CSV, XLSX and zip ---------------------------------------------------------
+
+MIMETYPES = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE, "zip": exports.ZIP_MIMETYPE}
+
+
+def _requested_cycle(*, required: bool) -> Cycle | None:
+    """?cycle=<id> of the caller's district (404 for any other), else the current cycle."""
+    if "cycle" in request.args:
+        cycle_id = request.args.get("cycle", type=int)
+        return (cycle_in_district(current_user.district_id, cycle_id) if cycle_id else None) or abort(404)
+    cycle = current_cycle(current_user.district_id)
+    if cycle is None and required:
+        abort(404, description="There is no assessment cycle yet, so there is nothing to export.")
+    return cycle
+
+
+def _download(body: bytes, extension: str, stem: str) -> Response:
+    name = f"{exports.safe_file_name(stem, 'pdplanner-export')}.{extension}"
+    return Response(body, content_type=MIMETYPES[extension],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/exports")
+@signed_in
+def exports_page():
+    return render_template("reports/exports.html", cycle=_requested_cycle(required=False),
+                           cycles=cycles_of_district(current_user.district_id),
+                           tables=list(exports.CYCLE_TABLES), roles=current_user.roles)
+
+
+@bp.get("/exports/<any(ratings, goals, cohorts, participation):table>.<any(csv, xlsx):extension>")
+@signed_in
+def cycle_export(table: str, extension: str):
+    cycle = _requested_cycle(required=True)
+    data = exports.frame(exports.CYCLE_TABLES[table], queries.CYCLE_ROWS[table](current_user, cycle))
+    services.record_download(current_user, f"{table}.{extension}", scope=queries.scope_label(current_user),
+                             rows=len(data), cycle=cycle)
+    db.session.commit()
+    body = exports.to_csv(data) if extension == "csv" else exports.to_xlsx(data, table)
+    return _download(body, extension, f"pdplanner-{table}-{cycle.name}")
+
+
+@bp.get("/me/data.zip")
+@signed_in
+def my_data():
+    bundle = bundles.my_data(current_user)
+    services.record_download(current_user, "data.zip", scope="own", rows=len(bundle.names),
+                             subject=current_user)
+    db.session.commit()
+    return _download(bundle.to_bytes(), "zip", f"pdplanner-my-data-{utcnow():%Y-%m-%d}")
+
+
+@bp.get("/exports/district.zip")
+@role_required(Role.DISTRICT_ADMIN)
+def district_export():
+    bundle, counts = bundles.district_export(current_user)
+    services.record_download(current_user, "district.zip", scope="district", rows=counts)
+    db.session.commit()
+    return _download(bundle.to_bytes(), "zip",
+                     f"pdplanner-{current_user.district.code}-export-{utcnow():%Y-%m-%d}")

@@ -19,7 +19,7 @@ from pdplanner.assessments.services import (
 )
 from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.dashboards.models import SchoolSummary
-from pdplanner.organisation.services import set_active
+from pdplanner.organisation.services import delete_person, set_active
 from pdplanner.planning.models import PathActivity, Resource
 from pdplanner.planning.services import (
     ProgressUpdate,
@@ -183,6 +183,7 @@ WRITES = {
         d.cycle, d.teachers, _resource_for("COG.1"), "COG.1", actor=d.coaches[0]),
     "new teacher": lambda d: create_user(Role.TEACHER, school=d.schools[0], commit=False),
     "deactivation": lambda d: set_active(d.teachers[0], False),
+    "deletion": lambda d: delete_person(d.teachers[0], actor=d.admin),
 }
 
 

@@ -21,12 +21,14 @@ PERSON_LINK = re.compile(r"^/people/\d+$")
 
 # What each role finds in the main nav, in order (the brief's "by role").
 NAV_LABELS = {
-    "teacher": ["Home", "Self-assessment", "My ratings", "My plan", "Framework", "Activities", "My account"],
+    "teacher": ["Home", "Self-assessment", "My ratings", "My plan", "Framework", "Activities", "Exports",
+                "My account"],
     "coach": ["Home", "Self-assessment", "My ratings", "My plan", "Planning", "Caseload", "Framework",
-              "Activities", "People", "My account"],
-    "principal": ["Home", "Planning", "School ratings", "Framework", "Activities", "People", "My account"],
+              "Activities", "People", "Exports", "My account"],
+    "principal": ["Home", "Planning", "School ratings", "Framework", "Activities", "People", "Exports",
+                  "My account"],
     "admin": ["Home", "Planning", "School ratings", "Framework", "Activities", "People", "Schools", "Cycles",
-              "Planning settings", "Audit log", "My account"],
+              "Planning settings", "Audit log", "Exports", "My account"],
 }
 ADMIN_HOME_HEADING = "Riverbend Unified School District (demo)"
 

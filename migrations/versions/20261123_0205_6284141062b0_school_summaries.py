@@ -1,7 +1,7 @@
 """school summaries
 
 Revision ID: 6284141062b0
-Revises: be06c059008d
+Revises: a60dc4f51492
 Create Date: 2026-11-23 01:46:41.768580
 
 """
@@ -13,7 +13,7 @@ import pdplanner.database
 
 # revision identifiers, used by Alembic.
 revision = '6284141062b0'
-down_revision = 'be06c059008d'
+down_revision = 'a60dc4f51492'
 branch_labels = None
 depends_on = None
 

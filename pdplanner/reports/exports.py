@@ -1,0 +1,336 @@
+"""Export tables: their columns (which are also the data dictionary), frames, and the CSV, XLSX and
+zip writers. pandas and the standard library only: no Flask, no database; queries hand in rows.
+
+Spreadsheet safety (SPEC 11): every text cell that a spreadsheet would run as a formula (it
+starts with = + - @, a tab or a carriage return) gets a leading apostrophe, in CSV and XLSX alike,
+so both files hold the same cells. Numbers are never touched: -1 stays a number. JSON is data for
+programs, not spreadsheets, and is written as stored.
+"""
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIMETYPE = "application/zip"
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters other than tab, line feed and carriage return: XML (so XLSX) cannot hold them,
+# and they are dropped from CSV too so the two files stay cell for cell the same.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_COLUMN_WIDTH = 60
+
+# A column's type in the data dictionary -> its pandas dtype. Dates and times are ISO 8601 text
+# (UTC, "Z"), so every file and every spreadsheet program reads the same value.
+DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "text": object,
+          "date": object, "datetime": object}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str                    # the file's stem and the XLSX sheet's name
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _table(name: str, *columns: tuple[str, str, str]) -> Table:
+    return Table(name, tuple(Column(*c) for c in columns))
+
+
+EDUCATOR = (
+    ("educator_id", "integer", "The educator's id in pdplanner."),
+    ("educator_email", "text", "The educator's email (their sign-in)."),
+    ("educator_name", "text", "Given and family name."),
+    ("school_codes", "text", "Codes of the schools the educator belongs to, separated by ';'."),
+)
+CYCLE = (("cycle_id", "integer", "The assessment cycle's id."),
+         ("cycle_name", "text", "The assessment cycle's name."))
+
+RATINGS = _table(
+    "ratings", *CYCLE, *EDUCATOR,
+    ("domain_code", "text", "Code of the competency's domain (COG, INTRA, INTER, INST)."),
+    ("competency_code", "text", "Code of the competency (COG.1 ... INST.6)."),
+    ("rater_kind", "text", "self (the educator), coach (a coach's rating) or evidence (a coach "
+                           "verified a goal's evidence)."),
+    ("rater_email", "text", "Who gave the rating."),
+    ("level", "integer", "The level chosen on the framework's scale; empty when not yet observed or "
+                         "not chosen yet."),
+    ("level_label", "text", "The level's label, or 'Not yet observed'; empty when no level was chosen."),
+    ("not_observed", "boolean", "True when the rater chose 'not yet observed'."),
+    ("confidence", "text", "The rater's confidence: low, medium or high; empty when not given."),
+    ("interest", "boolean", "True when the educator marked 'I want to grow here'."),
+    ("note", "text", "The rater's note."),
+    ("updated_at", "datetime", "When the rating was last saved (UTC)."),
+)
+GOALS = _table(
+    "goals", *CYCLE, *EDUCATOR,
+    ("competency_code", "text", "The competency the goal grows."),
+    ("rank", "integer", "The goal's rank among the educator's goals (1 = first)."),
+    ("status", "text", "active, or verified (a coach verified the evidence)."),
+    ("from_level", "integer", "The current level; empty when it is not visible to you (the educator "
+                              "did not share that cycle's ratings with their principal)."),
+    ("to_level", "integer", "The level the goal aims for; empty when not visible to you."),
+    ("why", "text", "Why the planner chose this goal; empty when not visible to you."),
+)
+COHORTS = _table(
+    "cohorts", *CYCLE,
+    ("cohort_id", "integer", "The cohort's id."),
+    ("cohort_name", "text", "The cohort's name: its focus and lane."),
+    ("focus", "text", "The competency or domain code the cohort works on."),
+    ("lane", "text", "fast or slow."),
+    ("lane_label", "text", "The district's name for the lane."),
+    ("status", "text", "proposed (by the planner) or confirmed (by a coach or leader)."),
+    ("school_codes", "text", "Codes of the cohort's schools, separated by ';' (several when pooled)."),
+    ("coach_email", "text", "The coach who leads the cohort; empty when none."),
+    ("member_count", "integer", "How many educators are in the cohort."),
+    ("member_emails", "text", "Emails of the members you may see, separated by ';'."),
+)
+PARTICIPATION = _table(
+    "participation", *CYCLE, *EDUCATOR,
+    ("active", "boolean", "False when the person's account is deactivated."),
+    ("self_assessment", "text", "not_started, in_progress or submitted."),
+    ("self_rated", "integer", "Competencies the educator has rated (a level or 'not yet observed')."),
+    ("competencies", "integer", "Competencies in the cycle's framework."),
+    ("coach_rated", "integer", "Competencies a coach has rated for the educator."),
+    ("lane", "text", "fast or slow; empty when not planned yet."),
+    ("lane_label", "text", "The district's name for the lane."),
+    ("goals", "integer", "Planned goals."),
+    ("activities_done", "integer", "Learning-path activities done or verified."),
+    ("activities_total", "integer", "Learning-path activities assigned."),
+)
+
+# Only in the district export.
+SCHOOLS = _table(
+    "schools",
+    ("school_id", "integer", "The school's id."),
+    ("code", "text", "The school's code (as in roster files)."),
+    ("name", "text", "The school's name."),
+)
+PEOPLE = _table(
+    "people",
+    ("person_id", "integer", "The person's id."),
+    ("email", "text", "Their email (their sign-in)."),
+    ("given_name", "text", "Given name."),
+    ("family_name", "text", "Family name."),
+    ("active", "boolean", "False when the account is deactivated (their data is kept)."),
+    ("district_admin", "boolean", "True for district admins."),
+    ("created_at", "datetime", "When the account was created (UTC)."),
+    ("last_sign_in_at", "datetime", "The last successful sign-in (UTC); empty when never."),
+)
+MEMBERSHIPS = _table(
+    "memberships",
+    ("person_id", "integer", "The person's id."),
+    ("email", "text", "The person's email."),
+    ("school_code", "text", "The school's code."),
+    ("role", "text", "teacher, coach or principal in that school."),
+)
+CASELOADS = _table(
+    "caseloads",
+    ("coach_id", "integer", "The coach's id."),
+    ("coach_email", "text", "The coach's email."),
+    ("educator_id", "integer", "The id of the educator on the coach's caseload."),
+    ("educator_email", "text", "The educator's email."),
+)
+CYCLES = _table(
+    "cycles",
+    ("cycle_id", "integer", "The cycle's id."),
+    ("name", "text", "The cycle's name."),
+    ("status", "text", "draft, open or closed."),
+    ("opens_on", "date", "The first day of the cycle."),
+    ("closes_on", "date", "The last day of the cycle."),
+    ("framework", "text", "The framework's slug."),
+    ("framework_version", "integer", "The framework version the cycle is pinned to."),
+)
+PLACEMENTS = _table(
+    "placements", *CYCLE, *EDUCATOR,
+    ("lane", "text", "fast or slow: the override when there is one, else the planner's lane."),
+    ("lane_label", "text", "The district's name for the lane."),
+    ("readiness", "number", "Share of rated competencies at or above target (0 to 1)."),
+    ("rated", "integer", "Competencies rated."),
+    ("at_target", "integer", "Competencies at or above target."),
+    ("lowest_domain", "text", "The domain with the lowest mean level."),
+    ("lowest_domain_mean", "number", "That domain's mean level."),
+    ("why", "text", "Why the educator is in this lane."),
+    ("override_lane", "text", "The lane a coach or leader chose instead; empty when none."),
+    ("override_reason", "text", "Their reason."),
+    ("cohort_id", "integer", "The cohort the educator is in; empty for individual coaching."),
+    ("individual_reason", "text", "Why the educator gets individual coaching instead of a cohort."),
+)
+PATH_ACTIVITIES = _table(
+    "path_activities", *CYCLE, *EDUCATOR,
+    ("competency_code", "text", "The competency the activity works on."),
+    ("position", "integer", "The activity's place on the path (from 0)."),
+    ("resource_key", "text", "The catalogue activity's key (see resources.csv)."),
+    ("resource_title", "text", "The catalogue activity's title."),
+    ("source", "text", "suggested (by the planner) or coach (assigned by a coach)."),
+    ("status", "text", "planned, in_progress, done or verified."),
+    ("why", "text", "Why the activity was suggested."),
+    ("reflection", "text", "The educator's reflection; empty when not visible to you."),
+    ("evidence_url", "text", "The educator's evidence link; empty when not visible to you."),
+    ("verified_at", "datetime", "When a coach verified the evidence (UTC)."),
+)
+RESOURCES = _table(
+    "resources",
+    ("resource_id", "integer", "The activity's id."),
+    ("key", "text", "The activity's key in the catalogue."),
+    ("title", "text", "Title."),
+    ("kind", "text", "micro-credential, coaching-cycle, plc-protocol, peer-observation, workshop, "
+                     "book-study, online-course or video-study."),
+    ("competencies", "text", "Competency codes it serves, separated by ';'."),
+    ("level_min", "integer", "The lowest level it suits."),
+    ("level_max", "integer", "The highest level it suits."),
+    ("hours", "number", "About how many hours it takes."),
+    ("lanes", "text", "The lanes it fits (fast, slow), separated by ';'."),
+    ("active", "boolean", "False when retired from the catalogue."),
+    ("shared", "boolean", "True for the shared catalogue; False for the district's own activity."),
+)
+
+# The per-cycle downloads of the Exports page (SPEC 10: /exports/<name>.csv and .xlsx).
+CYCLE_TABLES = {t.name: t for t in (RATINGS, GOALS, COHORTS, PARTICIPATION)}
+# The district export, in the order its files are listed in the data dictionary.
+DISTRICT_TABLES = (SCHOOLS, PEOPLE, MEMBERSHIPS, CASELOADS, CYCLES, RATINGS, GOALS, COHORTS, PLACEMENTS,
+                   PATH_ACTIVITIES, RESOURCES)
+DICTIONARY = _table(
+    "data_dictionary",
+    ("file", "text", "The file the column is in."),
+    ("column", "text", "The column's name."),
+    ("type", "text", "integer, number, boolean, text, date or datetime (ISO 8601, UTC)."),
+    ("meaning", "text", "What the column holds."),
+)
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """ISO 8601; times in UTC with a Z."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def frame(table: Table, rows: list[dict]) -> pd.DataFrame:
+    """The table's rows as a frame with exactly its columns, in order, and their dtypes."""
+    if rows and set(rows[0]) != set(table.names):
+        # Rows are built by one function per table: checking the first catches any drift.
+        raise ValueError(f"{table.name}: rows do not match the columns "
+                         f"({sorted(set(rows[0]) ^ set(table.names))})")
+    data = pd.DataFrame.from_records(rows, columns=table.names)
+    return data.astype({c.name: DTYPES[c.type] for c in table.columns})
+
+
+def safe_cell(value):
+    """A text cell a spreadsheet shows as text: control characters dropped, formula triggers
+    defused with a leading apostrophe. Anything else is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL_CHARACTERS.sub("", value)
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def for_spreadsheet(data: pd.DataFrame) -> pd.DataFrame:
+    safe = data.copy()
+    for name in safe.select_dtypes(include="object").columns:
+        safe[name] = safe[name].map(safe_cell)
+    return safe
+
+
+def to_csv(data: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the local code page and
+    mangles accented names) and CRLF line ends (RFC 4180)."""
+    text = for_spreadsheet(data).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def to_xlsx(data: pd.DataFrame, sheet: str) -> bytes:
+    """One sheet: a bold header row, frozen, and columns as wide as their content (capped)."""
+    safe = for_spreadsheet(data)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe.to_excel(writer, sheet_name=sheet, index=False)
+        worksheet = writer.sheets[sheet]
+        worksheet.freeze_panes = "A2"
+        for number, name in enumerate(safe.columns, start=1):
+            longest = safe[name].dropna().astype(str).str.len().max() if len(safe) else 0
+            width = min(max(len(name), int(longest or 0)) + 2, MAX_COLUMN_WIDTH)
+            worksheet.column_dimensions[worksheet.cell(row=1, column=number).column_letter].width = width
+    return buffer.getvalue()
+
+
+def records(data: pd.DataFrame) -> list[dict]:
+    """Rows for JSON: missing values as null, numbers as plain Python numbers."""
+    plain = data.astype(object).where(data.notna(), None)
+    return plain.to_dict("records")
+
+
+def dictionary_frame(tables) -> pd.DataFrame:
+    return frame(DICTIONARY, [
+        {"file": f"{t.name}.csv", "column": c.name, "type": c.type, "meaning": c.meaning}
+        for t in tables for c in t.columns])
+
+
+def _json_value(value):
+    if isinstance(value, date | datetime):
+        return iso(value)
+    if hasattr(value, "item"):   # a numpy scalar
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_json(document) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, default=_json_value) + "\n"
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_file_name(name: str, fallback: str = "file") -> str:
+    """A name for a download or a zip entry: ASCII letters, digits, '.', '_' and '-' only, so it
+    cannot climb out of a folder or break a header."""
+    cleaned = SAFE_NAME.sub("-", name).strip(".-")[:100]
+    return cleaned or fallback
+
+
+class ZipBundle:
+    """The files of one zip download, in the order added. Adding a file is one line:
+    `bundle.add("growth-plan.pdf", pdf_bytes)`."""
+
+    def __init__(self):
+        self._files: dict[str, bytes] = {}
+
+    def add(self, name: str, content: bytes | str) -> None:
+        if name in self._files:
+            raise ValueError(f"{name} is already in the zip")
+        self._files[name] = content.encode("utf-8") if isinstance(content, str) else content
+
+    def add_json(self, name: str, document) -> None:
+        self.add(name, to_json(document))
+
+    def add_csv(self, table: Table, data: pd.DataFrame) -> None:
+        self.add(f"{table.name}.csv", to_csv(data))
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._files)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in self._files.items():
+                archive.writestr(name, content)
+        return buffer.getvalue()

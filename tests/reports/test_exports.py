@@ -1,0 +1,129 @@
+"""The download routes: files that open, the same rows in CSV and XLSX, defused formulas, safe
+headers, an audit record, Bearer tokens, and the Exports page."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from pdplanner.accounts.services import create_token
+from pdplanner.audit.models import AuditEvent
+from pdplanner.reports.exports import CYCLE_TABLES, safe_cell
+from tests.helpers import sign_in_directly
+from tests.reports.conftest import HOSTILE_NOTE
+
+TABLES = sorted(CYCLE_TABLES)
+
+
+def read_csv(body: bytes) -> pd.DataFrame:
+    assert body.startswith(b"\xef\xbb\xbf"), "CSV starts with a UTF-8 byte-order mark"
+    return pd.read_csv(io.BytesIO(body), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def read_xlsx(body: bytes) -> pd.DataFrame:
+    return pd.read_excel(io.BytesIO(body), dtype=str, keep_default_na=False)
+
+
+def download(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("viewer", ["cora", "admin"])
+def test_csv_and_xlsx_open_and_hold_the_same_rows(client, district, table, viewer):
+    sign_in_directly(client, district.people[viewer])
+    url = f"/exports/{table}.{{}}?cycle={district.cycle.id}"
+    csv = read_csv(download(client, url.format("csv")).data)
+    xlsx = read_xlsx(download(client, url.format("xlsx")).data)
+    assert list(csv.columns) == CYCLE_TABLES[table].names
+    assert len(csv) > 0
+    pd.testing.assert_frame_equal(csv, xlsx)
+
+
+def test_hostile_cells_are_defused_in_csv_and_xlsx_and_numbers_stay_numbers(client, district):
+    sign_in_directly(client, district.people["cora"])
+    url = f"/exports/ratings.{{}}?cycle={district.cycle.id}"
+    csv_body, xlsx_body = download(client, url.format("csv")).data, download(client, url.format("xlsx")).data
+    notes = set(read_csv(csv_body)["note"])
+    assert "'" + HOSTILE_NOTE in notes and "'+1 for peer feedback" in notes and "'@coach on ann" in notes
+    assert HOSTILE_NOTE not in notes
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_body)).active
+    header = [c.value for c in sheet[1]]
+    cells = list(sheet.iter_rows(min_row=2))
+    note_cells = [row[header.index("note")] for row in cells]
+    assert all(c.data_type != "f" for row in cells for c in row), "no cell is a formula"
+    assert "'" + HOSTILE_NOTE in {c.value for c in note_cells}
+    levels = [row[header.index("level")] for row in cells if row[header.index("level")].value is not None]
+    assert levels and all(c.data_type == "n" and isinstance(c.value, int) for c in levels)
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["P"].width > 10
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("\x07=cmd", "'=cmd"), ("plain", "plain"), ("a=b", "a=b"), (-1, -1), (2.5, 2.5),
+    (None, None),
+])
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_download_headers(client, district):
+    sign_in_directly(client, district.people["ann"])
+    csv = download(client, f"/exports/goals.csv?cycle={district.cycle.id}")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv.headers["Content-Disposition"] == 'attachment; filename="pdplanner-goals-2026-27-baseline.csv"'
+    assert csv.headers["Cache-Control"] == "no-store"
+    xlsx = download(client, f"/exports/goals.xlsx?cycle={district.cycle.id}")
+    assert xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert xlsx.headers["Content-Disposition"].startswith('attachment; filename="pdplanner-goals-')
+
+
+def test_every_export_is_audited_with_caller_scope_and_rows(db, client, district):
+    pia = district.people["pia"]
+    sign_in_directly(client, pia)
+    rows = read_csv(download(client, f"/exports/participation.csv?cycle={district.cycle.id}").data)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.downloaded"))
+    assert event.actor_id == pia.id and event.district_id == pia.district_id
+    assert event.details == {"file": "participation.csv", "scope": "own; schools S1", "rows": len(rows),
+                             "cycle_id": district.cycle.id}
+
+
+def test_the_cycle_defaults_to_the_current_one_and_another_districts_is_404(client, district):
+    sign_in_directly(client, district.people["admin"])
+    assert download(client, "/exports/ratings.csv").headers["Content-Disposition"].endswith(
+        'baseline.csv"')
+    assert client.get(f"/exports/ratings.csv?cycle={district.away_cycle.id}").status_code == 404
+    assert client.get("/exports/ratings.csv?cycle=999999").status_code == 404
+    assert client.get("/exports/ratings.csv?cycle=x").status_code == 404
+    assert client.get(f"/exports/secrets.csv?cycle={district.cycle.id}").status_code == 404
+
+
+def test_a_bearer_token_downloads_without_a_session(db, app, district):
+    _, secret = create_token(district.people["pia"], "reports")
+    db.session.commit()
+    client = app.test_client()
+    response = client.get(f"/exports/ratings.csv?cycle={district.cycle.id}",
+                          headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert set(read_csv(response.data)["educator_email"]) == {"ben@home.org"}
+    token = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/exports/district.zip", headers=token).status_code == 404
+    bad = client.get("/exports/ratings.csv", headers={"Authorization": "Bearer pdp_not-a-token"})
+    assert bad.status_code == 401 and bad.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/exports/ratings.csv").status_code == 302  # no token, no session: sign in
+
+
+def test_the_exports_page_lists_what_the_caller_may_download(client, district):
+    sign_in_directly(client, district.people["ann"])
+    html = client.get("/exports").get_data(as_text=True)
+    assert "Download all my data" in html and 'href="/me/data.zip"' in html
+    assert f"/exports/ratings.xlsx?cycle={district.cycle.id}" in html
+    assert "/exports/district.zip" not in html
+    assert 'label for="cycle"' in html
+    sign_in_directly(client, district.people["admin"])
+    html = client.get("/exports").get_data(as_text=True)
+    assert "/exports/district.zip" in html and "only for educators who shared" in html
