@@ -42,22 +42,33 @@ def _public_endpoint() -> bool:
     return getattr(view, "access_policy", None) == PUBLIC
 
 
+def authenticate_bearer_token():
+    """A request with an `Authorization: Bearer` token is its owner's, for this request only
+    (a token wins over a session). A malformed or invalid token is answered 401; without the
+    header nothing changes. A before_request of the API and of the report downloads."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return unauthorized("Send the token as 'Authorization: Bearer <token>'.", "invalid_request")
+    user = user_for_token(secret.strip())
+    if user is None:
+        return unauthorized("This API token is not valid: it is unknown or revoked, or its "
+                            "owner's account is deactivated.", "invalid_token")
+    save_token_use()
+    # Flask-Login's per-request user: current_user is the token's owner for this request
+    # only, and nothing is written to the session (no cookie is set for token calls).
+    g._login_user = user
+    return None
+
+
 def authenticate_api_request():
     """before_request of the API blueprint: answers 401 problem+json rather than redirecting."""
-    header = request.headers.get("Authorization")
-    if header is not None:
-        scheme, _, secret = header.strip().partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            return unauthorized("Send the token as 'Authorization: Bearer <token>'.", "invalid_request")
-        user = user_for_token(secret.strip())
-        if user is None:
-            return unauthorized("This API token is not valid: it is unknown or revoked, or its "
-                                "owner's account is deactivated.", "invalid_token")
-        save_token_use()
-        # Flask-Login's per-request user: current_user is the token's owner for this request
-        # only, and nothing is written to the session (no cookie is set for token calls).
-        g._login_user = user
-    elif not current_user.is_authenticated and not _public_endpoint():
+    refused = authenticate_bearer_token()
+    if refused is not None:
+        return refused
+    if not current_user.is_authenticated and not _public_endpoint():
         return unauthorized()
     if (request.method in WRITE_METHODS and has_session_cookie()
             and current_app.config.get("WTF_CSRF_ENABLED", True)):
