@@ -183,6 +183,10 @@ PAGE_ROUTES = {
         only(PLANNERS, 302),
     ),
     "planning.set_cohort_coach": ("POST", lambda w: f"/cohorts/{w.cohort_id}/coach", only(LEADERS, 302)),
+    "reports.growth_plan": (
+        "GET", lambda w: f"/reports/educators/{w.people['teacher'].id}/growth-plan.pdf?cycle={w.cycle_id}",
+        only(("teacher",) + PLANNERS, 200),  # the principal's copy leaves out the unshared levels
+    ),
 }
 ROUTES = PAGE_ROUTES | API_ROUTES
 
