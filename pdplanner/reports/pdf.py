@@ -34,6 +34,8 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepTogether,
+    ListFlowable,
+    ListItem,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -70,6 +72,7 @@ HEADINGS = {
     2: ParagraphStyle("h2", parent=BODY, fontName="Helvetica-Bold", fontSize=11.5, leading=15,
                       spaceBefore=10, spaceAfter=4, keepWithNext=1),
 }
+LIST_ITEM = ParagraphStyle("list-item", parent=BODY, spaceAfter=2)
 CELL = ParagraphStyle("cell", parent=SMALL, fontSize=9, leading=11.5)
 HEADER_CELL = ParagraphStyle("header-cell", parent=CELL, fontName="Helvetica-Bold", textColor=colors.white)
 
@@ -88,6 +91,13 @@ def paragraph(text: str, *, label: str = "", muted: bool = False) -> Paragraph:
     """A paragraph of plain text, optionally led by a bold label ("Why:")."""
     lead = f"<b>{escape(label)}</b> " if label else ""
     return Paragraph(lead + _markup(text), MUTED_BODY if muted else BODY)
+
+
+def bullets(items: Sequence[str]) -> ListFlowable:
+    """A bulleted list of plain-text items (strengths, opportunities ...)."""
+    return ListFlowable([ListItem(Paragraph(_markup(item), LIST_ITEM)) for item in items],
+                        bulletType="bullet", bulletFontName="Helvetica", bulletFontSize=10, leftIndent=14,
+                        bulletColor=BRAND)
 
 
 def facts(pairs: Sequence[tuple[str, str]]) -> Table:
@@ -133,35 +143,64 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
 
 
 class ChartFlowable(Flowable):
-    """A chart's drawing scaled to the frame's width (never taller than a frame), drawn as
-    vectors. The Chart is not changed: the same drawing also serves the SVG."""
+    """A chart's drawing, drawn as vectors under its title (a level-2 heading) and scaled to
+    the frame's width. Where that does not fit the rest of the page, it shrinks to fit, down to
+    `MIN_SCALE` of that size, rather than leave half a page empty; below that it moves to the
+    next page, title and all. The Chart is not changed: the same drawing serves the SVG."""
 
-    def __init__(self, chart: Chart):
+    MIN_SCALE = 0.7
+
+    def __init__(self, chart: Chart, *, titled: bool = True):
         super().__init__()
         self.drawing = chart.drawing
+        self.title = heading(chart.title, 2) if titled else None
         self.scale = 1.0
+        self.title_height = 0.0
+
+    def getSpaceBefore(self):
+        return self.title.getSpaceBefore() if self.title else 0
 
     def wrap(self, available_width, available_height):
-        self.scale = min(available_width / self.drawing.width, FRAME_HEIGHT / self.drawing.height)
-        return self.drawing.width * self.scale, self.drawing.height * self.scale
+        self.title_height = 0.0
+        if self.title:
+            _, title_height = self.title.wrap(available_width, available_height)
+            self.title_height = title_height + self.title.getSpaceAfter()
+        full = min(available_width / self.drawing.width,
+                   (FRAME_HEIGHT - self.title_height) / self.drawing.height)
+        fits = (available_height - self.title_height) / self.drawing.height
+        self.scale = full if fits >= full else max(fits, full * self.MIN_SCALE)
+        self.width = available_width
+        return available_width, self.title_height + self.drawing.height * self.scale
 
     def draw(self):
+        height = self.drawing.height * self.scale
+        if self.title:
+            self.title.drawOn(self.canv, 0, height + self.title.getSpaceAfter())
         self.canv.saveState()
+        self.canv.translate((self.width - self.drawing.width * self.scale) / 2, 0)
         self.canv.scale(self.scale, self.scale)
         renderPDF.draw(self.drawing, self.canv, 0, 0)
         self.canv.restoreState()
 
 
-def chart_flowable(chart: Chart) -> Flowable:
-    return ChartFlowable(chart)
+def chart_flowable(chart: Chart, *, titled: bool = True) -> Flowable:
+    """The chart's drawing under its title (unless `titled` is False), and nothing else: follow
+    it with its data table (`chart_with_table`), the text alternative."""
+    return ChartFlowable(chart, titled=titled)
+
+
+# A data table this short stays on the chart's page (both move on together); a longer one runs on.
+SHORT_TABLE_ROWS = 8
 
 
 def chart_with_table(chart: Chart, *, widths: Sequence[float] | None = None) -> list[Flowable]:
-    """What a report shows for every chart: its title and drawing, kept on one page, then its
-    data table (the text alternative), which may run on."""
-    table = [data_table(chart.columns, chart.rows, widths=widths, numeric=range(1, len(chart.columns)))]
-    return [KeepTogether([heading(chart.title, 2), chart_flowable(chart), Spacer(1, 6)]),
-            *(table if chart.rows else [])]
+    """What a report shows for every chart: its title and drawing, then its data table."""
+    if not chart.rows:
+        return [chart_flowable(chart)]
+    numeric = range(1, len(chart.columns))
+    flowables = [chart_flowable(chart), Spacer(1, 6),
+                 data_table(chart.columns, chart.rows, widths=widths, numeric=numeric)]
+    return [KeepTogether(flowables)] if len(chart.rows) <= SHORT_TABLE_ROWS else flowables
 
 
 @dataclass(frozen=True)
@@ -243,7 +282,7 @@ def report_pdf(title: str, subtitle: str, generated_on: date, story: list) -> by
 
 # -- the educator's growth plan ---------------------------------------------------------------
 
-NOT_SHOWN = "not shown"
+NOT_SHOWN = "Not shown"
 
 
 @dataclass(frozen=True)
@@ -260,8 +299,9 @@ class PlanActivity:
 class PlanGoal:
     code: str
     name: str
-    growth: str | None          # "from Developing (2) to Proficient (3)"; None when hidden
-    due: str                    # "by the end of Autumn (15 December 2026)"
+    from_level: str | None      # "Developing (2)" or "not yet observed"; None when hidden
+    to_level: str | None        # "Proficient (3)"; None when hidden
+    due: str                    # the cycle's last day: "15 December 2026"
     why: str | None             # None when hidden
     success: str                # the next level's descriptor; "" when hidden or unknown
     met: bool
@@ -308,9 +348,8 @@ def growth_plan_pdf(plan: GrowthPlan, generated_on: date) -> bytes:
     else:
         story += _placement(plan) + _goals(plan)
     if plan.strengths:
-        story.append(heading("Strengths"))
-        story.append(paragraph("At or above the target level, so not turned into goals: "
-                               + "; ".join(plan.strengths) + "."))
+        story += [heading("Strengths"), paragraph(f"At or above the target level in {plan.cycle}:"),
+                  bullets(plan.strengths)]
     for chart in plan.charts:
         story += chart_with_table(chart)
     return report_pdf("Growth plan", f"{plan.educator} · {plan.cycle}", generated_on, story)
@@ -340,16 +379,17 @@ def _goals(plan: GrowthPlan) -> list:
     if not plan.goals:
         story.append(paragraph("No goals: every rated competency is at or above its target."))
     else:
-        shown = plan.goals[0].growth is not None
+        shown = plan.goals[0].to_level is not None
         columns = ("Priority", "Competency", *(("Growth",) if shown else ()), "By")
-        rows = [(str(n), f"{g.code} {g.name}", *((g.growth,) if shown else ()), g.due)
-                for n, g in enumerate(plan.goals, start=1)]
-        widths = (0.1, 0.4, 0.25, 0.25) if shown else (0.1, 0.55, 0.35)
+        rows = [(str(n), f"{g.code} {g.name}", *((f"{g.from_level} to {g.to_level}",) if shown else ()),
+                 g.due) for n, g in enumerate(plan.goals, start=1)]
+        widths = (0.1, 0.45, 0.27, 0.18) if shown else (0.1, 0.65, 0.25)
         story.append(data_table(columns, rows, widths=widths, numeric=(0,)))
     for n, goal in enumerate(plan.goals, start=1):
         story.append(heading(f"{n}. {goal.code} {goal.name}" + (" (met)" if goal.met else ""), 2))
-        if goal.growth:
-            story.append(paragraph(f"Grow {goal.growth} {goal.due}."))
+        if goal.to_level:
+            story.append(paragraph(f"Grow from {goal.from_level} to {goal.to_level} by the end of "
+                                   f"{plan.cycle} ({goal.due})."))
         if goal.why:
             story.append(paragraph(goal.why, label="Why:"))
         if goal.success:

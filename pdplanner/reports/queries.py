@@ -50,14 +50,14 @@ def _hidden_note(educator: User, cycle: Cycle, detail: bool, ratings_visible: bo
 
 def _goal(goal_plan: GoalPlan, plan: EducatorPlan, detail: bool) -> PlanGoal:
     goal, competency, cycle = goal_plan.goal, goal_plan.competency, plan.cycle
-    start = (f"{plan.levels.get(goal.from_level, 'level')} ({goal.from_level})" if goal.from_level
+    start = (f"{plan.levels.get(goal.from_level, 'Level')} ({goal.from_level})" if goal.from_level
              else "not yet observed")
     criteria = [d.text for d in competency.descriptors if d.level == goal.to_level] if competency else []
     return PlanGoal(
         code=goal.competency_code, name=competency.name if competency else "",
-        growth=f"from {start} to {plan.levels.get(goal.to_level, 'level')} ({goal.to_level})"
-        if detail else None,
-        due=f"by the end of {cycle.name} ({long_date(cycle.closes_on)})",
+        from_level=start if detail else None,
+        to_level=f"{plan.levels.get(goal.to_level, 'Level')} ({goal.to_level})" if detail else None,
+        due=long_date(cycle.closes_on),
         why=goal.why if detail else None,
         success=criteria[0] if detail and criteria else "",
         met=goal.status == GoalStatus.VERIFIED,
