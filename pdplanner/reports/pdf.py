@@ -33,6 +33,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    FrameBreak,
     KeepTogether,
     ListFlowable,
     ListItem,
@@ -203,6 +204,23 @@ def chart_with_table(chart: Chart, *, widths: Sequence[float] | None = None) -> 
     return [KeepTogether(flowables)] if len(chart.rows) <= SHORT_TABLE_ROWS else flowables
 
 
+class _KeepWithNext(KeepTogether):
+    """How platypus keeps a heading with what follows it (it wraps both in this class). A plain
+    KeepTogether moves the pair to the next page whenever it does not fit, which leaves most of
+    a page empty before a table longer than a page. When the pair could never fit on one page
+    anyway, this one moves it only if the heading and the start of what follows do not fit."""
+
+    START = 96  # points: room for a heading and the first rows of a table
+
+    def split(self, available_width, available_height):
+        self.wrap(available_width, available_height)
+        if self._H <= FRAME_HEIGHT:
+            return super().split(available_width, available_height)
+        if available_height < self._H0 + self.START:
+            return [FrameBreak(), *self._content]
+        return list(self._content)
+
+
 @dataclass(frozen=True)
 class _Running:
     """What the running header and footer print on every page."""
@@ -269,6 +287,7 @@ def report_pdf(title: str, subtitle: str, generated_on: date, story: list) -> by
         buffer, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN,
         topMargin=MARGIN + HEADER_GAP, bottomMargin=MARGIN + HEADER_GAP,
         title=title, author=AUTHOR, subject=subtitle, creator=AUTHOR, lang=LANGUAGE, displayDocTitle=True,
+        keepTogetherClass=_KeepWithNext,
     )
     frame = Frame(document.leftMargin, document.bottomMargin, FRAME_WIDTH, FRAME_HEIGHT, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -323,6 +342,7 @@ class GrowthPlan:
     lane_overridden: bool = False
     cohort: str = ""                    # empty: individual coaching
     cohort_coach: str = ""
+    cohort_why: str = ""
     cohort_members: tuple[str, ...] = ()
     individual_reason: str = ""
     goals: tuple[PlanGoal, ...] = ()
@@ -363,6 +383,7 @@ def _placement(plan: GrowthPlan) -> list:
     if plan.cohort:
         story += [heading(f"Cohort: {plan.cohort}"),
                   paragraph(f"Led by {plan.cohort_coach or 'a coach still to be chosen'}."),
+                  *([paragraph(plan.cohort_why)] if plan.cohort_why else []),
                   paragraph(", ".join(plan.cohort_members), label="Members:")]
     else:
         story += [heading("Individual coaching"),

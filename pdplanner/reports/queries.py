@@ -28,6 +28,7 @@ def growth_plan(plan: EducatorPlan, *, detail: bool, ratings_visible: bool) -> G
         lane_overridden=bool(placement and placement.override_lane),
         cohort=cohort.name if cohort else "",
         cohort_coach=cohort.cohort.coach.name if cohort and cohort.cohort.coach else "",
+        cohort_why=cohort.cohort.why if cohort else "",
         cohort_members=tuple(m.name for m in cohort.members) if cohort else (),
         individual_reason=placement.individual_reason if placement else "",
         goals=tuple(_goal(g, plan, detail) for g in plan.goals),
