@@ -27,7 +27,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 WIDTH = 480
 FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
 LABEL_SIZE = 10
 SMALL_SIZE = 8.5
 LINE_HEIGHT = 1.2
@@ -104,31 +103,31 @@ def _has_values(series: Sequence[Series]) -> bool:
 
 # -- drawing helpers --------------------------------------------------------------------------
 
-def _text_width(text: str, size: float, font: str = FONT) -> float:
-    return stringWidth(text, font, size)
+def _text_width(text: str, size: float) -> float:
+    return stringWidth(text, FONT, size)
 
 
-def _fit_lines(text: str, width: float, size: float, max_lines: int = 2, font: str = FONT) -> list[str]:
+def _fit_lines(text: str, width: float, size: float, max_lines: int = 2) -> list[str]:
     """`text` wrapped at spaces into at most `max_lines` lines of `width`; the last line that
     does not fit ends with an ellipsis (the data table always has the whole text)."""
     lines: list[str] = []
     words = text.split()
     while words and len(lines) < max_lines:
         line = words.pop(0)
-        while words and _text_width(f"{line} {words[0]}", size, font) <= width:
+        while words and _text_width(f"{line} {words[0]}", size) <= width:
             line = f"{line} {words.pop(0)}"
         lines.append(line)
-    if words or any(_text_width(line, size, font) > width for line in lines):
+    if words or any(_text_width(line, size) > width for line in lines):
         last = lines[-1] + (" " + " ".join(words) if words else "")
-        while last and _text_width(last + "…", size, font) > width:
+        while last and _text_width(last + "…", size) > width:
             last = last[:-1].rstrip()
         lines[-1] = last + "…"
     return lines or [""]
 
 
 def _label(x: float, y: float, text: str, size: float = LABEL_SIZE, anchor: str = "start",
-           color=INK, font: str = FONT) -> String:
-    return String(x, y, text, fontName=font, fontSize=size, fillColor=color, textAnchor=anchor)
+           color=INK) -> String:
+    return String(x, y, text, fontName=FONT, fontSize=size, fillColor=color, textAnchor=anchor)
 
 
 def _marker(kind: str, x: float, y: float, color, size: float = 3.5):
@@ -573,10 +572,9 @@ def participation_chart(labels: Sequence[str], completed: Sequence[int], totals:
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
-# reportlab names its fonts; a browser needs a family that exists (Arial and Liberation Sans
-# have Helvetica's metrics, so text placed with Helvetica's widths still lines up).
-FONT_FAMILIES = {"Helvetica": ("Helvetica, Arial, 'Liberation Sans', sans-serif", None),
-                 "Helvetica-Bold": ("Helvetica, Arial, 'Liberation Sans', sans-serif", "bold")}
+# reportlab names the one font charts use; a browser needs a family it has (Arial and Liberation
+# Sans have Helvetica's metrics, so text placed with Helvetica's widths still lines up).
+BROWSER_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 
 
 def to_svg(chart: Chart, *, chart_id: str) -> str:
@@ -602,7 +600,7 @@ def to_svg(chart: Chart, *, chart_id: str) -> str:
     svg = ET.Element("svg", {
         "xmlns": SVG_NS, "viewBox": f"0 0 {width:g} {height:g}", "preserveAspectRatio": "xMidYMid meet",
         "role": "img", "aria-labelledby": f"{chart_id}-title {chart_id}-desc", "class": "chart__svg",
-        "font-family": FONT_FAMILIES[FONT][0],
+        "font-family": BROWSER_FONT,
     })
     ET.SubElement(svg, "title", id=f"{chart_id}-title").text = chart.title
     ET.SubElement(svg, "desc", id=f"{chart_id}-desc").text = chart.description
@@ -615,8 +613,4 @@ def _style_to_attributes(element: ET.Element, style: str) -> None:
         name, _, value = (part.strip() for part in declaration.partition(":"))
         if not name or not value:
             continue
-        if name == "font-family":
-            value, weight = FONT_FAMILIES.get(value, (value, None))
-            if weight:
-                element.set("font-weight", weight)
-        element.set(name, value)
+        element.set(name, BROWSER_FONT if name == "font-family" else value)

@@ -62,7 +62,6 @@ ZEBRA = colors.HexColor("#f3f5f8")
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=14, textColor=INK, spaceAfter=6)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11, spaceAfter=0)
-SMALL_RIGHT = ParagraphStyle("small-right", parent=SMALL, alignment=TA_RIGHT)
 MUTED_BODY = ParagraphStyle("muted", parent=BODY, textColor=MUTED)
 TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=22, leading=27,
                        textColor=BRAND, spaceAfter=4)
