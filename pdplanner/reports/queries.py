@@ -17,9 +17,6 @@ def growth_plan(plan: EducatorPlan, *, detail: bool, ratings_visible: bool) -> G
     and the API's rules; the caller decides them."""
     cycle, educator, placement = plan.cycle, plan.educator, plan.placement
     cohort = plan.cohort
-    levels = educator_levels(_cycle_records(cycle, educator), [c.code for c in cycle.framework.competencies],
-                             planning_settings(cycle.district_id).current_level_policy)
-    target = cycle.framework.target_level
     return GrowthPlan(
         educator=educator.name, school=", ".join(s.name for s in educator.schools), cycle=cycle.name,
         cycle_dates=f"{long_date(cycle.opens_on)} to {long_date(cycle.closes_on)}",
@@ -33,8 +30,7 @@ def growth_plan(plan: EducatorPlan, *, detail: bool, ratings_visible: bool) -> G
         individual_reason=placement.individual_reason if placement else "",
         goals=tuple(_goal(g, plan, detail) for g in plan.goals),
         other_activities=tuple(_activity(a, detail) for a in plan.other_activities),
-        strengths=tuple(f"{c.code} {c.name}" for c in cycle.framework.competencies
-                        if levels.get(c.code, 0) >= target - LEVEL_TOLERANCE) if ratings_visible else None,
+        strengths=strengths(cycle, educator) if ratings_visible else None,
         charts=(profile_chart(cycle, educator), growth_chart(cycle, educator)) if ratings_visible else (),
         hidden_note=_hidden_note(educator, cycle, detail, ratings_visible),
     )
@@ -71,6 +67,16 @@ def _activity(activity: PathActivity, detail: bool) -> PlanActivity:
         title=resource.title, kind=resource.kind.label, hours=resource.hours, status=activity.status.label,
         evidence=bool(activity.evidence_url or activity.evidence_file_id) if detail else None,
         reflection=bool(activity.reflection.strip()) if detail else None)
+
+
+def strengths(cycle: Cycle, educator: User) -> tuple[str, ...]:
+    """"COG.1 Content and learning progressions" for each competency whose current level in
+    this cycle (the district's policy) reaches the framework's target."""
+    competencies = cycle.framework.competencies
+    levels = educator_levels(_cycle_records(cycle, educator), [c.code for c in competencies],
+                             planning_settings(cycle.district_id).current_level_policy)
+    reached = cycle.framework.target_level - LEVEL_TOLERANCE
+    return tuple(f"{c.code} {c.name}" for c in competencies if levels.get(c.code, 0) >= reached)
 
 
 def _cycle_records(cycle: Cycle, educator: User) -> list[RatingRecord]:

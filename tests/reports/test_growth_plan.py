@@ -9,7 +9,12 @@ from sqlalchemy import select
 
 from pdplanner.accounts.models import Role
 from pdplanner.accounts.services import create_token
-from pdplanner.assessments.services import create_cycle, set_sharing
+from pdplanner.assessments.services import (
+    RatingInput,
+    create_cycle,
+    save_self_ratings,
+    set_sharing,
+)
 from pdplanner.audit.models import AuditEvent
 from pdplanner.extensions import db
 from pdplanner.planning.models import PlannedGoal
@@ -59,6 +64,20 @@ def test_the_educator_downloads_their_own_plan(client, planned):
     assert "Page 1 of" in pages[0] and f"Page {len(pages)} of {len(pages)}" in pages[-1]
     assert "Profile in Autumn" in text and "Strengths" not in text   # everything is at 2, below target
     assert downloads() == []   # one's own data: not audited
+
+
+def test_strengths_are_what_reaches_the_target_by_the_districts_policy(client, planned):
+    teacher, cycle = planned.teachers[0], planned.cycle
+    save_self_ratings(teacher, cycle, [RatingInput("COG.2", level=4), RatingInput("COG.3", level=4)])
+    db.session.commit()
+    sign_in_directly(client, teacher)
+    text, _ = text_of(client.get(url(teacher, cycle)).data)
+    names = {c.code: c.name for c in cycle.framework.competencies}
+    assert "Strengths At or above the target level in Autumn:" in text
+    strengths = text.split("Strengths", 1)[1].split("Page", 1)[0]
+    assert f"COG.2 {names['COG.2']}" in strengths   # self 4, coach 2 (the fixture's): the mean is 3
+    assert f"COG.3 {names['COG.3']}" in strengths
+    assert f"COG.1 {names['COG.1']}" not in strengths
 
 
 def test_pdf_metadata(client, planned):
