@@ -21,6 +21,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_template_globals(app)
     register_request_hooks(app)
     register_errors(app)
     register_commands(app)
@@ -62,6 +63,19 @@ def register_blueprints(app: Flask) -> None:
     documented = create_api(app)
     for blueprint in (api,):
         documented.register_blueprint(blueprint)
+
+
+def register_template_globals(app: Flask) -> None:
+    from markupsafe import Markup
+
+    from pdplanner.core.charts import to_svg
+
+    def chart_svg(chart, chart_id: str) -> Markup:
+        """A chart's inline SVG (templates/_macros/charts.html). Safe to mark up: to_svg
+        serialises a parsed tree, so every label in it is escaped."""
+        return Markup(to_svg(chart, chart_id=chart_id))
+
+    app.add_template_global(chart_svg)
 
 
 def register_request_hooks(app: Flask) -> None:

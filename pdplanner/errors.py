@@ -45,7 +45,8 @@ def error_response(status: int, title: str, detail: str, errors: dict[str, str] 
             body["errors"] = errors
         headers = {**(headers or {}), "Content-Type": "application/problem+json"}
         return current_app.json.response(body), status, headers
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+    page = render_template("errors/error.html", status=status, title=title, detail=detail)
+    return page, status, headers or {}
 
 
 def field_paths(messages, prefix: str = "") -> dict[str, str]:

@@ -192,6 +192,10 @@ PAGE_ROUTES = {
     "reports.cycle_export": ("GET", lambda w: f"/exports/ratings.csv?cycle={w.cycle_id}", SIGNED_IN_OK),
     "reports.my_data": ("GET", lambda w: "/me/data.zip", SIGNED_IN_OK),
     "reports.district_export": ("GET", lambda w: "/exports/district.zip", only(ADMIN, 200)),
+    "reports.growth_plan": (
+        "GET", lambda w: f"/reports/educators/{w.people['teacher'].id}/growth-plan.pdf?cycle={w.cycle_id}",
+        only(("teacher",) + PLANNERS, 200),  # the principal's copy leaves out the unshared levels
+    ),
 }
 ROUTES = PAGE_ROUTES | API_ROUTES
 

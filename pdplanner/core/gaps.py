@@ -1,7 +1,8 @@
 """Current levels, gaps, strengths (and the strong colleagues offered as mentors), and
 calibration between self and coach ratings."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from statistics import fmean
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,9 @@ from pdplanner.core.frames import (
     STRENGTH,
     TARGET,
     WEIGHT,
+    ratings_frame,
 )
-from pdplanner.core.types import CURRENT_LEVEL_POLICIES, CalibrationRow
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, CalibrationRow, RatingRecord
 
 CALIBRATION_FLAG_AT = 2
 
@@ -124,6 +126,25 @@ def _lower_of_both(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
 
 
 CURRENT_LEVEL_RULES = {"self": _self_only, "coach": _coach_only, "mean": _mean_of_both, "min": _lower_of_both}
+
+
+def educator_levels(ratings: Iterable[RatingRecord], codes: Sequence[str], policy: str) -> dict[str, float]:
+    """One educator's current level per competency code under the district's policy: the
+    planner's rule (`current_levels`), for a page or report about one person and one cycle.
+    Codes with no level (unrated, not yet observed) are left out."""
+    frame = ratings_frame(ratings, pd.DataFrame({CODE: pd.Series(list(codes), dtype=object)}))
+    levels = current_levels(frame, policy)
+    return {codes[comp]: float(level) for comp, level in zip(levels[COMP], levels[CURRENT], strict=True)}
+
+
+def domain_means(levels: Mapping[str, float], domain_of: Mapping[str, str]) -> dict[str, float]:
+    """The mean level of each domain over its competencies that have one, in `domain_of`'s
+    order; a domain with none is left out."""
+    by_domain: dict[str, list[float]] = {}
+    for code, domain in domain_of.items():
+        if code in levels:
+            by_domain.setdefault(domain, []).append(levels[code])
+    return {domain: fmean(values) for domain, values in by_domain.items()}
 
 
 def competency_profile(levels: pd.DataFrame, educators: pd.DataFrame, competencies: pd.DataFrame,

@@ -82,6 +82,16 @@ class ActivityStatus(enum.StrEnum):
     DONE = "done"
     VERIFIED = "verified"
 
+    @property
+    def label(self) -> str:
+        """As the plan page and the growth plan PDF say it."""
+        return ACTIVITY_STATUS_LABELS[self]
+
+
+ACTIVITY_STATUS_LABELS = {ActivityStatus.PLANNED: "Not started", ActivityStatus.IN_PROGRESS: "In progress",
+                          ActivityStatus.DONE: "Done, waiting for verification",
+                          ActivityStatus.VERIFIED: "Verified"}
+
 
 class Cohort(TimestampMixin, db.Model):
     """A group of educators sharing a lane and a focus, led by a coach. Re-planning replaces

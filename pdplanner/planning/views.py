@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.queries import cycle_in_district, cycles_of_district, schools_led_by
+from pdplanner.assessments.queries import cycles_of_district, schools_led_by
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation.forms import ConfirmForm
@@ -120,9 +120,7 @@ planners = role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 
 def _cycle():
     """The cycle named by ?cycle=, else the one plans open on (404 when there is none)."""
-    cycle_id = request.args.get("cycle", type=int)
-    cycle = (cycle_in_district(current_user.district_id, cycle_id) if cycle_id
-             else queries.planned_cycle(current_user.district_id))
+    cycle = queries.cycle_to_show(current_user.district_id, request.args.get("cycle", type=int))
     return cycle or abort(404, description="There is no cycle to plan yet.")
 
 

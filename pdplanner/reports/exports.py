@@ -302,7 +302,7 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def safe_file_name(name: str, fallback: str = "file") -> str:
     """A name for a download or a zip entry: ASCII letters, digits, '.', '_' and '-' only, so it
     cannot climb out of a folder or break a header."""
-    cleaned = SAFE_NAME.sub("-", name).strip(".-")[:100]
+    cleaned = re.sub(r"-{2,}", "-", SAFE_NAME.sub("-", name)).strip(".-")[:100]
     return cleaned or fallback
 
 

@@ -13,3 +13,10 @@ def record_download(viewer: User, file: str, *, scope: str, rows, cycle: Cycle |
     if cycle is not None:
         details["cycle_id"] = cycle.id
     record("export.downloaded", actor=viewer, subject=subject, district_id=viewer.district_id, **details)
+
+
+def record_report_download(viewer: User, educator: User, report: str, cycle: Cycle) -> None:
+    """A PDF report about a person: audited when it is another person's (SPEC 11: who saw which
+    educator's data); one's own touches nobody else."""
+    if viewer.id != educator.id:
+        record("report.downloaded", actor=viewer, subject=educator, report=report, cycle_id=cycle.id)

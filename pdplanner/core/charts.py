@@ -1,0 +1,616 @@
+"""Charts drawn once, as reportlab Drawings, for both the pages (SVG, see `to_svg`) and the PDFs.
+
+Every chart comes with its text alternative: a one- or two-sentence description naming the main
+finding, and the data as a table whose values are already formatted. Accessibility choices:
+
+- colours from the Okabe-Ito palette (safe for the common colour-vision deficiencies), in an
+  order whose first four each have at least 3:1 contrast on white (WCAG 1.4.11);
+- series differ by more than colour: line series by dash pattern and marker shape, bar series
+  by a hatch, and every bar and heatmap cell prints its value;
+- heatmap text is black or white, whichever contrasts more with the cell (always >= 4.5:1);
+- Helvetica, at sizes readable both at page width on screen and on a printed page.
+
+Sizes are in points: a drawing is `WIDTH` wide, which a page scales to its column and a PDF to
+its frame (about 500 pt on Letter or A4).
+"""
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+WIDTH = 480
+FONT = "Helvetica"
+LABEL_SIZE = 10
+SMALL_SIZE = 8.5
+LINE_HEIGHT = 1.2
+MISSING = "—"
+NO_DATA = "No data to show yet."
+
+INK = colors.HexColor("#1b2430")
+MUTED = colors.HexColor("#4d5968")
+GRID = colors.HexColor("#c9d1db")
+WHITE = colors.white
+BLACK = colors.black
+NEUTRAL = colors.HexColor("#eceff3")
+# Okabe-Ito: blue, vermillion, bluish green, reddish purple, black, then the two lighter ones.
+PALETTE = tuple(colors.HexColor(h) for h in
+                ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9"))
+DASHES = (None, (6, 3), (2, 2), (8, 3, 2, 3), (4, 2, 1, 2))
+MARKERS = ("circle", "square", "triangle", "diamond", "circle")
+# ColorBrewer "Blues" (one hue, so it reads in greyscale and for every colour vision): low to high.
+HEAT_STOPS = tuple(colors.HexColor(h) for h in ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"))
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named line, polygon or set of bars; None is "no value" (not rated, or suppressed)."""
+
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawing with its text alternative: `description` for a screen reader's first hearing,
+    and `columns`/`rows` (strings, ready to print) as the data table."""
+
+    drawing: Drawing
+    title: str
+    description: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+# -- formatting -------------------------------------------------------------------------------
+
+def format_level(value: float | None) -> str:
+    """A level as people read it: "2" for a whole level, "2.5" for a mean, "—" for none."""
+    if value is None:
+        return MISSING
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def format_mean(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.1f}"
+
+
+def _listing(names: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _extremes(labels: Sequence[str], values: Sequence[float | None], fmt) -> str:
+    """"highest COG.1 (3), lowest INST.2 and INST.4 (1)", or "3 on every one" when flat."""
+    known = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
+    top, bottom = max(v for _, v in known), min(v for _, v in known)
+    if math.isclose(top, bottom):
+        return f"{fmt(top)} on every one with a value"
+    highest = [label for label, v in known if math.isclose(v, top)]
+    lowest = [label for label, v in known if math.isclose(v, bottom)]
+    return f"highest {_listing(highest)} ({fmt(top)}), lowest {_listing(lowest)} ({fmt(bottom)})"
+
+
+def _has_values(series: Sequence[Series]) -> bool:
+    return any(v is not None for s in series for v in s.values)
+
+
+# -- drawing helpers --------------------------------------------------------------------------
+
+def _text_width(text: str, size: float) -> float:
+    return stringWidth(text, FONT, size)
+
+
+def _fit_lines(text: str, width: float, size: float, max_lines: int = 2) -> list[str]:
+    """`text` wrapped at spaces into at most `max_lines` lines of `width`; the last line that
+    does not fit ends with an ellipsis (the data table always has the whole text)."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and _text_width(f"{line} {words[0]}", size) <= width:
+            line = f"{line} {words.pop(0)}"
+        lines.append(line)
+    if words or any(_text_width(line, size) > width for line in lines):
+        last = lines[-1] + (" " + " ".join(words) if words else "")
+        while last and _text_width(last + "…", size) > width:
+            last = last[:-1].rstrip()
+        lines[-1] = last + "…"
+    return lines or [""]
+
+
+def _label(x: float, y: float, text: str, size: float = LABEL_SIZE, anchor: str = "start",
+           color=INK) -> String:
+    return String(x, y, text, fontName=FONT, fontSize=size, fillColor=color, textAnchor=anchor)
+
+
+def _marker(kind: str, x: float, y: float, color, size: float = 3.5):
+    """A filled marker with a white edge, so it stays visible where lines cross."""
+    style = {"fillColor": color, "strokeColor": WHITE, "strokeWidth": 0.75}
+    if kind == "square":
+        return Rect(x - size, y - size, 2 * size, 2 * size, **style)
+    if kind == "triangle":
+        return Polygon([x, y + size * 1.2, x - size * 1.1, y - size * 0.8, x + size * 1.1, y - size * 0.8],
+                       **style)
+    if kind == "diamond":
+        return Polygon([x, y + size * 1.3, x + size * 1.1, y, x, y - size * 1.3, x - size * 1.1, y], **style)
+    return Circle(x, y, size, **style)
+
+
+def _series_style(index: int) -> tuple:
+    return (PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)], MARKERS[index % len(MARKERS)])
+
+
+def _hatch(x: float, y: float, width: float, height: float, color=MUTED, spacing: float = 5) -> Group:
+    """Diagonal lines filling a rectangle. reportlab shapes have no clipping, so each segment's
+    ends are computed: the line dx + dy = offset where it enters and leaves the box."""
+    group = Group()
+    offset = spacing
+    while offset < width + height:
+        x1, y1 = x + max(0.0, offset - height), y + min(offset, height)
+        x2, y2 = x + min(offset, width), y + max(0.0, offset - width)
+        group.add(Line(x1, y1, x2, y2, strokeColor=color, strokeWidth=0.6))
+        offset += spacing
+    return group
+
+
+def _legend(entries: Sequence[tuple[str, int]], y_top: float, kind: str) -> tuple[Group, float]:
+    """Legend entries (name, series index) laid out in rows across the width, starting at
+    `y_top`; `kind` is "line" (dash and marker) or "bar" (swatch, hatched after the first).
+    Returns the group and the height it took."""
+    group = Group()
+    sample = 26 if kind == "line" else 12
+    row_height = LABEL_SIZE * 1.6
+    x, y = 0.0, y_top - row_height + 4
+    rows = 1
+    for name, index in entries:
+        text = _fit_lines(name, WIDTH / 2, LABEL_SIZE, max_lines=1)[0]
+        width = sample + 6 + _text_width(text, LABEL_SIZE) + 16
+        if x > 0 and x + width > WIDTH:
+            x, y, rows = 0.0, y - row_height, rows + 1
+        color, dash, marker = _series_style(index)
+        if kind == "line":
+            group.add(Line(x, y + 3.5, x + sample, y + 3.5, strokeColor=color, strokeWidth=2,
+                           strokeDashArray=dash))
+            group.add(_marker(marker, x + sample / 2, y + 3.5, color))
+        else:
+            group.add(Rect(x, y - 1, sample, 10, fillColor=color, strokeColor=INK, strokeWidth=0.5))
+            if index:
+                group.add(_hatch(x, y - 1, sample, 10, color=WHITE, spacing=3.5))
+        group.add(_label(x + sample + 6, y, text))
+        x += width
+    return group, rows * row_height
+
+
+def _no_data(title: str, columns: Sequence[str], height: float = 120) -> Chart:
+    drawing = Drawing(WIDTH, height)
+    drawing.add(Rect(0.5, 0.5, WIDTH - 1, height - 1, fillColor=NEUTRAL, strokeColor=GRID))
+    drawing.add(_label(WIDTH / 2, height / 2 - LABEL_SIZE / 3, NO_DATA, size=LABEL_SIZE + 2, anchor="middle",
+                       color=MUTED))
+    return Chart(drawing, title, NO_DATA, tuple(columns), ())
+
+
+# -- radar ------------------------------------------------------------------------------------
+
+def radar_chart(axes: Sequence[str], series: Sequence[Series], *, max_level: int, title: str,
+                axis_name: str = "Competency") -> Chart:
+    """A spider chart of a profile: one spoke per axis (competency codes or short names), rings
+    at levels 1..max_level, one polygon per series (self, coach, target ...).
+
+    A None value leaves a gap: the series' line is broken either side of that spoke, rather
+    than drawn to the centre (which would read as level 0) or across it (which would invent a
+    value). The table shows "—" there. `axis_name` heads the table's first column.
+    """
+    columns = (axis_name, *(s.name for s in series))
+    if not axes or not _has_values(series):
+        return _no_data(title, columns)
+    legend_entries = [(s.name, i) for i, s in enumerate(series)]
+    _, legend_height = _legend(legend_entries, 0, "line")
+    label_lines = [_fit_lines(a, 90, LABEL_SIZE) for a in axes]
+    label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines)
+    line_height = LABEL_SIZE * LINE_HEIGHT
+    radius = min(WIDTH / 2 - label_width - 14, 150)
+    height = 2 * (radius + 2 * line_height + 12) + legend_height + 8
+    cx, cy = WIDTH / 2, legend_height + 8 + radius + 2 * line_height + 12
+    drawing = Drawing(WIDTH, height)
+    angles = [math.pi / 2 - 2 * math.pi * i / len(axes) for i in range(len(axes))]
+
+    def point(i: int, level: float) -> tuple[float, float]:
+        r = radius * level / max_level
+        return cx + r * math.cos(angles[i]), cy + r * math.sin(angles[i])
+
+    for level in range(1, max_level + 1):
+        ring = [c for i in range(len(axes)) for c in point(i, level)]
+        drawing.add(Polygon(ring, fillColor=None, strokeColor=GRID, strokeWidth=0.75))
+    for i, lines in enumerate(label_lines):
+        drawing.add(Line(cx, cy, *point(i, max_level), strokeColor=GRID, strokeWidth=0.75))
+        drawing.add(_axis_label(lines, *point(i, max_level), angles[i], line_height))
+    for level in range(1, max_level + 1):
+        # Left of the top spoke and just inside each ring: clear of the top label and of the
+        # markers, which sit on the spokes.
+        x, y = point(0, level)
+        drawing.add(_label(x - 4, y - SMALL_SIZE - 1, str(level), size=SMALL_SIZE, anchor="end", color=MUTED))
+    for index, s in enumerate(series):
+        drawing.add(_radar_series(s, index, point))
+    legend, _ = _legend(legend_entries, legend_height + 2, "line")
+    drawing.add(legend)
+    rows = tuple((axis, *(format_level(s.values[i]) for s in series)) for i, axis in enumerate(axes))
+    described = [f"{s.name}: {_extremes(axes, s.values, format_level)}."
+                 for s in series if any(v is not None for v in s.values)]
+    return Chart(drawing, title, " ".join(described), columns, rows)
+
+
+def _axis_label(lines: list[str], x: float, y: float, angle: float, line_height: float) -> Group:
+    """Spoke labels sit outside the outer ring, anchored away from the centre."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    anchor = "start" if cos > 0.25 else "end" if cos < -0.25 else "middle"
+    x += 6 * cos
+    block = line_height * len(lines)
+    # Above the centre the block's bottom sits on the spoke's end; below, its top does.
+    top = y + 6 * sin + (block if sin > 0.25 else 0 if sin < -0.25 else block / 2)
+    group = Group()
+    for n, text in enumerate(lines):
+        group.add(_label(x, top - line_height * (n + 1) + 2.5, text, anchor=anchor))
+    return group
+
+
+def _radar_series(s: Series, index: int, point) -> Group:
+    color, dash, marker = _series_style(index)
+    group = Group()
+    points = [point(i, v) if v is not None else None for i, v in enumerate(s.values)]
+    stroke = {"strokeColor": color, "strokeWidth": 2, "strokeDashArray": dash}
+    if all(p is not None for p in points):
+        # Only the first series is shaded: overlapping tints would muddy each other.
+        fill = colors.Color(color.red, color.green, color.blue, alpha=0.10) if index == 0 else None
+        group.add(Polygon([c for p in points for c in p], fillColor=fill, **stroke))
+    else:
+        for run in _runs(points):
+            if len(run) > 1:
+                group.add(PolyLine([c for p in run for c in p], **stroke))
+    for p in points:
+        if p is not None:
+            group.add(_marker(marker, *p, color))
+    return group
+
+
+def _runs(points: list) -> list[list]:
+    """The unbroken stretches of a closed ring of points in which some are None."""
+    first_gap = points.index(None)
+    ordered = points[first_gap + 1:] + points[:first_gap + 1]
+    runs, current = [], []
+    for p in ordered:
+        if p is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(p)
+    return runs + ([current] if current else [])
+
+
+# -- domain means across cycles ----------------------------------------------------------------
+
+def domain_means_chart(cycles: Sequence[str], series: Sequence[Series], *, max_level: int,
+                       title: str) -> Chart:
+    """One line per domain across cycles (the x axis, oldest first), levels 1..max_level on the
+    y axis: growth since baseline. A None breaks the line; the table shows "—"."""
+    columns = ("Cycle", *(s.name for s in series))
+    if not cycles or not _has_values(series):
+        return _no_data(title, columns)
+    legend_entries = [(s.name, i) for i, s in enumerate(series)]
+    _, legend_height = _legend(legend_entries, 0, "line")
+    line_height = SMALL_SIZE * LINE_HEIGHT
+    plot_height, left, right = 190.0, 30.0, 16.0
+    step = (WIDTH - left - right) / len(cycles)
+    cycle_lines = [_fit_lines(c, step - 6, SMALL_SIZE) for c in cycles]
+    x_label_height = line_height * max(len(lines) for lines in cycle_lines) + 6
+    bottom = legend_height + 10 + x_label_height
+    height = bottom + plot_height + 12
+    drawing = Drawing(WIDTH, height)
+
+    def y_of(level: float) -> float:
+        return bottom + plot_height * (level - 1) / max(max_level - 1, 1)
+
+    for level in range(1, max_level + 1):
+        drawing.add(Line(left, y_of(level), WIDTH - right, y_of(level), strokeColor=GRID, strokeWidth=0.75))
+        drawing.add(_label(left - 6, y_of(level) - 3, str(level), size=SMALL_SIZE, anchor="end", color=MUTED))
+    xs = [left + step * (i + 0.5) for i in range(len(cycles))]
+    for x, lines in zip(xs, cycle_lines, strict=True):
+        for n, text in enumerate(lines):
+            drawing.add(_label(x, bottom - line_height * (n + 1) - 2, text, size=SMALL_SIZE, anchor="middle"))
+    for index, s in enumerate(series):
+        color, dash, marker = _series_style(index)
+        points = [(x, y_of(v)) if v is not None else None for x, v in zip(xs, s.values, strict=True)]
+        for run in _runs(points + [None]):
+            if len(run) > 1:
+                drawing.add(PolyLine([c for p in run for c in p], strokeColor=color, strokeWidth=2,
+                                     strokeDashArray=dash))
+        for p in points:
+            if p is not None:
+                drawing.add(_marker(marker, *p, color))
+    legend, _ = _legend(legend_entries, legend_height + 2, "line")
+    drawing.add(legend)
+    rows = tuple((cycle, *(format_mean(s.values[i]) for s in series)) for i, cycle in enumerate(cycles))
+    return Chart(drawing, title, _growth_sentence(cycles, series), columns, rows)
+
+
+def _growth_sentence(cycles: Sequence[str], series: Sequence[Series]) -> str:
+    """The latest rated cycle's highest and lowest, and the largest change since the first."""
+    names = [s.name for s in series]
+    rated = [i for i in range(len(cycles)) if any(s.values[i] is not None for s in series)]
+    first, last = rated[0], rated[-1]
+    text = f"In {cycles[last]}: {_extremes(names, [s.values[last] for s in series], format_mean)}."
+    changes = [(s.name, s.values[last] - s.values[first], s.values[first], s.values[last]) for s in series
+               if s.values[first] is not None and s.values[last] is not None]
+    if first != last and changes:
+        name, change, before, after = max(changes, key=lambda c: c[1])
+        text += (f" Largest change since {cycles[first]}: {name}, {change:+.1f} "
+                 f"({format_mean(before)} to {format_mean(after)}).")
+    return text
+
+
+# -- heatmap ----------------------------------------------------------------------------------
+
+def heat_color(value: float, max_level: int):
+    """The cell colour for a level: HEAT_STOPS spread evenly over 1..max_level."""
+    t = min(max((value - 1) / max(max_level - 1, 1), 0.0), 1.0) * (len(HEAT_STOPS) - 1)
+    low = HEAT_STOPS[min(int(t), len(HEAT_STOPS) - 2)]
+    high = HEAT_STOPS[min(int(t), len(HEAT_STOPS) - 2) + 1]
+    f = t - min(int(t), len(HEAT_STOPS) - 2)
+    return colors.Color(*(a + (b - a) * f for a, b in ((low.red, high.red), (low.green, high.green),
+                                                         (low.blue, high.blue))))
+
+
+def _luminance(color) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(color.red) + 0.7152 * linear(color.green) + 0.0722 * linear(color.blue)
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_color_on(fill):
+    """Black or white, whichever contrasts more with `fill` (the better one is always >= 4.58:1)."""
+    return BLACK if contrast_ratio(BLACK, fill) >= contrast_ratio(WHITE, fill) else WHITE
+
+
+def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
+                  values: Sequence[Sequence[float | None]], *, max_level: int, title: str,
+                  missing_label: str = MISSING, row_name: str = "Competency") -> Chart:
+    """Mean level per row (competency) and column (cohort, team, school): a shaded grid with the
+    value printed in every cell. A None cell (no value, or suppressed for privacy) is hatched
+    grey and reads `missing_label` in the table; the legend explains both."""
+    columns = (row_name, *column_labels)
+    if not row_labels or not column_labels or not any(v is not None for row in values for v in row):
+        return _no_data(title, columns)
+    row_height, header_gap = 20.0, 6.0
+    label_width = min(max(_text_width(r, LABEL_SIZE) for r in row_labels) + 8, WIDTH * 0.35)
+    cell_width = (WIDTH - label_width) / len(column_labels)
+    header_lines = [_fit_lines(c, cell_width - 4, SMALL_SIZE, max_lines=3) for c in column_labels]
+    line_height = SMALL_SIZE * LINE_HEIGHT
+    header_height = line_height * max(len(lines) for lines in header_lines) + header_gap
+    legend_height = 40.0
+    grid_height = row_height * len(row_labels)
+    height = legend_height + grid_height + header_height
+    drawing = Drawing(WIDTH, height)
+    top = legend_height + grid_height
+    for c, lines in enumerate(header_lines):
+        x = label_width + cell_width * (c + 0.5)
+        for n, text in enumerate(lines):
+            drawing.add(_label(x, top + header_height - line_height * (n + 1), text, size=SMALL_SIZE,
+                               anchor="middle"))
+    cell_label = missing_label if _text_width(missing_label, SMALL_SIZE) <= cell_width - 6 else MISSING
+    for r, label in enumerate(row_labels):
+        y = top - row_height * (r + 1)
+        text = _fit_lines(label, label_width - 8, LABEL_SIZE, max_lines=1)[0]
+        drawing.add(_label(0, y + row_height / 2 - 3.5, text))
+        for c in range(len(column_labels)):
+            drawing.add(_heat_cell(label_width + cell_width * c, y, cell_width, row_height,
+                                   values[r][c], max_level, cell_label))
+    drawing.add(_heat_legend(max_level, missing_label, legend_height))
+    rows = tuple((label, *(format_mean(v) if v is not None else missing_label for v in values[r]))
+                 for r, label in enumerate(row_labels))
+    described = _heat_sentence(row_labels, column_labels, values, missing_label)
+    return Chart(drawing, title, described, columns, rows)
+
+
+def _heat_cell(x: float, y: float, width: float, height: float, value: float | None, max_level: int,
+               missing_label: str) -> Group:
+    cell = Group()
+    if value is None:
+        cell.add(Rect(x, y, width, height, fillColor=NEUTRAL, strokeColor=WHITE, strokeWidth=1))
+        cell.add(_hatch(x + 1, y + 1, width - 2, height - 2, color=GRID))
+        cell.add(_label(x + width / 2, y + height / 2 - 3, missing_label, size=SMALL_SIZE, anchor="middle",
+                        color=INK))
+        return cell
+    fill = heat_color(value, max_level)
+    cell.add(Rect(x, y, width, height, fillColor=fill, strokeColor=WHITE, strokeWidth=1))
+    cell.add(_label(x + width / 2, y + height / 2 - 3.5, format_mean(value), size=LABEL_SIZE - 1,
+                    anchor="middle", color=text_color_on(fill)))
+    return cell
+
+
+def _heat_legend(max_level: int, missing_label: str, height: float) -> Group:
+    legend = Group()
+    y = height - 26
+    legend.add(_label(0, y + 3, "Level:", size=SMALL_SIZE, color=MUTED))
+    x = 34.0
+    for level in range(1, max_level + 1):
+        fill = heat_color(level, max_level)
+        legend.add(Rect(x, y, 26, 14, fillColor=fill, strokeColor=GRID, strokeWidth=0.5))
+        legend.add(_label(x + 13, y + 3.5, str(level), size=SMALL_SIZE, anchor="middle",
+                          color=text_color_on(fill)))
+        x += 28
+    x += 12
+    legend.add(Rect(x, y, 26, 14, fillColor=NEUTRAL, strokeColor=GRID, strokeWidth=0.5))
+    legend.add(_hatch(x + 1, y + 1, 24, 12, color=GRID))
+    legend.add(_label(x + 32, y + 3, f"No value shown ({missing_label})", size=SMALL_SIZE, color=MUTED))
+    return legend
+
+
+def _heat_sentence(row_labels, column_labels, values, missing_label: str) -> str:
+    cells = [(f"{row} in {column}", v) for r, row in enumerate(row_labels)
+             for c, column in enumerate(column_labels) if (v := values[r][c]) is not None]
+    missing = sum(v is None for row in values for v in row)
+    text = f"Across {len(row_labels)} rows and {len(column_labels)} columns: "
+    text += _extremes([c for c, _ in cells], [v for _, v in cells], format_mean) + "."
+    if missing:
+        text += f" {missing} cell{'s' if missing != 1 else ''} not shown ({missing_label})."
+    return text
+
+
+# -- horizontal bars --------------------------------------------------------------------------
+
+def bar_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, value_format: str = "{:.0f}",
+              max_value: float | None = None, label_name: str = "Group") -> Chart:
+    """Horizontal bars, one group per label and one bar per series (the second and later
+    hatched, so they differ in greyscale too), each with its value printed at its end. The
+    scale runs from 0 to `max_value` (default: the largest value)."""
+
+    def fmt(value: float | None) -> str:
+        return MISSING if value is None else value_format.format(value)
+
+    ends = [[fmt(v) for v in s.values] for s in series]
+    chart = _bars(labels, series, ends, title=title, max_value=max_value, label_name=label_name)
+    if not chart.rows:
+        return chart
+    described = [f"{s.name}: {_extremes(labels, s.values, fmt)}." for s in series
+                 if any(v is not None for v in s.values)]
+    return Chart(chart.drawing, title, " ".join(described), chart.columns, chart.rows)
+
+
+def _bars(labels: Sequence[str], series: Sequence[Series], ends: list[list[str]], *, title: str,
+          max_value: float | None, label_name: str) -> Chart:
+    """The bar drawing with `ends[s][i]` printed after bar i of series s; the table shows the
+    same strings."""
+    columns = (label_name, *(s.name for s in series))
+    if not labels or not _has_values(series):
+        return _no_data(title, columns)
+    bar, gap = 14.0, 10.0
+    entries = [(s.name, i) for i, s in enumerate(series)] if len(series) > 1 else []
+    _, legend_height = _legend(entries, 0, "bar") if entries else (None, 0.0)
+    label_lines = [_fit_lines(label, WIDTH * 0.3, LABEL_SIZE) for label in labels]
+    label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines) + 10
+    end_width = max(_text_width(text, SMALL_SIZE) for row in ends for text in row) + 8
+    group_height = bar * len(series) + gap
+    plot_width = WIDTH - label_width - end_width
+    top_value = max_value or max((v for s in series for v in s.values if v is not None), default=0) or 1
+    height = group_height * len(labels) + legend_height + 6
+    drawing = Drawing(WIDTH, height)
+    top = height
+    for i, lines in enumerate(label_lines):
+        group_top = top - group_height * i - gap / 2
+        middle = group_top - bar * len(series) / 2
+        line_height = LABEL_SIZE * LINE_HEIGHT
+        for n, text in enumerate(lines):
+            baseline = middle + line_height * len(lines) / 2 - line_height * (n + 1) + 2.5
+            drawing.add(_label(label_width - 10, baseline, text, anchor="end"))
+        for s_index, s in enumerate(series):
+            y = group_top - bar * (s_index + 1)
+            value = s.values[i]
+            length = plot_width * min(max(value or 0, 0) / top_value, 1.0)
+            color = _series_style(s_index)[0]
+            if length > 0:
+                drawing.add(Rect(label_width, y + 1, length, bar - 2, fillColor=color, strokeColor=INK,
+                                 strokeWidth=0.5))
+                if s_index:
+                    drawing.add(_hatch(label_width, y + 1, length, bar - 2, color=WHITE, spacing=3.5))
+            drawing.add(_label(label_width + length + 4, y + 4, ends[s_index][i], size=SMALL_SIZE))
+    drawing.add(Line(label_width, top, label_width, legend_height + 6, strokeColor=INK, strokeWidth=0.75))
+    if entries:
+        legend, _ = _legend(entries, legend_height, "bar")
+        drawing.add(legend)
+    rows = tuple((label, *(ends[s][i] for s in range(len(series)))) for i, label in enumerate(labels))
+    return Chart(drawing, title, "", columns, rows)
+
+
+def lane_distribution_chart(lane_counts: Sequence[tuple[str, int]], *, title: str) -> Chart:
+    """How many educators are in each lane, by the district's lane labels."""
+    labels = [label for label, _ in lane_counts]
+    counts = tuple(count for _, count in lane_counts)
+    chart = bar_chart(labels, [Series("Educators", counts)], title=title, label_name="Lane")
+    if not chart.rows:
+        return chart
+    total = sum(counts)
+    parts = "; ".join(f"{label}: {count} ({count / total:.0%})" if total else f"{label}: {count}"
+                      for label, count in lane_counts)
+    return Chart(chart.drawing, title, f"{total} educators in lanes. {parts}.", chart.columns, chart.rows)
+
+
+def participation_chart(labels: Sequence[str], completed: Sequence[int], totals: Sequence[int], *,
+                        title: str, label_name: str = "Group") -> Chart:
+    """The share of each group (school, team) that completed, as bars of 0-100%, each reading
+    "12 of 19 (63%)"."""
+    counts = list(zip(completed, totals, strict=True))
+    shares = tuple(done / total * 100 if total else None for done, total in counts)
+    ends = [[f"{done} of {total} ({share:.0f}%)" if share is not None else f"{done} of {total}"
+             for done, total, share in zip(completed, totals, shares, strict=True)]]
+    chart = _bars(labels, [Series("Completed", shares)], ends, title=title, max_value=100,
+                  label_name=label_name)
+    if not chart.rows:
+        return chart
+    done, total = sum(completed), sum(totals)
+    overall = f"{done} of {total} completed ({done / total:.0%}) overall" if total else "Nobody to count yet"
+    known = [(label, share) for label, share in zip(labels, shares, strict=True) if share is not None]
+    detail = _extremes([k for k, _ in known], [v for _, v in known], lambda v: f"{v:.0f}%") if known else ""
+    return Chart(chart.drawing, title, f"{overall}; {detail}." if detail else f"{overall}.", chart.columns,
+                 chart.rows)
+
+
+# -- SVG for pages ----------------------------------------------------------------------------
+
+SVG_NS = "http://www.w3.org/2000/svg"
+CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# reportlab names the one font charts use; a browser needs a family it has (Arial and Liberation
+# Sans have Helvetica's metrics, so text placed with Helvetica's widths still lines up).
+BROWSER_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+
+
+def to_svg(chart: Chart, *, chart_id: str) -> str:
+    """The chart as inline SVG for a page: role="img", labelled by its own <title> and <desc>
+    (ids `<chart_id>-title` and `-desc`), scaling to its container (viewBox, no fixed size).
+
+    renderSVG's output is parsed and re-serialised, so every label is escaped by the XML
+    serialiser whatever renderSVG did. Its `style` attributes become presentation attributes:
+    the Content-Security-Policy (style-src 'self') blocks inline style attributes, not these.
+    Its internal ids and clip path are dropped, so several charts can share a page."""
+    if not CHART_ID.match(chart_id):
+        raise ValueError(f"chart_id must be an HTML id made of letters, digits, - and _: {chart_id!r}")
+    root = ET.fromstring(renderSVG.drawToString(chart.drawing, useClip=True))
+    for element in root.iter():
+        element.tag = element.tag.rpartition("}")[2]
+        for name in [n for n in element.attrib if n.startswith("{") or n in ("id", "clip", "style")]:
+            value = element.attrib.pop(name)
+            if name == "style":
+                _style_to_attributes(element, value)
+    for element in root.findall("title") + root.findall("desc"):
+        root.remove(element)
+    width, height = chart.drawing.width, chart.drawing.height
+    svg = ET.Element("svg", {
+        "xmlns": SVG_NS, "viewBox": f"0 0 {width:g} {height:g}", "preserveAspectRatio": "xMidYMid meet",
+        "role": "img", "aria-labelledby": f"{chart_id}-title {chart_id}-desc", "class": "chart__svg",
+        "font-family": BROWSER_FONT,
+    })
+    ET.SubElement(svg, "title", id=f"{chart_id}-title").text = chart.title
+    ET.SubElement(svg, "desc", id=f"{chart_id}-desc").text = chart.description
+    svg.extend(list(root))
+    return ET.tostring(svg, encoding="unicode", short_empty_elements=True)
+
+
+def _style_to_attributes(element: ET.Element, style: str) -> None:
+    for declaration in style.split(";"):
+        name, _, value = (part.strip() for part in declaration.partition(":"))
+        if not name or not value:
+            continue
+        element.set(name, BROWSER_FONT if name == "font-family" else value)
