@@ -11,7 +11,16 @@ from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import AssessmentStatus, Cycle, CycleStatus, Rating, SelfAssessment
-from pdplanner.assessments.queries import CaseloadRow, caseload_status, rating_history
+from pdplanner.assessments.queries import CaseloadRow, caseload_status
+from pdplanner.core.charts import (
+    Chart,
+    Series,
+    domain_means_chart,
+    heatmap_chart,
+    lane_distribution_chart,
+    participation_chart,
+    radar_chart,
+)
 from pdplanner.core.summaries import (
     SUMMARY_VERSION,
     CohortMeasure,
@@ -25,7 +34,6 @@ from pdplanner.core.summaries import summarise_school as summarise
 from pdplanner.dashboards.models import SchoolSummary
 from pdplanner.dashboards.services import store_summaries
 from pdplanner.extensions import db
-from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import Membership, School
 from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
 from pdplanner.planning.queries import cohort_name, evidence_queue, focus_names, lane_labels, settings_row
@@ -215,63 +223,6 @@ def leader_dashboard(cycle: Cycle, schools: list[School], *, whole_district: boo
         lane_labels=labels, domain_names=domain_names(cycle), min_group=threshold)
 
 
-# -- one educator ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ProfileRow:
-    code: str
-    name: str
-    domain: str
-    self_level: int | None
-    coach_level: int | None      # the coach's rating, or a verified goal's evidence rating
-
-
-@dataclass(frozen=True)
-class PersonalGrowth:
-    cycle: Cycle
-    self_means: dict[str, float | None]    # domain code -> mean of the educator's self levels
-    coach_means: dict[str, float | None]
-
-
-def educator_profile(cycle: Cycle, educator: User) -> list[ProfileRow]:
-    """The educator's self and coach levels on every competency of the cycle's framework."""
-    levels: dict[tuple[str, str], int] = {}
-    for code, kind, level in db.session.execute(
-            select(Competency.code, type_coerce(Rating.kind, String), Rating.level).join(Rating.competency)
-            .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.level.is_not(None))
-            .order_by(Rating.updated_at)).all():
-        levels[(code, "self" if kind == "self" else kind)] = level
-    return [ProfileRow(c.code, c.name, c.domain.code, levels.get((c.code, "self")),
-                       levels.get((c.code, "evidence"), levels.get((c.code, "coach"))))
-            for c in cycle.framework.competencies]
-
-
-def personal_growth(educator: User) -> list[PersonalGrowth]:
-    """Domain means of the educator's self and coach levels in every cycle they were rated in,
-    oldest (their baseline) first."""
-    cycles, rows = rating_history(educator)
-    if not cycles:
-        return []
-    domain_of = {c.code: c.domain.code for c in cycles[-1].framework.competencies}
-    points = []
-    for index, cycle in enumerate(cycles):
-        mine = [(domain_of[r.code], r.cells[index][0]) for r in rows]
-        theirs = [(domain_of[r.code], r.cells[index][2] or r.cells[index][1]) for r in rows]
-        points.append(PersonalGrowth(cycle, domain_means(mine), domain_means(theirs)))
-    return points
-
-
-def domain_means(rated) -> dict[str, float | None]:
-    """(domain, Rating or None) pairs -> domain -> mean level of the ratings with a level."""
-    sums: dict[str, list] = {}
-    for domain, rating in rated:
-        stat = sums.setdefault(domain, [0, 0])
-        if rating is not None and rating.level is not None:
-            stat[0] += 1
-            stat[1] += rating.level
-    return {d: (round(total / n, 2) if n else None) for d, (n, total) in sums.items()}
-
-
 # -- a coach --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -343,3 +294,47 @@ def coach_dashboard(coach: User, cycle: Cycle) -> CoachDashboard:
         [LedCohort(c, cohort_name(c, names, labels), members.get(c.id, 0), *progress.get(c.id, [0, 0, 0])[1:])
          for c in led],
         len(evidence_queue(coach, cycle)), lanes)
+
+
+# -- charts of a leader's dashboard, for the page and the PDF alike --------------------------
+
+def leader_charts(board: LeaderDashboard) -> dict[str, Chart]:
+    """The charts of a principal's or district admin's figures, drawn once for the page (SVG) and
+    the readiness and district PDFs. Withheld figures stay out of the drawings and read "fewer
+    than N" in the data tables."""
+    m, framework = board.measures, board.cycle.framework
+    max_level = max(level.value for level in framework.levels)
+    withheld = f"fewer than {board.min_group}"
+    charts = {
+        "participation": participation_chart(
+            ["Self-assessment started", "Self-assessment submitted", "Rated by a coach",
+             "Shared with the principal"],
+            [m.started, m.submitted, m.coach_rated, m.shared], [m.educators] * 4,
+            title=f"Participation in {board.cycle.name}", label_name="Step"),
+        "lanes": lane_distribution_chart(
+            [(label, m.lanes.get(lane, 0)) for lane, label in board.lane_labels.items()],
+            title=f"Lanes in {board.cycle.name}"),
+        "profile": radar_chart(
+            [c.code for c in m.competencies],
+            [Series("Self (mean)", tuple(c.self_mean.value for c in m.competencies)),
+             Series("Coach (mean)", tuple(c.coach_mean.value for c in m.competencies)),
+             Series("Target", tuple(float(framework.target_level) for _ in m.competencies))],
+            max_level=max_level, title=f"Competency profile in {board.cycle.name}: self and coach means"),
+        "growth": domain_means_chart(
+            [p.cycle.name for p in board.growth],
+            [Series(name, tuple(p.domains.get(code) for p in board.growth))
+             for code, name in board.domain_names.items()],
+            max_level=max_level, title="Growth since baseline: mean current level by domain"),
+    }
+    if board.cohorts:
+        charts["heatmap"] = heatmap_chart(
+            [c.code for c in m.competencies], [row.name for row in board.cohorts],
+            [[_cohort_level(row, c.code) for row in board.cohorts] for c in m.competencies],
+            max_level=max_level, missing_label=withheld,
+            title=f"Mean current level by competency and cohort, {board.cycle.name}")
+    return charts
+
+
+def _cohort_level(row: CohortRow, code: str) -> float | None:
+    measure = row.figures.levels.get(code)
+    return measure.value if measure is not None else None

@@ -8,6 +8,7 @@ from pdplanner.extensions import db
 from pdplanner.organisation import queries
 from pdplanner.permissions import signed_in
 from pdplanner.planning import queries as planning_queries
+from pdplanner.reports.queries import growth_chart, profile_chart
 
 bp = Blueprint("dashboards", __name__)
 
@@ -33,10 +34,9 @@ def educator_home(user):
     planned = planning_queries.planned_cycle(user.district_id)
     return render_template(
         "dashboards/educator.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
-        profile=dashboard_queries.educator_profile(chosen, user) if chosen else [],
         plan=planning_queries.plan_of(user, planned) if planned else None,
-        growth=dashboard_queries.personal_growth(user),
-        domain_names=dashboard_queries.domain_names(chosen) if chosen else {},
+        profile=profile_chart(chosen, user) if chosen else None,
+        growth=growth_chart(chosen, user) if chosen else None,
         **_self_assessment_status(user))
 
 
@@ -60,7 +60,8 @@ def leader_home(user):
              if chosen and shown else None)
     page = render_template(f"dashboards/{'district' if district else 'principal'}.html", cycles=cycles,
                            chosen=chosen, schools=schools, school=shown[0] if school_id else None,
-                           board=board, headcounts=queries.school_headcounts([s.id for s in shown]))
+                           board=board, charts=dashboard_queries.leader_charts(board) if board else {},
+                           headcounts=queries.school_headcounts([s.id for s in shown]))
     db.session.commit()   # keeps any school summary computed for this page (after rendering: a
     return page           # commit expires what the page reads)
 
