@@ -68,12 +68,12 @@ def register_blueprints(app: Flask) -> None:
 def register_template_globals(app: Flask) -> None:
     from markupsafe import Markup
 
-    from pdplanner.core.charts import to_svg
+    from pdplanner.core.charts import cached_svg
 
     def chart_svg(chart, chart_id: str) -> Markup:
         """A chart's inline SVG (templates/_macros/charts.html). Safe to mark up: to_svg
         serialises a parsed tree, so every label in it is escaped."""
-        return Markup(to_svg(chart, chart_id=chart_id))
+        return Markup(cached_svg(chart, chart_id=chart_id))
 
     app.add_template_global(chart_svg)
 

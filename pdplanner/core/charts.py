@@ -17,8 +17,10 @@ its frame (about 500 pt on Letter or A4).
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from threading import Lock
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
@@ -614,3 +616,28 @@ def _style_to_attributes(element: ET.Element, style: str) -> None:
         if not name or not value:
             continue
         element.set(name, BROWSER_FONT if name == "font-family" else value)
+
+
+# Drawing a chart's SVG costs tens of milliseconds (reportlab walks every shape); a dashboard
+# shows the same charts until a save changes its figures. A chart's title, description and data
+# table name everything it draws, so together with its id and size they key its SVG.
+SVG_CACHE_SIZE = 256
+_svg_cache: OrderedDict[tuple, str] = OrderedDict()
+_svg_lock = Lock()
+
+
+def cached_svg(chart: Chart, *, chart_id: str) -> str:
+    """`to_svg`, remembered for the last SVG_CACHE_SIZE charts drawn."""
+    key = (chart_id, chart.title, chart.description, chart.columns, chart.rows,
+           chart.drawing.width, chart.drawing.height)
+    with _svg_lock:
+        svg = _svg_cache.get(key)
+        if svg is not None:
+            _svg_cache.move_to_end(key)
+            return svg
+    svg = to_svg(chart, chart_id=chart_id)
+    with _svg_lock:
+        _svg_cache[key] = svg
+        while len(_svg_cache) > SVG_CACHE_SIZE:
+            _svg_cache.popitem(last=False)
+    return svg

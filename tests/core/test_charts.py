@@ -274,3 +274,14 @@ def test_svg_text_uses_a_font_a_browser_has():
 def test_svg_refuses_an_id_that_is_not_an_html_id(chart_id):
     with pytest.raises(ValueError):
         to_svg(bar_chart(["A"], [Series("Count", (1,))], title="Bars"), chart_id=chart_id)
+
+
+def test_a_chart_drawn_again_with_the_same_data_reuses_its_svg_and_new_data_draws_anew():
+    from pdplanner.core.charts import cached_svg
+
+    first = bar_chart(["A", "B"], [Series("n", (1.0, 2.0))], title="Cached")
+    again = bar_chart(["A", "B"], [Series("n", (1.0, 2.0))], title="Cached")
+    changed = bar_chart(["A", "B"], [Series("n", (1.0, 3.0))], title="Cached")
+    assert cached_svg(first, chart_id="c1") is cached_svg(again, chart_id="c1")
+    assert cached_svg(changed, chart_id="c1") != cached_svg(first, chart_id="c1")
+    assert 'id="c2-title"' in cached_svg(first, chart_id="c2")
