@@ -192,6 +192,15 @@ PAGE_ROUTES = {
     "reports.cycle_export": ("GET", lambda w: f"/exports/ratings.csv?cycle={w.cycle_id}", SIGNED_IN_OK),
     "reports.my_data": ("GET", lambda w: "/me/data.zip", SIGNED_IN_OK),
     "reports.district_export": ("GET", lambda w: "/exports/district.zip", only(ADMIN, 200)),
+    # School figures: its principal and coaches, and the district's admin (SPEC 9).
+    "reports.school_readiness": (
+        "GET", lambda w: f"/reports/schools/{next(iter(w.people['teacher'].school_ids()))}/readiness.pdf",
+        only(("coach",) + LEADERS, 200),
+    ),
+    "reports.district_summary": (
+        "GET", lambda w: f"/reports/districts/{w.people['teacher'].district_id}/summary.pdf",
+        only(ADMIN, 200),
+    ),
     "reports.growth_plan": (
         "GET", lambda w: f"/reports/educators/{w.people['teacher'].id}/growth-plan.pdf?cycle={w.cycle_id}",
         only(("teacher",) + PLANNERS, 200),  # the principal's copy leaves out the unshared levels

@@ -172,6 +172,13 @@ class Measure:
     def suppressed(self) -> bool:
         return self.value is None and self.people > 0
 
+    def text(self, min_group: int, *, share: bool = False) -> str:
+        """As pages, PDFs and exports print it: "2.75", or "63%" for a share, "fewer than 5"
+        when withheld, "no ratings" when nobody contributes."""
+        if self.value is None:
+            return f"fewer than {min_group}" if self.people else "no ratings"
+        return f"{self.value * 100:.0f}%" if share else f"{self.value:.2f}"
+
 
 @dataclass(frozen=True)
 class CompetencyMeasure:
@@ -217,6 +224,12 @@ class SchoolMeasures:
     activities_done: int
     activities_verified: int
     goal_focus: dict[str, int]       # competency code -> goals set on it
+
+    @property
+    def submitted_text(self) -> str:
+        """"8 (40%)": submitted self-assessments and their share of the educators."""
+        return f"{self.submitted} ({self.submitted / self.educators * 100:.0f}%)" if self.educators \
+            else str(self.submitted)
 
     @property
     def strengths(self) -> tuple[CompetencyMeasure, ...]:

@@ -433,3 +433,50 @@ def _evidence(activity: PlanActivity) -> str:
     present = [name for name, has in (("evidence", activity.evidence), ("reflection", activity.reflection))
                if has]
     return " and ".join(present).capitalize() if present else "None yet"
+
+
+# -- school readiness and district summary ------------------------------------------------------
+
+@dataclass(frozen=True)
+class FiguresTable:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] | None = None
+    numeric: tuple[int, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LeaderReport:
+    """A school readiness report or a district summary, as plain text and charts: every figure
+    already worded as the dashboards word it (core.summaries.Measure.text)."""
+
+    title: str
+    subtitle: str
+    facts: tuple[tuple[str, str], ...]
+    privacy_note: str
+    strengths: tuple[str, ...]
+    opportunities: tuple[str, ...]
+    tables: tuple[FiguresTable, ...]
+    charts: tuple[Chart, ...]
+
+
+def leader_report_pdf(report: LeaderReport, generated_on: date) -> bytes:
+    """The school readiness report and the district summary (SPEC 10): key figures, strengths and
+    opportunities, the tables (schools side by side, competencies, cohorts) and the charts, each
+    chart followed by its data table."""
+    story: list = [facts(report.facts), Spacer(1, 6), paragraph(report.privacy_note, muted=True)]
+    story += [heading("Top strengths"),
+              bullets(report.strengths) if report.strengths else paragraph(
+                  "Not enough ratings yet to name strengths without singling anyone out.", muted=True),
+              heading("Top opportunities"),
+              bullets(report.opportunities) if report.opportunities else paragraph(
+                  "Not enough ratings yet to name opportunities without singling anyone out.", muted=True)]
+    for table in report.tables:
+        story += [heading(table.title),
+                  *([paragraph(table.note, muted=True)] if table.note else []),
+                  data_table(table.columns, table.rows, widths=table.widths, numeric=table.numeric)]
+    for chart in report.charts:
+        story += chart_with_table(chart)
+    return report_pdf(report.title, report.subtitle, generated_on, story)

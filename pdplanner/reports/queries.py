@@ -22,6 +22,7 @@ from pdplanner.audit.models import AuditEvent
 from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart
 from pdplanner.core.gaps import LEVEL_TOLERANCE, domain_means, educator_levels
 from pdplanner.core.types import RatingRecord
+from pdplanner.dashboards.queries import LeaderDashboard
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency, Domain
@@ -46,7 +47,7 @@ from pdplanner.planning.queries import (
     visible_resources,
 )
 from pdplanner.reports.exports import iso, safe_file_name
-from pdplanner.reports.pdf import GrowthPlan, PlanActivity, PlanGoal, long_date
+from pdplanner.reports.pdf import FiguresTable, GrowthPlan, LeaderReport, PlanActivity, PlanGoal, long_date
 
 # -- who may see what, as SQL ---------------------------------------------------------------
 
@@ -657,3 +658,76 @@ def growth_chart(cycle: Cycle, educator: User) -> Chart:
         [Series(d.name, tuple(m.get(d.code) for m in means)) for d in framework.domains],
         max_level=max(level.value for level in framework.levels),
         title="Growth since baseline: domain means by cycle")
+
+
+# -- the school readiness report and the district summary --------------------------------------
+
+def leader_report(board: LeaderDashboard, charts: dict[str, Chart]) -> LeaderReport:
+    """A LeaderDashboard as a report: the figures worded as the dashboards word them, so the
+    page, the PDF and the API agree. The whole district gets its schools side by side; a school
+    gets its cohorts."""
+    m, cycle, threshold = board.measures, board.cycle, board.min_group
+    where = (board.schools[0].district.name if board.whole_district
+             else ", ".join(s.name for s in board.schools))
+    lanes = "; ".join(f"{label}: {m.lanes.get(lane, 0)}" for lane, label in board.lane_labels.items())
+    tables = []
+    if board.whole_district:
+        tables.append(FiguresTable(
+            "Schools side by side",
+            ("School", "Educators", "Submitted", *board.lane_labels.values(), "Readiness",
+             *board.domain_names),
+            tuple((s.name, str(f.educators), f.submitted_text,
+                   *(str(f.lanes.get(lane, 0)) for lane in board.lane_labels),
+                   f.readiness.text(threshold, share=True),
+                   *(f.domains[code].text(threshold) if code in f.domains else "no ratings"
+                     for code in board.domain_names))
+                  for s in board.schools for f in [board.by_school[s.id]]),
+            widths=_side_by_side_widths(3 + len(board.lane_labels) + len(board.domain_names)),
+            numeric=tuple(range(1, 4 + len(board.lane_labels) + len(board.domain_names))),
+            note="Domain means of the current level: " + "; ".join(
+                f"{code} {name}" for code, name in board.domain_names.items()) + "."))
+    tables.append(FiguresTable(
+        "Competencies", ("Competency", "Self mean", "Coach mean", "Current mean", "At target", "Goals set"),
+        tuple((f"{c.code} {c.name}", c.self_mean.text(threshold), c.coach_mean.text(threshold),
+               c.current_mean.text(threshold), c.at_target.text(threshold, share=True),
+               str(m.goal_focus.get(c.code, 0))) for c in m.competencies),
+        widths=(0.40, 0.12, 0.12, 0.12, 0.12, 0.12), numeric=(1, 2, 3, 4, 5),
+        note="Current mean: the district's current-level policy over self and coach ratings."))
+    if not board.whole_district:
+        tables.append(FiguresTable(
+            "Cohorts", ("Cohort", "Coach", "Status", "Members", "Readiness", "Goals met", "Activities done"),
+            tuple((row.name, row.cohort.coach.name if row.cohort.coach else "No coach yet",
+                   row.cohort.status.value, str(row.figures.members),
+                   row.figures.readiness.text(threshold, share=True),
+                   f"{row.figures.goals_met} of {row.figures.goals_total}",
+                   f"{row.figures.activities_done} of {row.figures.activities_total}")
+                  for row in board.cohorts),
+            widths=(0.25, 0.15, 0.10, 0.10, 0.14, 0.12, 0.14), numeric=(3, 4, 5, 6)))
+    return LeaderReport(
+        title="District summary" if board.whole_district else "School readiness report",
+        subtitle=f"{where} · {cycle.name}",
+        facts=(("District" if board.whole_district else "School", where),
+               ("Cycle", f"{cycle.name} ({long_date(cycle.opens_on)} to {long_date(cycle.closes_on)})"),
+               ("Educators", str(m.educators)),
+               ("Self-assessments submitted", m.submitted_text),
+               ("Rated by a coach", str(m.coach_rated)),
+               ("Lanes", f"{lanes}; not planned yet: {max(m.educators - m.planned, 0)}"),
+               ("Mean readiness", m.readiness.text(threshold, share=True)),
+               ("Goals met", f"{m.goals_met} of {m.goals_total}"),
+               ("Activities done", f"{m.activities_done} of {m.activities_total} "
+                                   f"({m.activities_verified} verified by a coach)"),
+               ("Cohorts", str(board.cohort_count))),
+        privacy_note=(f"Means and shares over fewer than {threshold} people are withheld (\"fewer than "
+                      f"{threshold}\") so that no one can be singled out; counts of people are shown."),
+        strengths=tuple(f"{c.code} {c.name}: {c.at_target.text(threshold, share=True)} at target"
+                        for c in m.strengths),
+        opportunities=tuple(f"{c.code} {c.name}: {c.at_target.text(threshold, share=True)} at target"
+                            for c in m.opportunities),
+        tables=tuple(tables),
+        charts=tuple(charts[name] for name in ("participation", "lanes", "profile", "growth", "heatmap")
+                     if name in charts))
+
+
+def _side_by_side_widths(figures: int) -> tuple[float, ...]:
+    """The school's name gets a quarter of the page; its figures share the rest."""
+    return (0.25, *([0.75 / figures] * figures))

@@ -14,12 +14,21 @@ from pdplanner.accounts.models import Role
 from pdplanner.api.auth import authenticate_bearer
 from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district
+from pdplanner.dashboards.queries import leader_charts, leader_dashboard, schools_in_scope
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
-from pdplanner.permissions import can_see_ratings, get_plan_owner_or_404, guides, role_required, signed_in
+from pdplanner.permissions import (
+    can_see_ratings,
+    deny,
+    get_plan_owner_or_404,
+    get_school_or_404,
+    guides,
+    role_required,
+    signed_in,
+)
 from pdplanner.planning.queries import cycle_to_show, plan_of
 from pdplanner.reports import bundles, exports, queries, services
-from pdplanner.reports.pdf import growth_plan_pdf
+from pdplanner.reports.pdf import growth_plan_pdf, leader_report_pdf
 
 bp = Blueprint("reports", __name__)
 bp.before_request(authenticate_bearer)
@@ -107,3 +116,30 @@ def growth_plan(educator_id: int):
     services.record_report_download(viewer, educator, "growth-plan", cycle)
     db.session.commit()
     return _download(pdf, "pdf", stem)
+
+
+def _leader_pdf(board, file: str, stem: str, subject) -> Response:
+    pdf = leader_report_pdf(queries.leader_report(board, leader_charts(board)), date.today())
+    services.record_download(current_user, file, scope=stem, rows=board.measures.educators,
+                             cycle=board.cycle, subject=subject)
+    db.session.commit()   # the audit event, and any school summary computed for this report
+    return _download(pdf, "pdf", f"{stem}-{board.cycle.name}")
+
+
+@bp.get("/reports/schools/<int:school_id>/readiness.pdf")
+@role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+def school_readiness(school_id: int):
+    school = get_school_or_404(current_user, school_id)
+    board = leader_dashboard(_requested_cycle(required=True), [school])
+    return _leader_pdf(board, "readiness.pdf", f"readiness-{school.name}", school)
+
+
+@bp.get("/reports/districts/<int:district_id>/summary.pdf")
+@role_required(Role.DISTRICT_ADMIN)
+def district_summary(district_id: int):
+    if district_id != current_user.district_id:
+        deny("district", district_id)
+    cycle = _requested_cycle(required=True)
+    board = leader_dashboard(cycle, schools_in_scope(current_user), whole_district=True)
+    return _leader_pdf(board, "summary.pdf", f"district-summary-{current_user.district.code}",
+                       current_user.district)
