@@ -8,12 +8,14 @@ from pdplanner.accounts.models import User
 from pdplanner.assessments.evidence import evidence_path
 from pdplanner.database import utcnow
 from pdplanner.reports import exports, queries
+from pdplanner.reports.pdf import growth_plan_pdf
 
 MY_DATA_README = """\
 pdplanner: all of your own data
 ===============================
 
-data.json holds everything pdplanner keeps about you, as of generated_at (UTC). Dates are ISO 8601
+growth-plan-<cycle>.pdf is your growth plan of each cycle you were planned in, as the plan page
+shows it. data.json holds everything pdplanner keeps about you, as of generated_at (UTC). Dates are ISO 8601
 (YYYY-MM-DD), times are ISO 8601 in UTC (ending in Z). A missing value is null. Keys:
 
   format, version     "pdplanner-my-data", 1: the layout of this file
@@ -69,6 +71,11 @@ def my_data(user: User) -> exports.ZipBundle:
     bundle = exports.ZipBundle()
     bundle.add("README.txt", MY_DATA_README)
     bundle.add_json("data.json", document)
+    today = utcnow().date()
+    for plan in queries.own_plans(user):
+        content = queries.growth_plan(plan, detail=True, ratings_visible=True)
+        name = exports.safe_file_name(f"growth-plan-{plan.cycle.name}.pdf")
+        bundle.add(name, growth_plan_pdf(content, today))
     for name, evidence in files:
         path = evidence_path(evidence)
         if path.is_file():

@@ -43,6 +43,7 @@ from pdplanner.planning.queries import (
     cohort_name,
     focus_names,
     lane_labels,
+    plan_of,
     planning_settings,
     visible_resources,
 )
@@ -731,3 +732,10 @@ def leader_report(board: LeaderDashboard, charts: dict[str, Chart]) -> LeaderRep
 def _side_by_side_widths(figures: int) -> tuple[float, ...]:
     """The school's name gets a quarter of the page; its figures share the rest."""
     return (0.25, *([0.75 / figures] * figures))
+
+
+def own_plans(user: User) -> list[EducatorPlan]:
+    """The person's plan in every cycle they were planned in, oldest first (for their data.zip)."""
+    cycles = db.session.scalars(select(Cycle).join(Placement, Placement.cycle_id == Cycle.id)
+                                .where(Placement.educator_id == user.id).order_by(Cycle.opens_on)).all()
+    return [plan_of(user, cycle) for cycle in cycles]

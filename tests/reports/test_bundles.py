@@ -6,6 +6,7 @@ import json
 import zipfile
 
 import pandas as pd
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from pdplanner.assessments.evidence import store_evidence
@@ -50,6 +51,10 @@ def test_my_data_holds_everything_of_mine_and_nothing_of_anyone_else(db, client,
     assert kinds == {"self", "coach"} and len(document["ratings"]) == 20
     assert next(r for r in document["ratings"] if r["competency"] == "COG.3")["evidence_file"] == evidence
     assert document["goals"] and document["placements"] and document["path_activities"]
+    [plan] = [n for n in names if n.startswith("growth-plan-")]
+    assert plan == "growth-plan-2026-27-baseline.pdf"
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(plan))).pages)
+    assert "Growth plan" in pdf_text and ann.name in pdf_text
     assert {e["action"] for e in document["audit_events"]} >= {"self_ratings.saved", "coach_ratings.saved"}
     everything = b"".join(archive.read(n) for n in names).decode("utf-8", "replace")
     for other in ("ben", "cal", "dee", "sam", "pia", "otto"):
