@@ -1,21 +1,21 @@
 """Planning reads."""
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import String, func, or_, select, type_coerce
+from sqlalchemy import Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.models import Cycle, CycleStatus, Rating
+from pdplanner.assessments.models import Cycle, CycleStatus, RaterKind, Rating
 from pdplanner.assessments.queries import current_cycle
+from pdplanner.core.gaps import VIEW_OF_KIND, missing_views
 from pdplanner.core.types import (
     CohortProposal,
     CompetencyInfo,
     EducatorInfo,
     PlanningInput,
     PlanningSettings,
-    RatingRecord,
+    RatingColumns,
     ResourceInfo,
     Target,
 )
@@ -83,12 +83,11 @@ def planning_input(cycle: Cycle) -> PlanningInput:
         )
         for c in framework.competencies
     )
-    memberships = db.session.execute(
-        select(Membership.user_id, Membership.school_id)
-        .join(User, User.id == Membership.user_id)
-        .where(User.district_id == cycle.district_id, User.active.is_(True),
-               Membership.role.in_([Role.TEACHER, Role.COACH]))
-        .order_by(Membership.user_id, Membership.school_id)).all()
+    planned = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+               .where(User.district_id == cycle.district_id, User.active.is_(True),
+                      Membership.role.in_([Role.TEACHER, Role.COACH])))
+    memberships = db.session.execute(planned.add_columns(Membership.school_id)
+                                     .order_by(Membership.user_id, Membership.school_id)).all()
     school_of: dict[int, int] = {}
     for user_id, school_id in memberships:
         school_of.setdefault(user_id, school_id)
@@ -101,7 +100,7 @@ def planning_input(cycle: Cycle) -> PlanningInput:
         if educator_id in school_of:
             coaches.setdefault(educator_id, []).append(coach_id)
     educators = tuple(EducatorInfo(i, school_of[i], tuple(coaches.get(i, ()))) for i in sorted(school_of))
-    ratings = _latest_ratings(cycle, school_of.keys())
+    ratings = _latest_ratings(cycle, planned)
     schools = sorted(set(school_of.values()))
     targets = tuple(Target(s, c.code, framework.target_level, 1.0) for s in schools for c in competencies)
     resources = tuple(
@@ -127,70 +126,81 @@ def planning_input(cycle: Cycle) -> PlanningInput:
                          level_labels=tuple(level_labels(cycle).items()))
 
 
-# Which view of a competency a rating gives: a verified goal's evidence rating stands where the
-# coach's rating would (the core takes it over the coach's when both come from the same cycle).
-VIEW_OF_KIND = {"self": "self", "coach": "coach", "evidence": "coach"}
 # Ids in one IN (...): within SQLite's and PostgreSQL's limits on parameters per statement.
 IDS_PER_STATEMENT = 10_000
 
 
-def _latest_ratings(cycle: Cycle, educator_ids: Collection[int]) -> tuple[RatingRecord, ...]:
-    """Each educator's self and coach view of each competency from the most recent cycle, up to
-    this one, that has it. Mostly that is one cycle: the newest in which they have any rating.
-    Someone half-way through this cycle's self-assessment keeps last cycle's levels for what they
-    have not re-rated yet, and a competency their coach has not re-rated keeps the coach's (or a
-    verified goal's evidence) level from before.
+def _latest_ratings(cycle: Cycle, planned: Select) -> RatingColumns:
+    """Each planned educator's (`planned` selects their ids) self and coach view of each
+    competency from the most recent cycle, up to this one, that has it. Mostly that is one
+    cycle: the newest in which they have any rating. Someone half-way through this cycle's
+    self-assessment keeps last cycle's levels for what they have not re-rated yet, and a
+    competency their coach has not re-rated keeps the coach's (or a verified goal's evidence)
+    level from before.
 
     The database picks each educator's newest rated cycle (from the distinct (cycle, educator)
     pairs, which the (cycle_id, educator_id) index holds), so only those ratings are read; earlier
     cycles are read only for the few educators with a gap. Rows are read as Core rows, not through
-    the ORM, whose per-row work would double the time for a few hundred thousand plain tuples."""
+    the ORM, and handed to the core as columns: the per-row work of model objects or records
+    would double the time for a few hundred thousand plain tuples."""
     earlier = select(Cycle.id).where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on)
     rated = (select(Rating.cycle_id, Rating.educator_id).distinct()
-             .where(Rating.cycle_id.in_(earlier)).subquery())
+             .where(Rating.cycle_id.in_(earlier), Rating.educator_id.in_(planned)).subquery())
     newest = (select(rated.c.cycle_id, rated.c.educator_id, Cycle.opens_on,
                      func.max(Cycle.opens_on).over(partition_by=rated.c.educator_id).label("latest"))
               .join(Cycle, Cycle.id == rated.c.cycle_id).subquery())
     code_of = dict(db.session.execute(select(Competency.id, Competency.code)).all())
     rows = db.session.connection().execute(
-        # The stored kind is the RatingRecord's kind string: no Enum round trip for every row.
+        # The stored kind is the core's kind string: no Enum round trip for every row.
         select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
-               Rating.interest, newest.c.latest)
+               Rating.interest)
         .join(newest, (newest.c.cycle_id == Rating.cycle_id) & (newest.c.educator_id == Rating.educator_id))
         .where(newest.c.opens_on == newest.c.latest)).all()
-    records = [RatingRecord(educator_id, code_of[competency_id], kind, level, interest)
-               for educator_id, competency_id, kind, level, interest, _ in rows
-               if educator_id in educator_ids]
-    latest = {row[0]: row[5] for row in rows}
-    views: dict[int, set[tuple[str, str]]] = {}
-    for r in records:
-        views.setdefault(r.educator_id, set()).add((r.competency, VIEW_OF_KIND[r.kind]))
-    complete = 2 * len(cycle.framework.competencies)
-    gaps = {educator_id: have for educator_id, have in views.items() if len(have) < complete}
-    return tuple(records + _earlier_views(cycle, gaps, latest, code_of))
+    educator_ids, competency_ids, kinds, levels, interests = (
+        [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], [], [], []])
+    codes = [code_of[i] for i in competency_ids]
+    gaps = missing_views(RatingColumns(educator_ids, codes, kinds, levels, interests),
+                         [c.code for c in cycle.framework.competencies])
+    for educator_id, code, kind, level, interest in _earlier_views(cycle, gaps, code_of):
+        educator_ids.append(educator_id)
+        codes.append(code)
+        kinds.append(kind)
+        levels.append(level)
+        interests.append(interest)
+    return RatingColumns(educator_ids, codes, kinds, levels, interests)
 
 
-def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], latest: dict, code_of: dict[int, str],
-                   ) -> list[RatingRecord]:
-    """For each educator in `gaps` (educator id -> the (code, view) pairs they have), the ratings
-    of each missing pair from the newest earlier cycle that has it."""
-    found: list[RatingRecord] = []
+def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], code_of: dict[int, str],
+                   ) -> list[tuple[int, str, str, int | None, bool]]:
+    """For each educator in `gaps` (educator id -> the (code, view) pairs their newest rated
+    cycle lacks), the ratings (educator id, code, kind, level, interest) of each of those pairs
+    from the newest earlier cycle that has it.
+
+    Only the kinds of the views someone lacks are read: most gaps are an educator their coach
+    has not rated, whose self-ratings are all there already."""
+    by_kinds: dict[tuple[str, ...], list[int]] = {}
+    for educator_id, pairs in gaps.items():
+        views = {view for _, view in pairs}
+        by_kinds.setdefault(tuple(k for k, v in VIEW_OF_KIND.items() if v in views), []).append(educator_id)
+    found = []
     chosen: dict[tuple[int, str, str], object] = {}   # (educator, code, view) -> the cycle's opens_on
-    ids = sorted(gaps)
-    for i in range(0, len(ids), IDS_PER_STATEMENT):
-        rows = db.session.connection().execute(
-            select(Rating.educator_id, Cycle.opens_on, Rating.competency_id, type_coerce(Rating.kind, String),
-                   Rating.level, Rating.interest)
-            .join(Cycle, Cycle.id == Rating.cycle_id)
-            .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
-                   Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]))
-            .order_by(Cycle.opens_on.desc())).all()
-        for educator_id, opens_on, competency_id, kind, level, interest in rows:
-            code, view = code_of[competency_id], VIEW_OF_KIND[kind]
-            if opens_on >= latest[educator_id] or (code, view) in gaps[educator_id]:
-                continue
-            if chosen.setdefault((educator_id, code, view), opens_on) == opens_on:
-                found.append(RatingRecord(educator_id, code, kind, level, interest))
+    for kinds, ids in sorted(by_kinds.items()):
+        for i in range(0, len(ids), IDS_PER_STATEMENT):
+            rows = db.session.connection().execute(
+                select(Rating.educator_id, Cycle.opens_on, Rating.competency_id,
+                       type_coerce(Rating.kind, String), Rating.level, Rating.interest)
+                .join(Cycle, Cycle.id == Rating.cycle_id)
+                .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+                       Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]),
+                       Rating.kind.in_([RaterKind(kind) for kind in kinds]))
+                .order_by(Cycle.opens_on.desc())).all()
+            # The newest cycle's rows give no missing pair, so they are passed over here.
+            for educator_id, opens_on, competency_id, kind, level, interest in rows:
+                code, view = code_of[competency_id], VIEW_OF_KIND[kind]
+                if (code, view) not in gaps[educator_id]:
+                    continue
+                if chosen.setdefault((educator_id, code, view), opens_on) == opens_on:
+                    found.append((educator_id, code, kind, level, interest))
     return found
 
 

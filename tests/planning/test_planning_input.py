@@ -31,9 +31,11 @@ def spring(db, planned):
 
 def _views(cycle, educator) -> dict[tuple[str, str], set[int | None]]:
     views: dict[tuple[str, str], set[int | None]] = {}
-    for r in planning_input(cycle).ratings:
-        if r.educator_id == educator.id:
-            views.setdefault((r.competency, r.kind), set()).add(r.level)
+    ratings = planning_input(cycle).ratings
+    for educator_id, code, kind, level in zip(ratings.educator_ids, ratings.competencies, ratings.kinds,
+                                             ratings.levels, strict=True):
+        if educator_id == educator.id:
+            views.setdefault((code, kind), set()).add(level)
     return views
 
 
