@@ -176,15 +176,18 @@ def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], code_of:
     cycle lacks), the ratings (educator id, code, kind, level, interest) of each of those pairs
     from the newest earlier cycle that has it.
 
-    Only the kinds of the views someone lacks are read: most gaps are an educator their coach
-    has not rated, whose self-ratings are all there already."""
-    by_kinds: dict[tuple[str, ...], list[int]] = {}
+    Only the views someone lacks are read: the kinds of a view they have on every competency
+    are left out. Most gaps are an educator their coach has not rated, whose self-ratings are
+    all there already. (Left out with NOT IN: picking the kinds wanted with IN would lead SQLite
+    to the index on kind, a scan of every rating of those kinds.)"""
+    by_complete: dict[tuple[str, ...], list[int]] = {}
     for educator_id, pairs in gaps.items():
-        views = {view for _, view in pairs}
-        by_kinds.setdefault(tuple(k for k, v in VIEW_OF_KIND.items() if v in views), []).append(educator_id)
+        lacking = {view for _, view in pairs}
+        complete = tuple(kind for kind, view in VIEW_OF_KIND.items() if view not in lacking)
+        by_complete.setdefault(complete, []).append(educator_id)
     found = []
     chosen: dict[tuple[int, str, str], object] = {}   # (educator, code, view) -> the cycle's opens_on
-    for kinds, ids in sorted(by_kinds.items()):
+    for complete, ids in sorted(by_complete.items()):
         for i in range(0, len(ids), IDS_PER_STATEMENT):
             rows = db.session.connection().execute(
                 select(Rating.educator_id, Cycle.opens_on, Rating.competency_id,
@@ -192,7 +195,7 @@ def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], code_of:
                 .join(Cycle, Cycle.id == Rating.cycle_id)
                 .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
                        Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]),
-                       Rating.kind.in_([RaterKind(kind) for kind in kinds]))
+                       Rating.kind.not_in([RaterKind(kind) for kind in complete]))
                 .order_by(Cycle.opens_on.desc())).all()
             # The newest cycle's rows give no missing pair, so they are passed over here.
             for educator_id, opens_on, competency_id, kind, level, interest in rows:

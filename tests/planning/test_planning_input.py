@@ -64,3 +64,15 @@ def test_a_verified_goal_counts_until_the_coach_rates_again(db, planned, spring)
     db.session.commit()
     views = _views(spring, teacher)
     assert views[("COG.1", "coach")] == {2} and ("COG.1", "evidence") not in views
+
+
+def test_a_finished_self_assessment_keeps_the_coachs_last_levels_and_only_the_new_self_levels(
+        db, planned, spring):
+    teacher = planned.teachers[2]
+    codes = [c.code for c in spring.framework.competencies]
+    save_self_ratings(teacher, spring, [RatingInput(code, level=4) for code in codes])
+    db.session.commit()
+    views = _views(spring, teacher)
+    assert all(views[(code, "self")] == {4} for code in codes)      # last cycle's 2s are not read
+    assert all(views[(code, "coach")] == {2} for code in codes)
+    assert len(views) == 2 * len(codes)
