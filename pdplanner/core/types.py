@@ -85,7 +85,7 @@ class RatingColumns:
     competencies: Sequence[str]      # competency codes
     kinds: Sequence[str]
     levels: Sequence[int | None]     # None: not yet observed
-    interests: Sequence[bool]
+    interests: Sequence[bool]        # or 0 and 1, as a database stores them
 
     def __post_init__(self):
         lengths = {len(self.educator_ids), len(self.competencies), len(self.kinds), len(self.levels),

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, String, func, or_, select, type_coerce
+from sqlalchemy import Integer, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
@@ -151,23 +151,18 @@ def _latest_ratings(cycle: Cycle, planned: Select) -> RatingColumns:
               .join(Cycle, Cycle.id == rated.c.cycle_id).subquery())
     code_of = dict(db.session.execute(select(Competency.id, Competency.code)).all())
     rows = db.session.connection().execute(
-        # The stored kind is the core's kind string: no Enum round trip for every row.
+        # The stored kind is the core's kind string: no Enum round trip for every row. Interest is
+        # read as its stored 0/1 (the core takes either): SQLAlchemy's Boolean conversion on
+        # SQLite is a Python call per row.
         select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
-               Rating.interest)
+               type_coerce(Rating.interest, Integer))
         .join(newest, (newest.c.cycle_id == Rating.cycle_id) & (newest.c.educator_id == Rating.educator_id))
         .where(newest.c.opens_on == newest.c.latest)).all()
-    educator_ids, competency_ids, kinds, levels, interests = (
-        [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], [], [], []])
-    codes = [code_of[i] for i in competency_ids]
-    gaps = missing_views(RatingColumns(educator_ids, codes, kinds, levels, interests),
-                         [c.code for c in cycle.framework.competencies])
-    for educator_id, code, kind, level, interest in _earlier_views(cycle, gaps, code_of):
-        educator_ids.append(educator_id)
-        codes.append(code)
-        kinds.append(kind)
-        levels.append(level)
-        interests.append(interest)
-    return RatingColumns(educator_ids, codes, kinds, levels, interests)
+    educator_ids, competency_ids, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
+    latest = (educator_ids, tuple(map(code_of.__getitem__, competency_ids)), kinds, levels, interests)
+    gaps = missing_views(RatingColumns(*latest), [c.code for c in cycle.framework.competencies])
+    earlier = tuple(zip(*_earlier_views(cycle, gaps, code_of), strict=True)) or ((),) * 5
+    return RatingColumns(*(newer + older for newer, older in zip(latest, earlier, strict=True)))
 
 
 def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], code_of: dict[int, str],
