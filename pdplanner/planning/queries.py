@@ -1,6 +1,8 @@
 """Planning reads."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Integer, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
@@ -100,7 +102,7 @@ def planning_input(cycle: Cycle) -> PlanningInput:
         if educator_id in school_of:
             coaches.setdefault(educator_id, []).append(coach_id)
     educators = tuple(EducatorInfo(i, school_of[i], tuple(coaches.get(i, ()))) for i in sorted(school_of))
-    ratings = _latest_ratings(cycle, planned)
+    ratings = _latest_ratings(cycle, planned, school_of.keys())
     schools = sorted(set(school_of.values()))
     targets = tuple(Target(s, c.code, framework.target_level, 1.0) for s in schools for c in competencies)
     resources = tuple(
@@ -130,39 +132,73 @@ def planning_input(cycle: Cycle) -> PlanningInput:
 IDS_PER_STATEMENT = 10_000
 
 
-def _latest_ratings(cycle: Cycle, planned: Select) -> RatingColumns:
-    """Each planned educator's (`planned` selects their ids) self and coach view of each
+def _latest_ratings(cycle: Cycle, planned: Select, planned_ids: Collection[int]) -> RatingColumns:
+    """Each planned educator's (`planned` selects the `planned_ids`) self and coach view of each
     competency from the most recent cycle, up to this one, that has it. Mostly that is one
     cycle: the newest in which they have any rating. Someone half-way through this cycle's
     self-assessment keeps last cycle's levels for what they have not re-rated yet, and a
     competency their coach has not re-rated keeps the coach's (or a verified goal's evidence)
     level from before.
 
-    The database picks each educator's newest rated cycle (from the distinct (cycle, educator)
-    pairs, which the (cycle_id, educator_id) index holds), so only those ratings are read; earlier
-    cycles are read only for the few educators with a gap. Rows are read as Core rows, not through
-    the ORM, and handed to the core as columns: the per-row work of model objects or records
-    would double the time for a few hundred thousand plain tuples."""
-    earlier = select(Cycle.id).where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on)
-    rated = (select(Rating.cycle_id, Rating.educator_id).distinct()
-             .where(Rating.cycle_id.in_(earlier), Rating.educator_id.in_(planned)).subquery())
-    newest = (select(rated.c.cycle_id, rated.c.educator_id, Cycle.opens_on,
-                     func.max(Cycle.opens_on).over(partition_by=rated.c.educator_id).label("latest"))
-              .join(Cycle, Cycle.id == rated.c.cycle_id).subquery())
+    Most people have rated in the newest cycles (this one, and any other opening the same day):
+    those are read in one go by cycle id, which both databases answer from the index on it. For
+    the rest the database finds each one's newest rated cycle by probing the (cycle_id,
+    educator_id) index, and only those ratings are read. (Asking it for everyone's newest cycle
+    at once reads every rating of every earlier cycle.) Earlier cycles are read again only for
+    the few educators with a gap. Rows are read as Core rows, not through the ORM, and handed to
+    the core as columns: model objects or records would double the time for a few hundred
+    thousand plain tuples."""
+    cycles_of: dict[date, list[int]] = {}
+    for cycle_id, opens_on in db.session.execute(
+            select(Cycle.id, Cycle.opens_on).where(Cycle.district_id == cycle.district_id,
+                                                   Cycle.opens_on <= cycle.opens_on)
+            .order_by(Cycle.opens_on.desc(), Cycle.id)):
+        cycles_of.setdefault(opens_on, []).append(cycle_id)
+    newest = next(iter(cycles_of))     # the cycle being planned is one of them
+    rows = _ratings_in(cycles_of[newest], Rating.educator_id.in_(planned))
+    rated = {row[0] for row in rows}
+    unseen = [i for i in sorted(planned_ids) if i not in rated]
+    for opens_on, ids in _newest_rated(cycle, unseen).items():
+        for i in range(0, len(ids), IDS_PER_STATEMENT):
+            rows += _ratings_in(cycles_of[opens_on], Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]))
     code_of = dict(db.session.execute(select(Competency.id, Competency.code)).all())
-    rows = db.session.connection().execute(
-        # The stored kind is the core's kind string: no Enum round trip for every row. Interest is
-        # read as its stored 0/1 (the core takes either): SQLAlchemy's Boolean conversion on
-        # SQLite is a Python call per row.
-        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
-               type_coerce(Rating.interest, Integer))
-        .join(newest, (newest.c.cycle_id == Rating.cycle_id) & (newest.c.educator_id == Rating.educator_id))
-        .where(newest.c.opens_on == newest.c.latest)).all()
     educator_ids, competency_ids, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
     latest = (educator_ids, tuple(map(code_of.__getitem__, competency_ids)), kinds, levels, interests)
     gaps = missing_views(RatingColumns(*latest), [c.code for c in cycle.framework.competencies])
     earlier = tuple(zip(*_earlier_views(cycle, gaps, code_of), strict=True)) or ((),) * 5
     return RatingColumns(*(newer + older for newer, older in zip(latest, earlier, strict=True)))
+
+
+def _ratings_in(cycle_ids: list[int], which_educators) -> list:
+    """(educator id, competency id, kind, level, interest) of the ratings of the cycles, of the
+    educators the condition selects."""
+    return db.session.connection().execute(
+        # The stored kind is the core's kind string: no Enum round trip for every row. Interest is
+        # read as its stored 0/1 (the core takes either): SQLAlchemy's Boolean conversion on
+        # SQLite is a Python call per row.
+        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
+               type_coerce(Rating.interest, Integer))
+        .where(Rating.cycle_id.in_(cycle_ids), which_educators)).all()
+
+
+def _newest_rated(cycle: Cycle, educator_ids: list[int]) -> dict[date, list[int]]:
+    """The opening day of each educator's newest cycle, up to this one, with a rating of theirs
+    -> the ids of those educators; educators with no rating are left out. One probe of the index
+    per educator and cycle, newest first: a condition on a list of ids would lead PostgreSQL to
+    read every rating of a cycle to find that most of them (coaches, say) have none."""
+    newest = (select(Cycle.opens_on)
+              .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+                     select(Rating.id).where(Rating.cycle_id == Cycle.id, Rating.educator_id == User.id)
+                     .correlate(Cycle, User).exists())
+              .order_by(Cycle.opens_on.desc()).limit(1).scalar_subquery())
+    found: dict[date, list[int]] = {}
+    for i in range(0, len(educator_ids), IDS_PER_STATEMENT):
+        for educator_id, opens_on in db.session.execute(
+                select(User.id, newest).where(User.id.in_(educator_ids[i:i + IDS_PER_STATEMENT]))
+                .order_by(User.id)):
+            if opens_on is not None:
+                found.setdefault(opens_on, []).append(educator_id)
+    return found
 
 
 def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], code_of: dict[int, str],
