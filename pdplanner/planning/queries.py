@@ -4,7 +4,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, Select, String, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
@@ -169,7 +169,7 @@ def _latest_ratings(cycle: Cycle, planned: Select, planned_ids: Collection[int])
     return RatingColumns(*(newer + older for newer, older in zip(latest, earlier, strict=True)))
 
 
-def _ratings_in(cycle_ids: list[int], which_educators) -> list:
+def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool]) -> list:
     """(educator id, competency id, kind, level, interest) of the ratings of the cycles, of the
     educators the condition selects."""
     return db.session.connection().execute(
@@ -183,9 +183,10 @@ def _ratings_in(cycle_ids: list[int], which_educators) -> list:
 
 def _newest_rated(cycle: Cycle, educator_ids: list[int]) -> dict[date, list[int]]:
     """The opening day of each educator's newest cycle, up to this one, with a rating of theirs
-    -> the ids of those educators; educators with no rating are left out. One probe of the index
-    per educator and cycle, newest first: a condition on a list of ids would lead PostgreSQL to
-    read every rating of a cycle to find that most of them (coaches, say) have none."""
+    -> the ids of those educators; educators with no rating are left out. One probe of the
+    (cycle_id, educator_id) index per educator and cycle: reading the cycles' ratings for a list
+    of ids instead leads PostgreSQL to read every rating of each cycle, to find that most of
+    these people (coaches, say) have none."""
     newest = (select(Cycle.opens_on)
               .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
                      select(Rating.id).where(Rating.cycle_id == Cycle.id, Rating.educator_id == User.id)
