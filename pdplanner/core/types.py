@@ -93,9 +93,6 @@ class RatingColumns:
         if len(lengths) > 1:
             raise ValueError("rating columns must have the same length")
 
-    def __len__(self) -> int:
-        return len(self.educator_ids)
-
 
 @dataclass(frozen=True)
 class Target:
