@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from pdplanner.core.types import CompetencyInfo, EducatorInfo, RatingRecord, Target
+from pdplanner.core.types import CompetencyInfo, EducatorInfo, RatingColumns, RatingRecord, Target
 
 # -- column names ---------------------------------------------------------------------------
 EDUCATOR = "educator_id"
@@ -86,22 +86,27 @@ def educators_frame(educators: Iterable[EducatorInfo]) -> pd.DataFrame:
                          SCHOOL: np.array([e.school_id for e in ordered], dtype=np.int64)})
 
 
-def ratings_frame(ratings: Iterable[RatingRecord], competencies: pd.DataFrame) -> pd.DataFrame:
-    """One row per rating record. Columns: educator_id (int64), comp (int64), kind (str),
-    level (float64, NaN for "not yet observed"), interest (bool).
+def ratings_frame(ratings: Iterable[RatingRecord] | RatingColumns,
+                  competencies: pd.DataFrame) -> pd.DataFrame:
+    """One row per rating, from records or from columns. Columns: educator_id (int64), comp
+    (int64), kind (str), level (float64, NaN for "not yet observed"), interest (bool).
 
-    Records on a competency the framework does not have, or of an unknown kind, are dropped:
+    Ratings on a competency the framework does not have, or of an unknown kind, are dropped:
     the planner plans against one framework, and stray rows must not invent competencies.
     """
-    ratings = tuple(ratings)
-    comp_of = {code: i for i, code in enumerate(competencies[CODE])}
+    if not isinstance(ratings, RatingColumns):
+        records = tuple(ratings)
+        ratings = RatingColumns([r.educator_id for r in records], [r.competency for r in records],
+                                [r.kind for r in records], [r.level for r in records],
+                                [r.interest for r in records])
+    # A hash lookup of every code among the framework's few, in one call; unknown codes get -1.
+    comp = pd.Index(competencies[CODE]).get_indexer(pd.Index(ratings.competencies, dtype=object))
     frame = pd.DataFrame({
-        EDUCATOR: np.fromiter((r.educator_id for r in ratings), dtype=np.int64, count=len(ratings)),
-        COMP: np.fromiter((comp_of.get(r.competency, -1) for r in ratings), dtype=np.int64,
-                          count=len(ratings)),
-        KIND: pd.Series([r.kind for r in ratings], dtype=object),
-        LEVEL: np.array([r.level for r in ratings], dtype=np.float64),
-        INTEREST: np.fromiter((r.interest for r in ratings), dtype=bool, count=len(ratings)),
+        EDUCATOR: np.asarray(ratings.educator_ids, dtype=np.int64),
+        COMP: comp.astype(np.int64, copy=False),
+        KIND: pd.Series(ratings.kinds, dtype=object),
+        LEVEL: np.asarray(ratings.levels, dtype=np.float64),   # None becomes NaN
+        INTEREST: np.asarray(ratings.interests, dtype=bool),
     })
     keep = (frame[COMP] >= 0) & frame[KIND].isin(RATING_KINDS)
     return frame[keep].reset_index(drop=True) if not keep.all() else frame

@@ -30,7 +30,7 @@ from pdplanner.core.frames import (
     WEIGHT,
     ratings_frame,
 )
-from pdplanner.core.types import CURRENT_LEVEL_POLICIES, CalibrationRow, RatingRecord
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, CalibrationRow, RatingColumns, RatingRecord
 
 CALIBRATION_FLAG_AT = 2
 
@@ -145,6 +145,33 @@ def domain_means(levels: Mapping[str, float], domain_of: Mapping[str, str]) -> d
         if code in levels:
             by_domain.setdefault(domain, []).append(levels[code])
     return {domain: fmean(values) for domain, values in by_domain.items()}
+
+
+# Which view of a competency a rating gives: a verified goal's evidence rating stands where the
+# coach's rating would (`current_levels` takes it over the coach's when both are given).
+VIEW_OF_KIND = {"self": "self", "coach": "coach", "evidence": "coach"}
+VIEWS = ("self", "coach")
+
+
+def missing_views(ratings: RatingColumns, codes: Sequence[str]) -> dict[int, set[tuple[str, str]]]:
+    """Educator id -> the (code, view) pairs of `codes` that none of their ratings gives, for
+    each educator in `ratings` who lacks any (view: "self" or "coach", see `VIEW_OF_KIND`). A
+    "not yet observed" rating gives its view: the rater has looked. `codes` must be unique.
+
+    Vectorised, since it runs over a whole district's ratings to find the few who lack a view."""
+    educators = np.asarray(ratings.educator_ids, dtype=np.int64)
+    position, ids = pd.factorize(educators)
+    comp = pd.Index(codes, dtype=object).get_indexer(pd.Index(ratings.competencies, dtype=object))
+    kinds = np.asarray(ratings.kinds, dtype=object)
+    view = np.full(len(kinds), -1)
+    for kind, name in VIEW_OF_KIND.items():
+        view[kinds == kind] = VIEWS.index(name)
+    known = (comp >= 0) & (view >= 0)
+    given = np.zeros((len(ids), len(codes) * len(VIEWS)), dtype=bool)
+    given[position[known], comp[known] * len(VIEWS) + view[known]] = True
+    pairs = [(code, view) for code in codes for view in VIEWS]    # the columns of `given`
+    return {int(ids[i]): {pairs[j] for j in np.flatnonzero(~given[i]).tolist()}
+            for i in np.flatnonzero(~given.all(axis=1))}
 
 
 def competency_profile(levels: pd.DataFrame, educators: pd.DataFrame, competencies: pd.DataFrame,

@@ -1,5 +1,6 @@
 """Plain values passed into and out of the core."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -74,6 +75,26 @@ class RatingRecord:
 
 
 @dataclass(frozen=True)
+class RatingColumns:
+    """Many ratings as parallel columns: position i of every column is one rating, with the
+    meaning of a `RatingRecord`'s fields. A query reading a whole district hands these over
+    instead of hundreds of thousands of records, which the core would only take apart again
+    into arrays. All columns must have the same length."""
+
+    educator_ids: Sequence[int]
+    competencies: Sequence[str]      # competency codes
+    kinds: Sequence[str]
+    levels: Sequence[int | None]     # None: not yet observed
+    interests: Sequence[bool]        # or 0 and 1, as a database stores them
+
+    def __post_init__(self):
+        lengths = {len(self.educator_ids), len(self.competencies), len(self.kinds), len(self.levels),
+                   len(self.interests)}
+        if len(lengths) > 1:
+            raise ValueError("rating columns must have the same length")
+
+
+@dataclass(frozen=True)
 class Target:
     """A school's target level and priority weight for one competency."""
 
@@ -143,7 +164,7 @@ class PlanningInput:
     settings: PlanningSettings
     competencies: tuple[CompetencyInfo, ...]
     educators: tuple[EducatorInfo, ...]
-    ratings: tuple[RatingRecord, ...]
+    ratings: tuple[RatingRecord, ...] | RatingColumns
     targets: tuple[Target, ...]                 # missing (school, code) pairs default to level 3, weight 1
     resources: tuple[ResourceInfo, ...] = ()
     lane_overrides: tuple[tuple[int, str, str], ...] = ()       # (educator_id, lane, reason)

@@ -2,20 +2,22 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import String, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.models import Cycle, CycleStatus, Rating
+from pdplanner.assessments.models import Cycle, CycleStatus, RaterKind, Rating
 from pdplanner.assessments.queries import current_cycle, cycle_in_district
+from pdplanner.core.gaps import VIEW_OF_KIND, missing_views
 from pdplanner.core.types import (
     CohortProposal,
     CompetencyInfo,
     EducatorInfo,
     PlanningInput,
     PlanningSettings,
-    RatingRecord,
+    RatingColumns,
     ResourceInfo,
     Target,
 )
@@ -83,12 +85,11 @@ def planning_input(cycle: Cycle) -> PlanningInput:
         )
         for c in framework.competencies
     )
-    memberships = db.session.execute(
-        select(Membership.user_id, Membership.school_id)
-        .join(User, User.id == Membership.user_id)
-        .where(User.district_id == cycle.district_id, User.active.is_(True),
-               Membership.role.in_([Role.TEACHER, Role.COACH]))
-        .order_by(Membership.user_id, Membership.school_id)).all()
+    planned = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+               .where(User.district_id == cycle.district_id, User.active.is_(True),
+                      Membership.role.in_([Role.TEACHER, Role.COACH])))
+    memberships = db.session.execute(planned.add_columns(Membership.school_id)
+                                     .order_by(Membership.user_id, Membership.school_id)).all()
     school_of: dict[int, int] = {}
     for user_id, school_id in memberships:
         school_of.setdefault(user_id, school_id)
@@ -101,7 +102,7 @@ def planning_input(cycle: Cycle) -> PlanningInput:
         if educator_id in school_of:
             coaches.setdefault(educator_id, []).append(coach_id)
     educators = tuple(EducatorInfo(i, school_of[i], tuple(coaches.get(i, ()))) for i in sorted(school_of))
-    ratings = _latest_ratings(cycle, school_of.keys())
+    ratings = _latest_ratings(cycle, planned, school_of.keys())
     schools = sorted(set(school_of.values()))
     targets = tuple(Target(s, c.code, framework.target_level, 1.0) for s in schools for c in competencies)
     resources = tuple(
@@ -127,70 +128,114 @@ def planning_input(cycle: Cycle) -> PlanningInput:
                          level_labels=tuple(level_labels(cycle).items()))
 
 
-# Which view of a competency a rating gives: a verified goal's evidence rating stands where the
-# coach's rating would (the core takes it over the coach's when both come from the same cycle).
-VIEW_OF_KIND = {"self": "self", "coach": "coach", "evidence": "coach"}
 # Ids in one IN (...): within SQLite's and PostgreSQL's limits on parameters per statement.
 IDS_PER_STATEMENT = 10_000
 
 
-def _latest_ratings(cycle: Cycle, educator_ids: Collection[int]) -> tuple[RatingRecord, ...]:
-    """Each educator's self and coach view of each competency from the most recent cycle, up to
-    this one, that has it. Mostly that is one cycle: the newest in which they have any rating.
-    Someone half-way through this cycle's self-assessment keeps last cycle's levels for what they
-    have not re-rated yet, and a competency their coach has not re-rated keeps the coach's (or a
-    verified goal's evidence) level from before.
+def _latest_ratings(cycle: Cycle, planned: Select, planned_ids: Collection[int]) -> RatingColumns:
+    """Each planned educator's (`planned` selects the `planned_ids`) self and coach view of each
+    competency from the most recent cycle, up to this one, that has it. Mostly that is one
+    cycle: the newest in which they have any rating. Someone half-way through this cycle's
+    self-assessment keeps last cycle's levels for what they have not re-rated yet, and a
+    competency their coach has not re-rated keeps the coach's (or a verified goal's evidence)
+    level from before.
 
-    The database picks each educator's newest rated cycle (from the distinct (cycle, educator)
-    pairs, which the (cycle_id, educator_id) index holds), so only those ratings are read; earlier
-    cycles are read only for the few educators with a gap. Rows are read as Core rows, not through
-    the ORM, whose per-row work would double the time for a few hundred thousand plain tuples."""
-    earlier = select(Cycle.id).where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on)
-    rated = (select(Rating.cycle_id, Rating.educator_id).distinct()
-             .where(Rating.cycle_id.in_(earlier)).subquery())
-    newest = (select(rated.c.cycle_id, rated.c.educator_id, Cycle.opens_on,
-                     func.max(Cycle.opens_on).over(partition_by=rated.c.educator_id).label("latest"))
-              .join(Cycle, Cycle.id == rated.c.cycle_id).subquery())
+    Most people have rated in the newest cycles (this one, and any other opening the same day):
+    those are read in one go by cycle id, which both databases answer from the index on it. For
+    the rest the database finds each one's newest rated cycle by probing the (cycle_id,
+    educator_id) index, and only those ratings are read. (Asking it for everyone's newest cycle
+    at once reads every rating of every earlier cycle.) Earlier cycles are read again only for
+    the few educators with a gap. Rows are read as Core rows, not through the ORM, and handed to
+    the core as columns: model objects or records would double the time for a few hundred
+    thousand plain tuples."""
+    cycles_of: dict[date, list[int]] = {}
+    for cycle_id, opens_on in db.session.execute(
+            select(Cycle.id, Cycle.opens_on).where(Cycle.district_id == cycle.district_id,
+                                                   Cycle.opens_on <= cycle.opens_on)
+            .order_by(Cycle.opens_on.desc(), Cycle.id)):
+        cycles_of.setdefault(opens_on, []).append(cycle_id)
+    newest = next(iter(cycles_of))     # the cycle being planned is one of them
+    rows = _ratings_in(cycles_of[newest], Rating.educator_id.in_(planned))
+    rated = {row[0] for row in rows}
+    unseen = [i for i in sorted(planned_ids) if i not in rated]
+    for opens_on, ids in _newest_rated(cycle, unseen).items():
+        for i in range(0, len(ids), IDS_PER_STATEMENT):
+            rows += _ratings_in(cycles_of[opens_on], Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]))
     code_of = dict(db.session.execute(select(Competency.id, Competency.code)).all())
-    rows = db.session.connection().execute(
-        # The stored kind is the RatingRecord's kind string: no Enum round trip for every row.
+    educator_ids, competency_ids, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
+    latest = (educator_ids, tuple(map(code_of.__getitem__, competency_ids)), kinds, levels, interests)
+    gaps = missing_views(RatingColumns(*latest), [c.code for c in cycle.framework.competencies])
+    earlier = tuple(zip(*_earlier_views(cycle, gaps, code_of), strict=True)) or ((),) * 5
+    return RatingColumns(*(newer + older for newer, older in zip(latest, earlier, strict=True)))
+
+
+def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool]) -> list:
+    """(educator id, competency id, kind, level, interest) of the ratings of the cycles, of the
+    educators the condition selects."""
+    return db.session.connection().execute(
+        # The stored kind is the core's kind string: no Enum round trip for every row. Interest is
+        # read as its stored 0/1 (the core takes either): SQLAlchemy's Boolean conversion on
+        # SQLite is a Python call per row.
         select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
-               Rating.interest, newest.c.latest)
-        .join(newest, (newest.c.cycle_id == Rating.cycle_id) & (newest.c.educator_id == Rating.educator_id))
-        .where(newest.c.opens_on == newest.c.latest)).all()
-    records = [RatingRecord(educator_id, code_of[competency_id], kind, level, interest)
-               for educator_id, competency_id, kind, level, interest, _ in rows
-               if educator_id in educator_ids]
-    latest = {row[0]: row[5] for row in rows}
-    views: dict[int, set[tuple[str, str]]] = {}
-    for r in records:
-        views.setdefault(r.educator_id, set()).add((r.competency, VIEW_OF_KIND[r.kind]))
-    complete = 2 * len(cycle.framework.competencies)
-    gaps = {educator_id: have for educator_id, have in views.items() if len(have) < complete}
-    return tuple(records + _earlier_views(cycle, gaps, latest, code_of))
+               type_coerce(Rating.interest, Integer))
+        .where(Rating.cycle_id.in_(cycle_ids), which_educators)).all()
 
 
-def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], latest: dict, code_of: dict[int, str],
-                   ) -> list[RatingRecord]:
-    """For each educator in `gaps` (educator id -> the (code, view) pairs they have), the ratings
-    of each missing pair from the newest earlier cycle that has it."""
-    found: list[RatingRecord] = []
+def _newest_rated(cycle: Cycle, educator_ids: list[int]) -> dict[date, list[int]]:
+    """The opening day of each educator's newest cycle, up to this one, with a rating of theirs
+    -> the ids of those educators; educators with no rating are left out. One probe of the
+    (cycle_id, educator_id) index per educator and cycle: reading the cycles' ratings for a list
+    of ids instead leads PostgreSQL to read every rating of each cycle, to find that most of
+    these people (coaches, say) have none."""
+    newest = (select(Cycle.opens_on)
+              .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+                     select(Rating.id).where(Rating.cycle_id == Cycle.id, Rating.educator_id == User.id)
+                     .correlate(Cycle, User).exists())
+              .order_by(Cycle.opens_on.desc()).limit(1).scalar_subquery())
+    found: dict[date, list[int]] = {}
+    for i in range(0, len(educator_ids), IDS_PER_STATEMENT):
+        for educator_id, opens_on in db.session.execute(
+                select(User.id, newest).where(User.id.in_(educator_ids[i:i + IDS_PER_STATEMENT]))
+                .order_by(User.id)):
+            if opens_on is not None:
+                found.setdefault(opens_on, []).append(educator_id)
+    return found
+
+
+def _earlier_views(cycle: Cycle, gaps: dict[int, set[tuple[str, str]]], code_of: dict[int, str],
+                   ) -> list[tuple[int, str, str, int | None, bool]]:
+    """For each educator in `gaps` (educator id -> the (code, view) pairs their newest rated
+    cycle lacks), the ratings (educator id, code, kind, level, interest) of each of those pairs
+    from the newest earlier cycle that has it.
+
+    Only the views someone lacks are read: the kinds of a view they have on every competency
+    are left out. Most gaps are an educator their coach has not rated, whose self-ratings are
+    all there already. (Left out with NOT IN: picking the kinds wanted with IN would lead SQLite
+    to the index on kind, a scan of every rating of those kinds.)"""
+    by_complete: dict[tuple[str, ...], list[int]] = {}
+    for educator_id, pairs in gaps.items():
+        lacking = {view for _, view in pairs}
+        complete = tuple(kind for kind, view in VIEW_OF_KIND.items() if view not in lacking)
+        by_complete.setdefault(complete, []).append(educator_id)
+    found = []
     chosen: dict[tuple[int, str, str], object] = {}   # (educator, code, view) -> the cycle's opens_on
-    ids = sorted(gaps)
-    for i in range(0, len(ids), IDS_PER_STATEMENT):
-        rows = db.session.connection().execute(
-            select(Rating.educator_id, Cycle.opens_on, Rating.competency_id, type_coerce(Rating.kind, String),
-                   Rating.level, Rating.interest)
-            .join(Cycle, Cycle.id == Rating.cycle_id)
-            .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
-                   Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]))
-            .order_by(Cycle.opens_on.desc())).all()
-        for educator_id, opens_on, competency_id, kind, level, interest in rows:
-            code, view = code_of[competency_id], VIEW_OF_KIND[kind]
-            if opens_on >= latest[educator_id] or (code, view) in gaps[educator_id]:
-                continue
-            if chosen.setdefault((educator_id, code, view), opens_on) == opens_on:
-                found.append(RatingRecord(educator_id, code, kind, level, interest))
+    for complete, ids in sorted(by_complete.items()):
+        for i in range(0, len(ids), IDS_PER_STATEMENT):
+            rows = db.session.connection().execute(
+                select(Rating.educator_id, Cycle.opens_on, Rating.competency_id,
+                       type_coerce(Rating.kind, String), Rating.level, Rating.interest)
+                .join(Cycle, Cycle.id == Rating.cycle_id)
+                .where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+                       Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]),
+                       Rating.kind.not_in([RaterKind(kind) for kind in complete]))
+                .order_by(Cycle.opens_on.desc())).all()
+            # The newest cycle's rows give no missing pair, so they are passed over here.
+            for educator_id, opens_on, competency_id, kind, level, interest in rows:
+                code, view = code_of[competency_id], VIEW_OF_KIND[kind]
+                if (code, view) not in gaps[educator_id]:
+                    continue
+                if chosen.setdefault((educator_id, code, view), opens_on) == opens_on:
+                    found.append((educator_id, code, kind, level, interest))
     return found
 
 

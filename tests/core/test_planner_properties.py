@@ -15,6 +15,7 @@ from pdplanner.core.types import (
     EducatorInfo,
     PlanningInput,
     PlanningSettings,
+    RatingColumns,
     RatingRecord,
     ResourceInfo,
     Target,
@@ -132,6 +133,19 @@ def shuffled(inputs: PlanningInput, rng: random.Random) -> PlanningInput:
 @given(districts(), st.integers(0, 2**32 - 1))
 def test_the_same_input_in_any_order_plans_identically(inputs, seed):
     assert plan(shuffled(inputs, random.Random(seed))) == plan(inputs)
+
+
+def as_columns(ratings: tuple[RatingRecord, ...]) -> RatingColumns:
+    """The records as a query hands them over: parallel columns, interest as the stored 0/1."""
+    return RatingColumns([r.educator_id for r in ratings], [r.competency for r in ratings],
+                         [r.kind for r in ratings], [r.level for r in ratings],
+                         [int(r.interest) for r in ratings])
+
+
+@PROPERTIES
+@given(districts())
+def test_ratings_as_columns_plan_as_the_records_do(inputs):
+    assert plan(replace(inputs, ratings=as_columns(inputs.ratings))) == plan(inputs)
 
 
 @PROPERTIES

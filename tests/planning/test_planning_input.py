@@ -31,9 +31,11 @@ def spring(db, planned):
 
 def _views(cycle, educator) -> dict[tuple[str, str], set[int | None]]:
     views: dict[tuple[str, str], set[int | None]] = {}
-    for r in planning_input(cycle).ratings:
-        if r.educator_id == educator.id:
-            views.setdefault((r.competency, r.kind), set()).add(r.level)
+    ratings = planning_input(cycle).ratings
+    for educator_id, code, kind, level in zip(ratings.educator_ids, ratings.competencies, ratings.kinds,
+                                             ratings.levels, strict=True):
+        if educator_id == educator.id:
+            views.setdefault((code, kind), set()).add(level)
     return views
 
 
@@ -62,3 +64,15 @@ def test_a_verified_goal_counts_until_the_coach_rates_again(db, planned, spring)
     db.session.commit()
     views = _views(spring, teacher)
     assert views[("COG.1", "coach")] == {2} and ("COG.1", "evidence") not in views
+
+
+def test_a_finished_self_assessment_keeps_the_coachs_last_levels_and_only_the_new_self_levels(
+        db, planned, spring):
+    teacher = planned.teachers[2]
+    codes = [c.code for c in spring.framework.competencies]
+    save_self_ratings(teacher, spring, [RatingInput(code, level=4) for code in codes])
+    db.session.commit()
+    views = _views(spring, teacher)
+    assert all(views[(code, "self")] == {4} for code in codes)      # last cycle's 2s are not read
+    assert all(views[(code, "coach")] == {2} for code in codes)
+    assert len(views) == 2 * len(codes)
