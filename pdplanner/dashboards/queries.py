@@ -87,7 +87,7 @@ def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
     code_of = {c.id: c.code for c in cycle.framework.competencies}
     ratings = [(e, code_of[c], kind, level) for e, c, kind, level in connection.execute(
         select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level)
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None)))
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None))).all()
         if c in code_of]
     assessments = [(e, status == AssessmentStatus.SUBMITTED.value, bool(shared))
                    for e, status, shared in connection.execute(
