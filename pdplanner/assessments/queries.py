@@ -119,7 +119,9 @@ def caseload_status(coach: User, cycle: Cycle) -> list[CaseloadRow]:
     progress = progress_of(cycle, educators)
     coach_rated = dict(db.session.execute(
         select(Rating.educator_id, func.count(Rating.id))
-        .where(Rating.cycle_id == cycle.id, Rating.rater_id == coach.id, Rating.kind == RaterKind.COACH,
+        # By the caseload's ids, so the (cycle, educator) index answers, not a scan of the cycle.
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_([e.id for e in educators]),
+               Rating.rater_id == coach.id, Rating.kind == RaterKind.COACH,
                (Rating.level.is_not(None)) | Rating.not_observed.is_(True))
         .group_by(Rating.educator_id)).all())
     flags = _flag_counts(cycle, [e.id for e in educators])

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.database import TimestampMixin, UTCDateTime, enum_column
@@ -167,6 +167,9 @@ class PathActivity(TimestampMixin, db.Model):
     """One step of an educator's learning path: an activity of the catalogue toward a goal."""
 
     __tablename__ = "path_activities"
+    # One person's path in one cycle is the common read (plan pages, dashboards); without this
+    # SQLite picks the cycle index and walks every path of the district.
+    __table_args__ = (Index("ix_path_activities_cycle_educator", "cycle_id", "educator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
