@@ -14,42 +14,42 @@ bp = Blueprint("dashboards", __name__)
 
 
 def _cycles_and_choice():
-    """The district's cycles and the one asked for by ?cycle= (404 for another district's),
-    else the current one."""
+    """The district's cycles, the one asked for by ?cycle= (404 for another district's) or else
+    the current one, and the current one (the open cycle, else the newest closed)."""
     cycles = assessment_queries.cycles_of_district(current_user.district_id)
+    current = assessment_queries.current_cycle(current_user.district_id)
     cycle_id = request.args.get("cycle", type=int)
     if cycle_id is None:
-        return cycles, assessment_queries.current_cycle(current_user.district_id)
-    return cycles, next((c for c in cycles if c.id == cycle_id), None) or abort(404)
+        return cycles, current, current
+    return cycles, next((c for c in cycles if c.id == cycle_id), None) or abort(404), current
 
 
-def _self_assessment_status(user) -> dict:
-    cycle = assessment_queries.current_cycle(user.district_id)
-    progress = assessment_queries.progress_of(cycle, [user])[user.id] if cycle else None
-    return {"cycle": cycle, "progress": progress}
+def _self_assessment_status(user, current) -> dict:
+    progress = assessment_queries.progress_of(current, [user])[user.id] if current else None
+    return {"cycle": current, "progress": progress}
 
 
 def educator_home(user):
-    cycles, chosen = _cycles_and_choice()
-    planned = planning_queries.planned_cycle(user.district_id)
+    cycles, chosen, current = _cycles_and_choice()
+    planned = current if current and current.is_open else planning_queries.planned_cycle(user.district_id)
     return render_template(
         "dashboards/educator.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
         plan=planning_queries.plan_of(user, planned) if planned else None,
         profile=profile_chart(chosen, user) if chosen else None,
         growth=growth_chart(chosen, user) if chosen else None,
-        **_self_assessment_status(user))
+        **_self_assessment_status(user, current))
 
 
 def coach_home(user):
-    cycles, chosen = _cycles_and_choice()
+    cycles, chosen, current = _cycles_and_choice()
     return render_template(
         "dashboards/coach.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
         board=dashboard_queries.coach_dashboard(user, chosen) if chosen else None,
-        caseload=queries.caseload(user), **_self_assessment_status(user))
+        caseload=queries.caseload(user), **_self_assessment_status(user, current))
 
 
 def leader_home(user):
-    cycles, chosen = _cycles_and_choice()
+    cycles, chosen, _ = _cycles_and_choice()
     schools = dashboard_queries.schools_in_scope(user)
     school_id = request.args.get("school", type=int)
     shown = [s for s in schools if s.id == school_id] if school_id else schools

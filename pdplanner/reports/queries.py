@@ -623,10 +623,16 @@ def profile_chart(cycle: Cycle, educator: User) -> Chart:
     """Self and coach levels per competency in one cycle, against the target. A verified goal's
     evidence rating stands for the coach's, as in the planner."""
     competencies = cycle.framework.competencies
-    mine = ratings_by_code(cycle, educator, RaterKind.SELF)
+    levels: dict[tuple[str, RaterKind], int | None] = {}
+    for code, kind, level in db.session.execute(
+            select(Competency.code, Rating.kind, Rating.level).join(Rating.competency)
+            .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id)
+            .order_by(Rating.updated_at)).all():
+        levels[(code, kind)] = level
+    mine = {code: level for (code, kind), level in levels.items() if kind == RaterKind.SELF}
     # The evidence rating is newer than the coach's: it wins where both exist.
-    theirs = (ratings_by_code(cycle, educator, RaterKind.COACH)
-              | ratings_by_code(cycle, educator, RaterKind.EVIDENCE))
+    theirs = ({code: level for (code, kind), level in levels.items() if kind == RaterKind.COACH}
+              | {code: level for (code, kind), level in levels.items() if kind == RaterKind.EVIDENCE})
     return radar_chart(
         [c.code for c in competencies],
         [Series("Self", tuple(_level(mine, c.code) for c in competencies)),
@@ -636,9 +642,9 @@ def profile_chart(cycle: Cycle, educator: User) -> Chart:
         title=f"Profile in {cycle.name}: self and coach levels by competency")
 
 
-def _level(ratings: dict, code: str) -> float | None:
-    rating = ratings.get(code)
-    return float(rating.level) if rating is not None and rating.level is not None else None
+def _level(levels: dict[str, int | None], code: str) -> float | None:
+    level = levels.get(code)
+    return float(level) if level is not None else None
 
 
 def growth_chart(cycle: Cycle, educator: User) -> Chart:
