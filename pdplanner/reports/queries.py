@@ -679,20 +679,22 @@ def leader_report(board: LeaderDashboard, charts: dict[str, Chart]) -> LeaderRep
     lanes = "; ".join(f"{label}: {m.lanes.get(lane, 0)}" for lane, label in board.lane_labels.items())
     tables = []
     if board.whole_district:
+        schools = [(s.name, board.by_school[s.id]) for s in board.schools]
+        figures = 3 + len(board.lane_labels)
         tables.append(FiguresTable(
             "Schools side by side",
-            ("School", "Educators", "Submitted", *board.lane_labels.values(), "Readiness",
-             *board.domain_names),
-            tuple((s.name, str(f.educators), f.submitted_text,
+            ("School", "Educators", "Submitted", *board.lane_labels.values(), "Readiness"),
+            tuple((name, str(f.educators), f.submitted_text,
                    *(str(f.lanes.get(lane, 0)) for lane in board.lane_labels),
-                   f.readiness.text(threshold, share=True),
-                   *(f.domains[code].text(threshold) if code in f.domains else "no ratings"
-                     for code in board.domain_names))
-                  for s in board.schools for f in [board.by_school[s.id]]),
-            widths=_side_by_side_widths(3 + len(board.lane_labels) + len(board.domain_names)),
-            numeric=tuple(range(1, 4 + len(board.lane_labels) + len(board.domain_names))),
-            note="Domain means of the current level: " + "; ".join(
-                f"{code} {name}" for code, name in board.domain_names.items()) + "."))
+                   f.readiness.text(threshold, share=True)) for name, f in schools),
+            widths=_side_by_side_widths(figures), numeric=tuple(range(1, figures + 1))))
+        tables.append(FiguresTable(
+            "Domain means by school", ("School", *board.domain_names.values()),
+            tuple((name, *(f.domains[code].text(threshold) if code in f.domains else "no ratings"
+                           for code in board.domain_names)) for name, f in schools),
+            widths=_side_by_side_widths(len(board.domain_names)),
+            numeric=tuple(range(1, len(board.domain_names) + 1)),
+            note="The mean current level of each domain."))
     tables.append(FiguresTable(
         "Competencies", ("Competency", "Self mean", "Coach mean", "Current mean", "At target", "Goals set"),
         tuple((f"{c.code} {c.name}", c.self_mean.text(threshold), c.coach_mean.text(threshold),
@@ -736,8 +738,8 @@ def leader_report(board: LeaderDashboard, charts: dict[str, Chart]) -> LeaderRep
 
 
 def _side_by_side_widths(figures: int) -> tuple[float, ...]:
-    """The school's name gets a quarter of the page; its figures share the rest."""
-    return (0.25, *([0.75 / figures] * figures))
+    """The school's name gets a third of the page; its figures share the rest."""
+    return (0.34, *([0.66 / figures] * figures))
 
 
 def own_plans(user: User) -> list[EducatorPlan]:
