@@ -8,6 +8,7 @@ so they all show the same numbers.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -272,7 +273,7 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
     total: dict | None = None
     for s in summaries:
         if total is None:
-            total = _deep_copy(s)
+            total = deepcopy(s)
             if not cohorts:
                 total["cohorts"] = {}
             continue
@@ -292,7 +293,7 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
             total["domains"][domain] = _plus(total["domains"].get(domain, [0, 0.0]), stat)
         for cohort_id, cohort in (s["cohorts"] if cohorts else {}).items():
             if cohort_id not in total["cohorts"]:
-                total["cohorts"][cohort_id] = _deep_copy(cohort)
+                total["cohorts"][cohort_id] = deepcopy(cohort)
                 continue
             mine = total["cohorts"][cohort_id]
             mine["members"] += cohort["members"]
@@ -309,14 +310,6 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
     if total is None:
         return summarise_school(SchoolFacts(()), (), target_level=3, policy="mean")
     return total
-
-
-def _deep_copy(value):
-    if isinstance(value, dict):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
 
 
 def school_measures(summary: Mapping, competencies: Sequence[tuple[str, str, str]], min_group: int,

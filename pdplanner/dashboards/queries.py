@@ -142,7 +142,6 @@ def min_group() -> int:
 class GrowthPoint:
     cycle: Cycle
     domains: dict[str, float | None]       # domain code -> mean current level (None: withheld)
-    people: int
 
 
 def growth(cycle: Cycle, school_ids: Collection[int] | None) -> list[GrowthPoint]:
@@ -156,23 +155,12 @@ def growth(cycle: Cycle, school_ids: Collection[int] | None) -> list[GrowthPoint
         figures = (district_summary(each) if school_ids is None
                    else combine(summaries(each, school_ids, detail=False).values()))
         shown = school_measures(figures, (), min_group())
-        points.append(GrowthPoint(each, {d: m.value for d, m in shown.domains.items()},
-                                  max((m.people for m in shown.domains.values()), default=0)))
+        points.append(GrowthPoint(each, {d: m.value for d, m in shown.domains.items()}))
     return points
 
 
 def domain_names(cycle: Cycle) -> dict[str, str]:
     return {d.code: d.name for d in cycle.framework.domains}
-
-
-def schools_in_scope(user: User, school_id: int | None = None) -> list[School]:
-    """The schools whose figures `user` may see (a principal's, or all of a district admin's
-    district), narrowed to `school_id` when given and allowed."""
-    query = select(School).where(School.district_id == user.district_id).order_by(School.name)
-    if Role.DISTRICT_ADMIN not in user.roles:
-        query = query.where(School.id.in_(user.school_ids(Role.PRINCIPAL)))
-    schools = list(db.session.scalars(query))
-    return [s for s in schools if s.id == school_id] if school_id is not None else schools
 
 
 @dataclass(frozen=True)
@@ -282,16 +270,16 @@ def coach_dashboard(coach: User, cycle: Cycle) -> CoachDashboard:
             .join(PathActivity, (PathActivity.educator_id == Placement.educator_id)
                   & (PathActivity.cycle_id == Placement.cycle_id))
             .where(Placement.cohort_id.in_([c.id for c in led]))).all():
-        counts = progress.setdefault(cohort_id, [0, 0, 0])
-        counts[1] += status in (ActivityStatus.DONE.value, ActivityStatus.VERIFIED.value)
-        counts[2] += 1
+        counts = progress.setdefault(cohort_id, [0, 0])   # done, all
+        counts[0] += status in (ActivityStatus.DONE.value, ActivityStatus.VERIFIED.value)
+        counts[1] += 1
     members = dict(db.session.execute(
         select(Placement.cohort_id, func.count(Placement.id))
         .where(Placement.cohort_id.in_([c.id for c in led])).group_by(Placement.cohort_id)).all())
     lanes = {labels[lane]: sum(1 for p in placements.values() if p.lane == lane) for lane in labels}
     return CoachDashboard(
         cycle, caseload,
-        [LedCohort(c, cohort_name(c, names, labels), members.get(c.id, 0), *progress.get(c.id, [0, 0, 0])[1:])
+        [LedCohort(c, cohort_name(c, names, labels), members.get(c.id, 0), *progress.get(c.id, [0, 0]))
          for c in led],
         len(evidence_queue(coach, cycle)), lanes)
 

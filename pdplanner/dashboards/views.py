@@ -50,7 +50,7 @@ def coach_home(user):
 
 def leader_home(user):
     cycles, chosen, _ = _cycles_and_choice()
-    schools = dashboard_queries.schools_in_scope(user)
+    schools = assessment_queries.schools_led_by(user)
     school_id = request.args.get("school", type=int)
     shown = [s for s in schools if s.id == school_id] if school_id else schools
     if school_id and not shown:

@@ -94,6 +94,20 @@ def plan_visible(viewer: User, educator_id, cycle_id):
     return or_(person_visible(viewer, educator_id), guided(viewer, educator_id, cycle_id))
 
 
+def plans_in_scope(viewer: User, educator_id, cycle_id, cycle: Cycle | None):
+    """Plan rows (placements, goals, path activities) of `cycle` (None: every cycle of the
+    district) that the viewer may see. The query joins `Educator` on `educator_id`."""
+    return and_(_in_cycles(cycle_id, viewer, cycle), Educator.district_id == viewer.district_id,
+                plan_visible(viewer, educator_id, cycle_id))
+
+
+def plan_detail(viewer: User, educator_id, cycle_id):
+    """True where the viewer may see a plan's levels, whys and reflections: they may see the
+    educator's ratings, or guide them (the plan page's and the plan API's rule)."""
+    return case((or_(ratings_visible(viewer, educator_id, cycle_id), guided(viewer, educator_id, cycle_id)),
+                 True), else_=False)
+
+
 def _in_cycles(cycle_id, viewer: User, cycle: Cycle | None):
     """One cycle, or (None) every cycle of the viewer's district; never another district's."""
     if cycle is not None:
@@ -181,11 +195,8 @@ def goals_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
     """Goals of the plans the viewer may see; levels and whys only where they may see the ratings
     or guide the educator (the rule of the plan page and the plan API)."""
     cycles = _cycles(viewer, cycle)
-    condition = and_(_in_cycles(PlannedGoal.cycle_id, viewer, cycle),
-                     Educator.district_id == viewer.district_id,
-                     plan_visible(viewer, PlannedGoal.educator_id, PlannedGoal.cycle_id))
-    detail = case((or_(ratings_visible(viewer, PlannedGoal.educator_id, PlannedGoal.cycle_id),
-                       guided(viewer, PlannedGoal.educator_id, PlannedGoal.cycle_id)), True), else_=False)
+    condition = plans_in_scope(viewer, PlannedGoal.educator_id, PlannedGoal.cycle_id, cycle)
+    detail = plan_detail(viewer, PlannedGoal.educator_id, PlannedGoal.cycle_id)
     rows = db.session.execute(
         select(PlannedGoal.cycle_id, *EDUCATOR_COLUMNS, PlannedGoal.competency_code, PlannedGoal.rank,
                PlannedGoal.status, PlannedGoal.from_level, PlannedGoal.to_level, PlannedGoal.why, detail)
@@ -343,8 +354,7 @@ def cycles_rows(district_id: int) -> list[dict]:
 
 def placements_rows(viewer: User) -> list[dict]:
     cycles = _cycles(viewer, None)
-    condition = and_(_in_cycles(Placement.cycle_id, viewer, None), Educator.district_id == viewer.district_id,
-                     plan_visible(viewer, Placement.educator_id, Placement.cycle_id))
+    condition = plans_in_scope(viewer, Placement.educator_id, Placement.cycle_id, None)
     schools = _school_codes(select(Placement.educator_id).join(Educator, Educator.id == Placement.educator_id)
                             .where(condition))
     labels = lane_labels(viewer.district_id)
@@ -365,11 +375,8 @@ def path_activities_rows(viewer: User) -> list[dict]:
     """Reflections and evidence links only where the viewer may see the educator's ratings or
     guides them, as on the plan page."""
     cycles = _cycles(viewer, None)
-    condition = and_(_in_cycles(PathActivity.cycle_id, viewer, None),
-                     Educator.district_id == viewer.district_id,
-                     plan_visible(viewer, PathActivity.educator_id, PathActivity.cycle_id))
-    detail = case((or_(ratings_visible(viewer, PathActivity.educator_id, PathActivity.cycle_id),
-                       guided(viewer, PathActivity.educator_id, PathActivity.cycle_id)), True), else_=False)
+    condition = plans_in_scope(viewer, PathActivity.educator_id, PathActivity.cycle_id, None)
+    detail = plan_detail(viewer, PathActivity.educator_id, PathActivity.cycle_id)
     schools = _school_codes(select(PathActivity.educator_id)
                             .join(Educator, Educator.id == PathActivity.educator_id).where(condition))
     rows = db.session.execute(

@@ -13,8 +13,8 @@ from flask_login import current_user
 from pdplanner.accounts.models import Role
 from pdplanner.api.auth import authenticate_bearer
 from pdplanner.assessments.models import Cycle
-from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district
-from pdplanner.dashboards.queries import leader_charts, leader_dashboard, schools_in_scope
+from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district, schools_led_by
+from pdplanner.dashboards.queries import leader_charts, leader_dashboard
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.permissions import (
@@ -140,6 +140,6 @@ def district_summary(district_id: int):
     if district_id != current_user.district_id:
         deny("district", district_id)
     cycle = _requested_cycle(required=True)
-    board = leader_dashboard(cycle, schools_in_scope(current_user), whole_district=True)
+    board = leader_dashboard(cycle, schools_led_by(current_user), whole_district=True)
     return _leader_pdf(board, "summary.pdf", f"district-summary-{current_user.district.code}",
                        current_user.district)
