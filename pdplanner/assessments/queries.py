@@ -34,7 +34,14 @@ def current_cycle(district_id: int) -> Cycle | None:
         .order_by((Cycle.status == CycleStatus.OPEN).desc(), Cycle.opens_on.desc()).limit(1))
 
 
+def current_of(cycles: list[Cycle]) -> Cycle | None:
+    """`current_cycle` picked from a district's cycles already read (`cycles_of_district`)."""
+    return (next((c for c in cycles if c.status == CycleStatus.OPEN), None)
+            or next((c for c in cycles if c.status != CycleStatus.DRAFT), None))
+
+
 def cycles_of_district(district_id: int) -> list[Cycle]:
+    """Newest first."""
     return list(db.session.scalars(
         select(Cycle).where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc())))
 

@@ -85,17 +85,22 @@ def current_levels(ratings: pd.DataFrame, policy: str) -> pd.DataFrame:
     kind = ratings[KIND].to_numpy()
     observed = ~np.isnan(level)
 
-    def highest(mask: np.ndarray) -> pd.Series:
-        return pd.Series(level[mask]).groupby(key[mask]).max()
+    rated = observed & np.isin(kind, ("self", "coach", "evidence"))
+    # numpy rather than a pandas groupby: the same rule runs for a whole district and for one
+    # person's page, where pandas' fixed cost per call would be most of the time.
+    keys, slot = np.unique(key[rated], return_inverse=True)
+    rated_level, rated_kind = level[rated], kind[rated]
 
-    self_level = highest(observed & (kind == "self"))
-    coach_level = highest(observed & (kind == "evidence")).combine_first(
-        highest(observed & (kind == "coach")))
-    levels = pd.concat([self_level.rename(SELF_LEVEL), coach_level.rename(COACH_LEVEL)], axis=1)
-    levels = levels.sort_index()
-    mine, theirs = levels[SELF_LEVEL].to_numpy(), levels[COACH_LEVEL].to_numpy()
+    def highest(of_kind: str) -> np.ndarray:
+        found = np.full(len(keys), np.nan)
+        mask = rated_kind == of_kind
+        np.fmax.at(found, slot[mask], rated_level[mask])
+        return found
+
+    mine, evidence = highest("self"), highest("evidence")
+    theirs = np.where(np.isnan(evidence), highest("coach"), evidence)
     current = CURRENT_LEVEL_RULES[policy](mine, theirs)
-    keys = levels.index.to_numpy(dtype=np.int64)
+    keys = keys.astype(np.int64)
     wanted = np.isin(keys, key[(kind == "self") & ratings[INTEREST].to_numpy()])
     frame = pd.DataFrame({
         EDUCATOR: keys // n_comp,
@@ -128,13 +133,20 @@ def _lower_of_both(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
 CURRENT_LEVEL_RULES = {"self": _self_only, "coach": _coach_only, "mean": _mean_of_both, "min": _lower_of_both}
 
 
-def educator_levels(ratings: Iterable[RatingRecord], codes: Sequence[str], policy: str) -> dict[str, float]:
-    """One educator's current level per competency code under the district's policy: the
-    planner's rule (`current_levels`), for a page or report about one person and one cycle.
-    Codes with no level (unrated, not yet observed) are left out."""
+def levels_by_educator(ratings: Iterable[RatingRecord], codes: Sequence[str],
+                       policy: str) -> dict[int, dict[str, float]]:
+    """Each educator's current level per competency code under the district's policy: the
+    planner's rule (`current_levels`), for a page or report about a few people. One person's
+    ratings across several cycles go through in one pass too, with each cycle's position as the
+    "educator" id. Codes with no level (unrated, not yet observed) are left out, and so is an
+    educator with none."""
     frame = ratings_frame(ratings, pd.DataFrame({CODE: pd.Series(list(codes), dtype=object)}))
     levels = current_levels(frame, policy)
-    return {codes[comp]: float(level) for comp, level in zip(levels[COMP], levels[CURRENT], strict=True)}
+    found: dict[int, dict[str, float]] = {}
+    for educator, comp, level in zip(levels[EDUCATOR].tolist(), levels[COMP].tolist(),
+                                     levels[CURRENT].tolist(), strict=True):
+        found.setdefault(educator, {})[codes[comp]] = level
+    return found
 
 
 def domain_means(levels: Mapping[str, float], domain_of: Mapping[str, str]) -> dict[str, float]:

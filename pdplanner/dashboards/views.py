@@ -17,7 +17,7 @@ def _cycles_and_choice():
     """The district's cycles, the one asked for by ?cycle= (404 for another district's) or else
     the current one, and the current one (the open cycle, else the newest closed)."""
     cycles = assessment_queries.cycles_of_district(current_user.district_id)
-    current = assessment_queries.current_cycle(current_user.district_id)
+    current = assessment_queries.current_of(cycles)
     cycle_id = request.args.get("cycle", type=int)
     if cycle_id is None:
         return cycles, current, current
@@ -34,7 +34,7 @@ def educator_home(user):
     planned = current if current and current.is_open else planning_queries.planned_cycle(user.district_id)
     return render_template(
         "dashboards/educator.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
-        plan=planning_queries.plan_of(user, planned) if planned else None,
+        plan=planning_queries.plan_of(user, planned, summary=True) if planned else None,
         profile=profile_chart(chosen, user) if chosen else None,
         growth=growth_chart(chosen, user) if chosen else None,
         **_self_assessment_status(user, current))

@@ -28,13 +28,15 @@ class Framework(TimestampMixin, db.Model):
     target_level: Mapped[int] = mapped_column(Integer, default=3)
     not_observed_label: Mapped[str] = mapped_column(String(60), default="Not yet observed")
 
+    # A framework is small and nearly every reader walks its domains, competencies and scale:
+    # loading them with it takes three statements instead of one per domain.
     domains = relationship(
         "Domain", back_populates="framework", order_by="Domain.position",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
     levels = relationship(
         "ScaleLevel", back_populates="framework", order_by="ScaleLevel.value",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
 
     @property
@@ -74,7 +76,7 @@ class Domain(db.Model):
     framework = relationship("Framework", back_populates="domains")
     competencies = relationship(
         "Competency", back_populates="domain", order_by="Competency.position",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
 
 

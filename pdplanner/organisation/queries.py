@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.extensions import db
@@ -12,7 +12,7 @@ from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 
 def coaches_of(educator: User) -> list[User]:
     return list(db.session.scalars(
-        select(User)
+        select(User).options(lazyload(User.memberships))   # their names and emails are shown
         .join(CaseloadAssignment, CaseloadAssignment.coach_id == User.id)
         .where(CaseloadAssignment.educator_id == educator.id)
         .order_by(User.family_name, User.given_name)

@@ -305,15 +305,18 @@ class EducatorPlan:
     levels: dict[int, str]
 
 
-def plan_of(educator: User, cycle: Cycle) -> EducatorPlan:
-    """One educator's plan in a cycle: goals in rank order with their activities, lane, cohort."""
+def plan_of(educator: User, cycle: Cycle, *, summary: bool = False) -> EducatorPlan:
+    """One educator's plan in a cycle: goals in rank order with their activities, lane, cohort.
+
+    A `summary` (the home page's) leaves out the cohort and does not read the activities'
+    resources ahead: it needs only the goals, the activities' status and the lane."""
     placement = db.session.scalar(select(Placement).where(
         Placement.cycle_id == cycle.id, Placement.educator_id == educator.id))
     goals = db.session.scalars(select(PlannedGoal).where(
         PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id == educator.id)
         .order_by(PlannedGoal.rank, PlannedGoal.competency_code)).all()
     activities = db.session.scalars(
-        select(PathActivity).options(selectinload(PathActivity.resource))
+        select(PathActivity).options(*(() if summary else (selectinload(PathActivity.resource),)))
         .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id == educator.id)
         .order_by(PathActivity.position, PathActivity.id)).all()
     competencies = {c.code: c for c in cycle.framework.competencies}
@@ -325,7 +328,8 @@ def plan_of(educator: User, cycle: Cycle) -> EducatorPlan:
         goals=[GoalPlan(g, competencies.get(g.competency_code),
                         [a for a in activities if a.competency_code == g.competency_code]) for g in goals],
         other_activities=[a for a in activities if a.competency_code not in goal_codes],
-        cohort=_cohort_view(placement.cohort, cycle, labels) if placement and placement.cohort else None,
+        cohort=(_cohort_view(placement.cohort, cycle, labels)
+                if not summary and placement and placement.cohort_id else None),
         levels=level_labels(cycle))
 
 

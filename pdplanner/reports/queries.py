@@ -20,7 +20,7 @@ from pdplanner.assessments.models import Cycle, EvidenceFile, RaterKind, Rating,
 from pdplanner.assessments.queries import rating_history, ratings_by_code
 from pdplanner.audit.models import AuditEvent
 from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart
-from pdplanner.core.gaps import LEVEL_TOLERANCE, domain_means, educator_levels
+from pdplanner.core.gaps import LEVEL_TOLERANCE, domain_means, levels_by_educator
 from pdplanner.core.types import RatingRecord
 from pdplanner.dashboards.queries import LeaderDashboard
 from pdplanner.database import utcnow
@@ -615,8 +615,9 @@ def strengths(cycle: Cycle, educator: User) -> tuple[str, ...]:
     """"COG.1 Content and learning progressions" for each competency whose current level in
     this cycle (the district's policy) reaches the framework's target."""
     competencies = cycle.framework.competencies
-    levels = educator_levels(_cycle_records(cycle, educator), [c.code for c in competencies],
-                             planning_settings(cycle.district_id).current_level_policy)
+    policy = planning_settings(cycle.district_id).current_level_policy
+    levels = levels_by_educator(_cycle_records(cycle, educator), [c.code for c in competencies],
+                                policy).get(educator.id, {})
     reached = cycle.framework.target_level - LEVEL_TOLERANCE
     return tuple(f"{c.code} {c.name}" for c in competencies if levels.get(c.code, 0) >= reached)
 
@@ -662,11 +663,12 @@ def growth_chart(cycle: Cycle, educator: User) -> Chart:
     framework = cycle.framework
     domain_of = {c.code: c.domain.code for c in framework.competencies}
     policy = planning_settings(cycle.district_id).current_level_policy
-    means = []
-    for index in range(len(cycles)):
-        records = [RatingRecord(educator.id, row.code, rating.kind.value, rating.level)
-                   for row in rows for rating in row.cells[index] if rating is not None]
-        means.append(domain_means(educator_levels(records, list(domain_of), policy), domain_of))
+    # One pass over every cycle: each cycle's position stands as the "educator".
+    records = [RatingRecord(index, row.code, rating.kind.value, rating.level)
+               for index in range(len(cycles)) for row in rows
+               for rating in row.cells[index] if rating is not None]
+    levels = levels_by_educator(records, list(domain_of), policy)
+    means = [domain_means(levels.get(index, {}), domain_of) for index in range(len(cycles))]
     return domain_means_chart(
         [c.name for c in cycles],
         [Series(d.name, tuple(m.get(d.code) for m in means)) for d in framework.domains],

@@ -1,4 +1,4 @@
-from pdplanner.core.gaps import calibrate, domain_means, educator_levels
+from pdplanner.core.gaps import calibrate, domain_means, levels_by_educator
 from pdplanner.core.types import RatingRecord
 
 CODES = ["A.1", "A.2", "A.3", "A.4", "A.5"]
@@ -23,13 +23,14 @@ def test_threshold_is_a_parameter_and_order_follows_the_codes():
 
 # -- one educator's levels, for pages and reports ---------------------------------------------
 
-def test_educator_levels_follow_the_policy_and_skip_what_has_no_level():
+def test_levels_by_educator_follow_the_policy_and_skip_what_has_no_level():
     ratings = [RatingRecord(7, "A.1", "self", 3), RatingRecord(7, "A.1", "coach", 2),
                RatingRecord(7, "A.2", "self", None), RatingRecord(7, "A.3", "coach", 1),
-               RatingRecord(7, "A.3", "evidence", 3), RatingRecord(7, "X.9", "self", 4)]
-    assert educator_levels(ratings, CODES, "mean") == {"A.1": 2.5, "A.3": 3.0}
-    assert educator_levels(ratings, CODES, "self") == {"A.1": 3.0}
-    assert educator_levels([], CODES, "mean") == {}
+               RatingRecord(7, "A.3", "evidence", 3), RatingRecord(7, "X.9", "self", 4),
+               RatingRecord(0, "A.2", "coach", 4), RatingRecord(5, "A.4", "self", None)]
+    assert levels_by_educator(ratings, CODES, "mean") == {7: {"A.1": 2.5, "A.3": 3.0}, 0: {"A.2": 4.0}}
+    assert levels_by_educator(ratings, CODES, "self") == {7: {"A.1": 3.0}}
+    assert levels_by_educator([], CODES, "mean") == {}
 
 
 def test_domain_means_average_the_competencies_that_have_a_level():
