@@ -268,3 +268,12 @@ def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, cl
     url = "/api/v1/schools/{}/readiness"
     assert (_statements(db, client, small.principals[0], url.format(small.schools[0].id))
             == _statements(db, client, large.principals[0], url.format(large.schools[0].id)))
+
+
+def test_educator_home_reads_a_fixed_handful_of_statements(db, client):
+    """The educator page is the most opened one: its statements are counted, not only kept
+    from growing (each is a round trip to the database; see docs/PERFORMANCE.md)."""
+    small, large = District(db, teachers=3), District(db, schools=2, teachers=9)
+    few, many = _statements(db, client, small.teachers[0]), _statements(db, client, large.teachers[-1])
+    assert few == many
+    assert few[1] <= 19
