@@ -18,8 +18,9 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from threading import Lock
 
 from reportlab.graphics import renderSVG
@@ -61,13 +62,22 @@ class Series:
 @dataclass(frozen=True)
 class Chart:
     """A drawing with its text alternative: `description` for a screen reader's first hearing,
-    and `columns`/`rows` (strings, ready to print) as the data table."""
+    and `columns`/`rows` (strings, ready to print) as the data table.
 
-    drawing: Drawing
+    The drawing is made when first asked for: a page whose SVG is remembered (`cached_svg`)
+    never builds it. `shape` holds what the drawing depends on besides the title and the table
+    (the scale's top level, say), so that the title, table and shape together name the drawing."""
+
+    draw: Callable[[], Drawing] = field(repr=False, compare=False)
     title: str
     description: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    shape: tuple = ()
+
+    @cached_property
+    def drawing(self) -> Drawing:
+        return self.draw()
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -191,11 +201,14 @@ def _legend(entries: Sequence[tuple[str, int]], y_top: float, kind: str) -> tupl
 
 
 def _no_data(title: str, columns: Sequence[str], height: float = 120) -> Chart:
-    drawing = Drawing(WIDTH, height)
-    drawing.add(Rect(0.5, 0.5, WIDTH - 1, height - 1, fillColor=NEUTRAL, strokeColor=GRID))
-    drawing.add(_label(WIDTH / 2, height / 2 - LABEL_SIZE / 3, NO_DATA, size=LABEL_SIZE + 2, anchor="middle",
-                       color=MUTED))
-    return Chart(drawing, title, NO_DATA, tuple(columns), ())
+    def draw() -> Drawing:
+        drawing = Drawing(WIDTH, height)
+        drawing.add(Rect(0.5, 0.5, WIDTH - 1, height - 1, fillColor=NEUTRAL, strokeColor=GRID))
+        drawing.add(_label(WIDTH / 2, height / 2 - LABEL_SIZE / 3, NO_DATA, size=LABEL_SIZE + 2,
+                           anchor="middle", color=MUTED))
+        return drawing
+
+    return Chart(draw, title, NO_DATA, tuple(columns), (), shape=(height,))
 
 
 # -- radar ------------------------------------------------------------------------------------
@@ -209,43 +222,49 @@ def radar_chart(axes: Sequence[str], series: Sequence[Series], *, max_level: int
     than drawn to the centre (which would read as level 0) or across it (which would invent a
     value). The table shows "—" there. `axis_name` heads the table's first column.
     """
+    axes, series = tuple(axes), tuple(series)    # the drawing is made later, from these
     columns = (axis_name, *(s.name for s in series))
     if not axes or not _has_values(series):
         return _no_data(title, columns)
-    legend_entries = [(s.name, i) for i, s in enumerate(series)]
-    _, legend_height = _legend(legend_entries, 0, "line")
-    label_lines = [_fit_lines(a, 90, LABEL_SIZE) for a in axes]
-    label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines)
-    line_height = LABEL_SIZE * LINE_HEIGHT
-    radius = min(WIDTH / 2 - label_width - 14, 150)
-    height = 2 * (radius + 2 * line_height + 12) + legend_height + 8
-    cx, cy = WIDTH / 2, legend_height + 8 + radius + 2 * line_height + 12
-    drawing = Drawing(WIDTH, height)
-    angles = [math.pi / 2 - 2 * math.pi * i / len(axes) for i in range(len(axes))]
 
-    def point(i: int, level: float) -> tuple[float, float]:
-        r = radius * level / max_level
-        return cx + r * math.cos(angles[i]), cy + r * math.sin(angles[i])
+    def draw() -> Drawing:
+        legend_entries = [(s.name, i) for i, s in enumerate(series)]
+        _, legend_height = _legend(legend_entries, 0, "line")
+        label_lines = [_fit_lines(a, 90, LABEL_SIZE) for a in axes]
+        label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines)
+        line_height = LABEL_SIZE * LINE_HEIGHT
+        radius = min(WIDTH / 2 - label_width - 14, 150)
+        height = 2 * (radius + 2 * line_height + 12) + legend_height + 8
+        cx, cy = WIDTH / 2, legend_height + 8 + radius + 2 * line_height + 12
+        drawing = Drawing(WIDTH, height)
+        angles = [math.pi / 2 - 2 * math.pi * i / len(axes) for i in range(len(axes))]
 
-    for level in range(1, max_level + 1):
-        ring = [c for i in range(len(axes)) for c in point(i, level)]
-        drawing.add(Polygon(ring, fillColor=None, strokeColor=GRID, strokeWidth=0.75))
-    for i, lines in enumerate(label_lines):
-        drawing.add(Line(cx, cy, *point(i, max_level), strokeColor=GRID, strokeWidth=0.75))
-        drawing.add(_axis_label(lines, *point(i, max_level), angles[i], line_height))
-    for level in range(1, max_level + 1):
-        # Left of the top spoke and just inside each ring: clear of the top label and of the
-        # markers, which sit on the spokes.
-        x, y = point(0, level)
-        drawing.add(_label(x - 4, y - SMALL_SIZE - 1, str(level), size=SMALL_SIZE, anchor="end", color=MUTED))
-    for index, s in enumerate(series):
-        drawing.add(_radar_series(s, index, point))
-    legend, _ = _legend(legend_entries, legend_height + 2, "line")
-    drawing.add(legend)
+        def point(i: int, level: float) -> tuple[float, float]:
+            r = radius * level / max_level
+            return cx + r * math.cos(angles[i]), cy + r * math.sin(angles[i])
+
+        for level in range(1, max_level + 1):
+            ring = [c for i in range(len(axes)) for c in point(i, level)]
+            drawing.add(Polygon(ring, fillColor=None, strokeColor=GRID, strokeWidth=0.75))
+        for i, lines in enumerate(label_lines):
+            drawing.add(Line(cx, cy, *point(i, max_level), strokeColor=GRID, strokeWidth=0.75))
+            drawing.add(_axis_label(lines, *point(i, max_level), angles[i], line_height))
+        for level in range(1, max_level + 1):
+            # Left of the top spoke and just inside each ring: clear of the top label and of the
+            # markers, which sit on the spokes.
+            x, y = point(0, level)
+            drawing.add(_label(x - 4, y - SMALL_SIZE - 1, str(level), size=SMALL_SIZE, anchor="end",
+                               color=MUTED))
+        for index, s in enumerate(series):
+            drawing.add(_radar_series(s, index, point))
+        legend, _ = _legend(legend_entries, legend_height + 2, "line")
+        drawing.add(legend)
+        return drawing
+
     rows = tuple((axis, *(format_level(s.values[i]) for s in series)) for i, axis in enumerate(axes))
     described = [f"{s.name}: {_extremes(axes, s.values, format_level)}."
                  for s in series if any(v is not None for v in s.values)]
-    return Chart(drawing, title, " ".join(described), columns, rows)
+    return Chart(draw, title, " ".join(described), columns, rows, shape=(max_level,))
 
 
 def _axis_label(lines: list[str], x: float, y: float, angle: float, line_height: float) -> Group:
@@ -302,44 +321,52 @@ def domain_means_chart(cycles: Sequence[str], series: Sequence[Series], *, max_l
                        title: str) -> Chart:
     """One line per domain across cycles (the x axis, oldest first), levels 1..max_level on the
     y axis: growth since baseline. A None breaks the line; the table shows "—"."""
+    cycles, series = tuple(cycles), tuple(series)    # the drawing is made later, from these
     columns = ("Cycle", *(s.name for s in series))
     if not cycles or not _has_values(series):
         return _no_data(title, columns)
-    legend_entries = [(s.name, i) for i, s in enumerate(series)]
-    _, legend_height = _legend(legend_entries, 0, "line")
-    line_height = SMALL_SIZE * LINE_HEIGHT
-    plot_height, left, right = 190.0, 30.0, 16.0
-    step = (WIDTH - left - right) / len(cycles)
-    cycle_lines = [_fit_lines(c, step - 6, SMALL_SIZE) for c in cycles]
-    x_label_height = line_height * max(len(lines) for lines in cycle_lines) + 6
-    bottom = legend_height + 10 + x_label_height
-    height = bottom + plot_height + 12
-    drawing = Drawing(WIDTH, height)
 
-    def y_of(level: float) -> float:
-        return bottom + plot_height * (level - 1) / max(max_level - 1, 1)
+    def draw() -> Drawing:
+        legend_entries = [(s.name, i) for i, s in enumerate(series)]
+        _, legend_height = _legend(legend_entries, 0, "line")
+        line_height = SMALL_SIZE * LINE_HEIGHT
+        plot_height, left, right = 190.0, 30.0, 16.0
+        step = (WIDTH - left - right) / len(cycles)
+        cycle_lines = [_fit_lines(c, step - 6, SMALL_SIZE) for c in cycles]
+        x_label_height = line_height * max(len(lines) for lines in cycle_lines) + 6
+        bottom = legend_height + 10 + x_label_height
+        height = bottom + plot_height + 12
+        drawing = Drawing(WIDTH, height)
 
-    for level in range(1, max_level + 1):
-        drawing.add(Line(left, y_of(level), WIDTH - right, y_of(level), strokeColor=GRID, strokeWidth=0.75))
-        drawing.add(_label(left - 6, y_of(level) - 3, str(level), size=SMALL_SIZE, anchor="end", color=MUTED))
-    xs = [left + step * (i + 0.5) for i in range(len(cycles))]
-    for x, lines in zip(xs, cycle_lines, strict=True):
-        for n, text in enumerate(lines):
-            drawing.add(_label(x, bottom - line_height * (n + 1) - 2, text, size=SMALL_SIZE, anchor="middle"))
-    for index, s in enumerate(series):
-        color, dash, marker = _series_style(index)
-        points = [(x, y_of(v)) if v is not None else None for x, v in zip(xs, s.values, strict=True)]
-        for run in _runs(points + [None]):
-            if len(run) > 1:
-                drawing.add(PolyLine([c for p in run for c in p], strokeColor=color, strokeWidth=2,
-                                     strokeDashArray=dash))
-        for p in points:
-            if p is not None:
-                drawing.add(_marker(marker, *p, color))
-    legend, _ = _legend(legend_entries, legend_height + 2, "line")
-    drawing.add(legend)
+        def y_of(level: float) -> float:
+            return bottom + plot_height * (level - 1) / max(max_level - 1, 1)
+
+        for level in range(1, max_level + 1):
+            drawing.add(Line(left, y_of(level), WIDTH - right, y_of(level), strokeColor=GRID,
+                             strokeWidth=0.75))
+            drawing.add(_label(left - 6, y_of(level) - 3, str(level), size=SMALL_SIZE, anchor="end",
+                               color=MUTED))
+        xs = [left + step * (i + 0.5) for i in range(len(cycles))]
+        for x, lines in zip(xs, cycle_lines, strict=True):
+            for n, text in enumerate(lines):
+                drawing.add(_label(x, bottom - line_height * (n + 1) - 2, text, size=SMALL_SIZE,
+                                   anchor="middle"))
+        for index, s in enumerate(series):
+            color, dash, marker = _series_style(index)
+            points = [(x, y_of(v)) if v is not None else None for x, v in zip(xs, s.values, strict=True)]
+            for run in _runs(points + [None]):
+                if len(run) > 1:
+                    drawing.add(PolyLine([c for p in run for c in p], strokeColor=color, strokeWidth=2,
+                                         strokeDashArray=dash))
+            for p in points:
+                if p is not None:
+                    drawing.add(_marker(marker, *p, color))
+        legend, _ = _legend(legend_entries, legend_height + 2, "line")
+        drawing.add(legend)
+        return drawing
+
     rows = tuple((cycle, *(format_mean(s.values[i]) for s in series)) for i, cycle in enumerate(cycles))
-    return Chart(drawing, title, _growth_sentence(cycles, series), columns, rows)
+    return Chart(draw, title, _growth_sentence(cycles, series), columns, rows, shape=(max_level,))
 
 
 def _growth_sentence(cycles: Sequence[str], series: Sequence[Series]) -> str:
@@ -393,38 +420,44 @@ def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
     """Mean level per row (competency) and column (cohort, team, school): a shaded grid with the
     value printed in every cell. A None cell (no value, or suppressed for privacy) is hatched
     grey and reads `missing_label` in the table; the legend explains both."""
+    row_labels, column_labels = tuple(row_labels), tuple(column_labels)   # the drawing is made later
+    values = tuple(tuple(row) for row in values)
     columns = (row_name, *column_labels)
     if not row_labels or not column_labels or not any(v is not None for row in values for v in row):
         return _no_data(title, columns)
-    row_height, header_gap = 20.0, 6.0
-    label_width = min(max(_text_width(r, LABEL_SIZE) for r in row_labels) + 8, WIDTH * 0.35)
-    cell_width = (WIDTH - label_width) / len(column_labels)
-    header_lines = [_fit_lines(c, cell_width - 4, SMALL_SIZE, max_lines=3) for c in column_labels]
-    line_height = SMALL_SIZE * LINE_HEIGHT
-    header_height = line_height * max(len(lines) for lines in header_lines) + header_gap
-    legend_height = 40.0
-    grid_height = row_height * len(row_labels)
-    height = legend_height + grid_height + header_height
-    drawing = Drawing(WIDTH, height)
-    top = legend_height + grid_height
-    for c, lines in enumerate(header_lines):
-        x = label_width + cell_width * (c + 0.5)
-        for n, text in enumerate(lines):
-            drawing.add(_label(x, top + header_height - line_height * (n + 1), text, size=SMALL_SIZE,
-                               anchor="middle"))
-    cell_label = missing_label if _text_width(missing_label, SMALL_SIZE) <= cell_width - 6 else MISSING
-    for r, label in enumerate(row_labels):
-        y = top - row_height * (r + 1)
-        text = _fit_lines(label, label_width - 8, LABEL_SIZE, max_lines=1)[0]
-        drawing.add(_label(0, y + row_height / 2 - 3.5, text))
-        for c in range(len(column_labels)):
-            drawing.add(_heat_cell(label_width + cell_width * c, y, cell_width, row_height,
-                                   values[r][c], max_level, cell_label))
-    drawing.add(_heat_legend(max_level, missing_label, legend_height))
+
+    def draw() -> Drawing:
+        row_height, header_gap = 20.0, 6.0
+        label_width = min(max(_text_width(r, LABEL_SIZE) for r in row_labels) + 8, WIDTH * 0.35)
+        cell_width = (WIDTH - label_width) / len(column_labels)
+        header_lines = [_fit_lines(c, cell_width - 4, SMALL_SIZE, max_lines=3) for c in column_labels]
+        line_height = SMALL_SIZE * LINE_HEIGHT
+        header_height = line_height * max(len(lines) for lines in header_lines) + header_gap
+        legend_height = 40.0
+        grid_height = row_height * len(row_labels)
+        height = legend_height + grid_height + header_height
+        drawing = Drawing(WIDTH, height)
+        top = legend_height + grid_height
+        for c, lines in enumerate(header_lines):
+            x = label_width + cell_width * (c + 0.5)
+            for n, text in enumerate(lines):
+                drawing.add(_label(x, top + header_height - line_height * (n + 1), text, size=SMALL_SIZE,
+                                   anchor="middle"))
+        cell_label = missing_label if _text_width(missing_label, SMALL_SIZE) <= cell_width - 6 else MISSING
+        for r, label in enumerate(row_labels):
+            y = top - row_height * (r + 1)
+            text = _fit_lines(label, label_width - 8, LABEL_SIZE, max_lines=1)[0]
+            drawing.add(_label(0, y + row_height / 2 - 3.5, text))
+            for c in range(len(column_labels)):
+                drawing.add(_heat_cell(label_width + cell_width * c, y, cell_width, row_height,
+                                       values[r][c], max_level, cell_label))
+        drawing.add(_heat_legend(max_level, missing_label, legend_height))
+        return drawing
+
     rows = tuple((label, *(format_mean(v) if v is not None else missing_label for v in values[r]))
                  for r, label in enumerate(row_labels))
     described = _heat_sentence(row_labels, column_labels, values, missing_label)
-    return Chart(drawing, title, described, columns, rows)
+    return Chart(draw, title, described, columns, rows, shape=(max_level,))
 
 
 def _heat_cell(x: float, y: float, width: float, height: float, value: float | None, max_level: int,
@@ -489,52 +522,58 @@ def bar_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, va
         return chart
     described = [f"{s.name}: {_extremes(labels, s.values, fmt)}." for s in series
                  if any(v is not None for v in s.values)]
-    return Chart(chart.drawing, title, " ".join(described), chart.columns, chart.rows)
+    return replace(chart, title=title, description=" ".join(described))
 
 
 def _bars(labels: Sequence[str], series: Sequence[Series], ends: list[list[str]], *, title: str,
           max_value: float | None, label_name: str) -> Chart:
     """The bar drawing with `ends[s][i]` printed after bar i of series s; the table shows the
     same strings."""
+    labels, series = tuple(labels), tuple(series)    # the drawing is made later, from these
+    ends = [list(row) for row in ends]
     columns = (label_name, *(s.name for s in series))
     if not labels or not _has_values(series):
         return _no_data(title, columns)
-    bar, gap = 14.0, 10.0
-    entries = [(s.name, i) for i, s in enumerate(series)] if len(series) > 1 else []
-    _, legend_height = _legend(entries, 0, "bar") if entries else (None, 0.0)
-    label_lines = [_fit_lines(label, WIDTH * 0.3, LABEL_SIZE) for label in labels]
-    label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines) + 10
-    end_width = max(_text_width(text, SMALL_SIZE) for row in ends for text in row) + 8
-    group_height = bar * len(series) + gap
-    plot_width = WIDTH - label_width - end_width
-    top_value = max_value or max((v for s in series for v in s.values if v is not None), default=0) or 1
-    height = group_height * len(labels) + legend_height + 6
-    drawing = Drawing(WIDTH, height)
-    top = height
-    for i, lines in enumerate(label_lines):
-        group_top = top - group_height * i - gap / 2
-        middle = group_top - bar * len(series) / 2
-        line_height = LABEL_SIZE * LINE_HEIGHT
-        for n, text in enumerate(lines):
-            baseline = middle + line_height * len(lines) / 2 - line_height * (n + 1) + 2.5
-            drawing.add(_label(label_width - 10, baseline, text, anchor="end"))
-        for s_index, s in enumerate(series):
-            y = group_top - bar * (s_index + 1)
-            value = s.values[i]
-            length = plot_width * min(max(value or 0, 0) / top_value, 1.0)
-            color = _series_style(s_index)[0]
-            if length > 0:
-                drawing.add(Rect(label_width, y + 1, length, bar - 2, fillColor=color, strokeColor=INK,
-                                 strokeWidth=0.5))
-                if s_index:
-                    drawing.add(_hatch(label_width, y + 1, length, bar - 2, color=WHITE, spacing=3.5))
-            drawing.add(_label(label_width + length + 4, y + 4, ends[s_index][i], size=SMALL_SIZE))
-    drawing.add(Line(label_width, top, label_width, legend_height + 6, strokeColor=INK, strokeWidth=0.75))
-    if entries:
-        legend, _ = _legend(entries, legend_height, "bar")
-        drawing.add(legend)
+
+    def draw() -> Drawing:
+        bar, gap = 14.0, 10.0
+        entries = [(s.name, i) for i, s in enumerate(series)] if len(series) > 1 else []
+        _, legend_height = _legend(entries, 0, "bar") if entries else (None, 0.0)
+        label_lines = [_fit_lines(label, WIDTH * 0.3, LABEL_SIZE) for label in labels]
+        label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines) + 10
+        end_width = max(_text_width(text, SMALL_SIZE) for row in ends for text in row) + 8
+        group_height = bar * len(series) + gap
+        plot_width = WIDTH - label_width - end_width
+        top_value = max_value or max((v for s in series for v in s.values if v is not None), default=0) or 1
+        height = group_height * len(labels) + legend_height + 6
+        drawing = Drawing(WIDTH, height)
+        top = height
+        for i, lines in enumerate(label_lines):
+            group_top = top - group_height * i - gap / 2
+            middle = group_top - bar * len(series) / 2
+            line_height = LABEL_SIZE * LINE_HEIGHT
+            for n, text in enumerate(lines):
+                baseline = middle + line_height * len(lines) / 2 - line_height * (n + 1) + 2.5
+                drawing.add(_label(label_width - 10, baseline, text, anchor="end"))
+            for s_index, s in enumerate(series):
+                y = group_top - bar * (s_index + 1)
+                value = s.values[i]
+                length = plot_width * min(max(value or 0, 0) / top_value, 1.0)
+                color = _series_style(s_index)[0]
+                if length > 0:
+                    drawing.add(Rect(label_width, y + 1, length, bar - 2, fillColor=color, strokeColor=INK,
+                                     strokeWidth=0.5))
+                    if s_index:
+                        drawing.add(_hatch(label_width, y + 1, length, bar - 2, color=WHITE, spacing=3.5))
+                drawing.add(_label(label_width + length + 4, y + 4, ends[s_index][i], size=SMALL_SIZE))
+        drawing.add(Line(label_width, top, label_width, legend_height + 6, strokeColor=INK, strokeWidth=0.75))
+        if entries:
+            legend, _ = _legend(entries, legend_height, "bar")
+            drawing.add(legend)
+        return drawing
+
     rows = tuple((label, *(ends[s][i] for s in range(len(series)))) for i, label in enumerate(labels))
-    return Chart(drawing, title, "", columns, rows)
+    return Chart(draw, title, "", columns, rows, shape=(max_value,))
 
 
 def lane_distribution_chart(lane_counts: Sequence[tuple[str, int]], *, title: str) -> Chart:
@@ -547,7 +586,7 @@ def lane_distribution_chart(lane_counts: Sequence[tuple[str, int]], *, title: st
     total = sum(counts)
     parts = "; ".join(f"{label}: {count} ({count / total:.0%})" if total else f"{label}: {count}"
                       for label, count in lane_counts)
-    return Chart(chart.drawing, title, f"{total} educators in lanes. {parts}.", chart.columns, chart.rows)
+    return replace(chart, title=title, description=f"{total} educators in lanes. {parts}.")
 
 
 def participation_chart(labels: Sequence[str], completed: Sequence[int], totals: Sequence[int], *,
@@ -566,8 +605,7 @@ def participation_chart(labels: Sequence[str], completed: Sequence[int], totals:
     overall = f"{done} of {total} completed ({done / total:.0%}) overall" if total else "Nobody to count yet"
     known = [(label, share) for label, share in zip(labels, shares, strict=True) if share is not None]
     detail = _extremes([k for k, _ in known], [v for _, v in known], lambda v: f"{v:.0f}%") if known else ""
-    return Chart(chart.drawing, title, f"{overall}; {detail}." if detail else f"{overall}.", chart.columns,
-                 chart.rows)
+    return replace(chart, title=title, description=f"{overall}; {detail}." if detail else f"{overall}.")
 
 
 # -- SVG for pages ----------------------------------------------------------------------------
@@ -619,8 +657,8 @@ def _style_to_attributes(element: ET.Element, style: str) -> None:
 
 
 # Drawing a chart's SVG costs tens of milliseconds (reportlab walks every shape); a dashboard
-# shows the same charts until a save changes its figures. A chart's title, description and data
-# table name everything it draws, so together with its id and size they key its SVG.
+# shows the same charts until a save changes its figures. A chart's title, description, data
+# table and shape name everything it draws, so together with its id they key its SVG.
 SVG_CACHE_SIZE = 256
 _svg_cache: OrderedDict[tuple, str] = OrderedDict()
 _svg_lock = Lock()
@@ -628,8 +666,7 @@ _svg_lock = Lock()
 
 def cached_svg(chart: Chart, *, chart_id: str) -> str:
     """`to_svg`, remembered for the last SVG_CACHE_SIZE charts drawn."""
-    key = (chart_id, chart.title, chart.description, chart.columns, chart.rows,
-           chart.drawing.width, chart.drawing.height)
+    key = (chart_id, chart.title, chart.description, chart.columns, chart.rows, chart.shape)
     with _svg_lock:
         svg = _svg_cache.get(key)
         if svg is not None:

@@ -285,3 +285,22 @@ def test_a_chart_drawn_again_with_the_same_data_reuses_its_svg_and_new_data_draw
     assert cached_svg(first, chart_id="c1") is cached_svg(again, chart_id="c1")
     assert cached_svg(changed, chart_id="c1") != cached_svg(first, chart_id="c1")
     assert 'id="c2-title"' in cached_svg(first, chart_id="c2")
+
+
+def test_a_remembered_svg_never_builds_the_drawing_and_the_scale_is_part_of_its_name():
+    from dataclasses import replace
+
+    from pdplanner.core.charts import cached_svg
+
+    profile = [Series("Self", (2.0, 3.0, 1.0))]
+    drawn = radar_chart(["A", "B", "C"], profile, max_level=4, title="Lazy")
+    svg = cached_svg(drawn, chart_id="lazy")
+
+    def must_not_draw():
+        raise AssertionError("the drawing was built for a remembered SVG")
+
+    again = replace(radar_chart(["A", "B", "C"], profile, max_level=4, title="Lazy"), draw=must_not_draw)
+    assert cached_svg(again, chart_id="lazy") is svg
+    five_levels = radar_chart(["A", "B", "C"], profile, max_level=5, title="Lazy")
+    assert five_levels.rows == drawn.rows
+    assert cached_svg(five_levels, chart_id="lazy") != svg        # one more ring
