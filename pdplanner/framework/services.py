@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from pdplanner.audit.services import record
 from pdplanner.extensions import db
@@ -216,23 +216,19 @@ def import_native(document: dict, *, district_id: int | None = None, actor=None,
 
     Stored versions are never edited: the same content again changes nothing, and different
     content under the same slug becomes the next version, so cycles that pinned an earlier
-    version keep exactly what they rated against. A district sees the shared versions as its
-    own: importing one unchanged changes nothing, and a changed one becomes the district's next
-    version (numbered after the shared ones), leaving the shared framework to every other district.
+    version keep exactly what they rated against.
     """
-    scope = (Framework.district_id.is_(None) if district_id is None
-             else or_(Framework.district_id.is_(None), Framework.district_id == district_id))
     versions = db.session.scalars(
         select(Framework)
-        .where(Framework.slug == document["slug"], scope)
-        .order_by(Framework.version.desc(), Framework.district_id.is_(None))
+        .where(Framework.slug == document["slug"], Framework.district_id.is_not_distinct_from(district_id))
+        .order_by(Framework.version.desc())
     ).all()
     for existing in versions:
         if _without_version(framework_to_native(existing)) == _without_version(document):
             return ImportOutcome(existing, "unchanged")
     version = document["version"]
-    if any(f.version == version for f in versions) or (versions and district_id is not None):
-        version = max(version, versions[0].version + 1)
+    if any(f.version == version for f in versions):
+        version = versions[0].version + 1
     framework = _build(document, version, district_id)
     db.session.add(framework)
     db.session.flush()
