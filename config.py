@@ -47,6 +47,10 @@ class Config:
     PASSWORD_MIN_LENGTH = 8
     SET_PASSWORD_LINK_LIFETIME = timedelta(hours=int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72")))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # CASE exports name every node by a uri under this base (docs/CASE.md); identifiers are fixed
+    # uuids, so changing the base later changes the uris but not the identifiers.
+    CASE_URI_BASE = os.environ.get("CASE_URI_BASE", PUBLIC_BASE_URL.rstrip("/") + "/case")
+    FRAMEWORK_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 
     PASSWORD_RESET_LINK_LIFETIME = timedelta(hours=1)
     PASSWORD_RESET_LIMIT = "5 per 15 minutes"

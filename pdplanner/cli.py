@@ -19,6 +19,8 @@ from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
 from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
 from pdplanner.extensions import db
+from pdplanner.framework.exchange import EXPORTS, export_framework, import_framework_file
+from pdplanner.framework.models import Framework
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
 from pdplanner.organisation import services as organisation
@@ -37,6 +39,7 @@ cycles = AppGroup("cycles", help="Create, open and close assessment cycles.")
 plans = AppGroup("plan", help="Plan goals, lanes, cohorts and learning paths.")
 tokens = AppGroup("tokens", help="Issue personal access tokens for the API.")
 data = AppGroup("data", help="Data rights: purge what is past a district's retention period.")
+frameworks = AppGroup("framework", help="Import and export competency frameworks (CASE JSON or native).")
 
 
 def _fail(message: str):
@@ -69,6 +72,60 @@ def seed_framework(path: Path | None):
     f = outcome.framework
     click.echo(f"Framework {f.slug} version {f.version}: {outcome.status} "
                f"({len(f.domains)} domains, {len(f.competencies)} competencies).")
+
+
+@frameworks.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--district", "district_code",
+              help="Import as this district's own framework (default: shared by every district).")
+def import_framework(path: Path, district_code: str | None):
+    """Import a framework file: CASE JSON or native YAML/JSON, told apart by its content.
+    The same content again changes nothing; changed content becomes a new version."""
+    district_id = _district(district_code).id if district_code else None
+    try:
+        kind, outcome = import_framework_file(path.name, path.read_bytes(), district_id=district_id)
+    except FrameworkFormatError as exc:
+        _fail(f"{path.name}: {exc}")
+    db.session.commit()
+    f = outcome.framework
+    click.echo(f"Framework {f.slug} version {f.version} (id {f.id}), read as {kind.upper()}: "
+               f"{outcome.status} ({len(f.domains)} domains, {len(f.competencies)} competencies).")
+
+
+def _framework(reference: str) -> Framework:
+    """A framework by id, or by slug (its newest version)."""
+    if reference.isdigit():
+        found = db.session.get(Framework, int(reference))
+        if found is None:
+            _fail(f"No framework has the id {reference}.")
+        return found
+    versions = db.session.scalars(
+        select(Framework).where(Framework.slug == reference).order_by(Framework.version.desc())).all()
+    if not versions:
+        _fail(f"No framework has the slug {reference!r}. `framework import` loads one.")
+    owners = {f.district_id for f in versions}
+    if len(owners) > 1:
+        _fail(f"Several districts have a framework {reference!r}; name it by id: "
+              + ", ".join(f"{f.id} (version {f.version})" for f in versions) + ".")
+    return versions[0]
+
+
+@frameworks.command("export")
+@click.argument("framework_ref", metavar="FRAMEWORK")
+@click.option("--format", "kind", required=True, type=click.Choice(sorted(EXPORTS)),
+              help="case: a CASE 1.1 CFPackage (JSON); native: pdplanner's YAML.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_framework_command(framework_ref: str, kind: str, out: Path):
+    """Export FRAMEWORK (an id, or a slug for its newest version) to the file --out."""
+    framework = _framework(framework_ref)
+    body, _name, _mimetype = export_framework(framework, kind)
+    db.session.rollback()
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        _fail(f"Cannot write {out}: {exc.strerror}.")
+    click.echo(f"Wrote {framework.slug} version {framework.version} as {kind.upper()} to {out} "
+               f"({len(body):,} bytes).")
 
 
 @seed.command("resources")
@@ -329,5 +386,5 @@ def purge(district_code: str | None, apply: bool):
 
 
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools, cycles, plans, tokens, data):
+    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks):
         app.cli.add_command(group)

@@ -98,6 +98,11 @@ PAGE_ROUTES = {
     "dashboards.home": ("GET", lambda w: "/", SIGNED_IN_OK),
     "framework.index": ("GET", lambda w: "/frameworks/", everyone(302)),
     "framework.show": ("GET", lambda w: f"/frameworks/{w.framework_id}", SIGNED_IN_OK),
+    "framework.import_file": ("GET", lambda w: "/frameworks/import", only(ADMIN, 200)),
+    "framework.export_case": (
+        "GET", lambda w: f"/frameworks/{w.framework_id}/export.case.json", SIGNED_IN_OK,
+    ),
+    "framework.export_native": ("GET", lambda w: f"/frameworks/{w.framework_id}/export.yaml", SIGNED_IN_OK),
     "framework.about": ("GET", lambda w: f"/frameworks/{w.framework_id}/about", SIGNED_IN_OK),
     "organisation.people": ("GET", lambda w: "/people", only(("coach", "principal") + ADMIN, 200)),
     "organisation.person": (
@@ -306,4 +311,6 @@ def test_another_districts_framework_is_404(db, client, world):
     db.session.commit()
     sign_in_directly(client, world.people["teacher"])
     assert client.get(f"/frameworks/{own.id}").status_code == 404
+    assert client.get(f"/frameworks/{own.id}/export.case.json").status_code == 404
+    assert client.get(f"/frameworks/{own.id}/export.yaml").status_code == 404
     assert client.get(f"/frameworks/{world.framework_id}").status_code == 200

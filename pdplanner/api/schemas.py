@@ -46,9 +46,10 @@ class CycleArgs(ma.Schema):
 class FrameworkFormatArgs(ma.Schema):
     format = fields.String(
         load_default="native",
-        # "case" is accepted here so that it can be answered with a clear 400 until it exists.
-        validate=validate.OneOf(["native", "case"], error="Must be native."),
-        **described("The representation: `native` (the pdplanner format).", enum=["native"]),
+        validate=validate.OneOf(["native", "case"], error="Must be native or case."),
+        **described("The representation: `native` (the pdplanner format, answered as `Framework`) or "
+                    "`case` (a CASE 1.1 CFPackage, answered as `CFPackage`; docs/CASE.md has the "
+                    "mapping).", enum=["native", "case"]),
     )
 
 
@@ -150,6 +151,92 @@ class FrameworkSchema(FrameworkSummarySchema):
     about = fields.String()
     scale = fields.Nested(ScaleSchema)
     domains = fields.List(fields.Nested(DomainSchema))
+
+
+# -- CASE (1EdTech Competencies and Academic Standards Exchange) ------------------------------
+# The CFPackage that `?format=case` answers, as pdplanner writes it (a subset of CASE 1.1).
+
+class CaseLinkSchema(ma.Schema):
+    title = fields.String()
+    identifier = fields.String()
+    uri = fields.String()
+
+
+class CaseNodeSchema(ma.Schema):
+    identifier = fields.String(**described("A UUID, the same in every export of the framework."))
+    uri = fields.String()
+    lastChangeDateTime = fields.String(**described("When the framework version last changed (UTC)."))
+
+
+class CFDocumentSchema(CaseNodeSchema):
+    creator = fields.String()
+    title = fields.String()
+    description = fields.String()
+    notes = fields.String(**described("The framework's about text."))
+    version = fields.String()
+    extensions = fields.Dict(**described(
+        "`pdplanner`: the slug, target level, not-yet-observed label and scale levels."))
+
+
+class CFItemSchema(CaseNodeSchema):
+    CFItemType = fields.String(**described("`Domain`, `Competency` or `Indicator`."))
+    CFItemTypeURI = fields.Nested(CaseLinkSchema)
+    humanCodingScheme = fields.String(**described("The domain's or competency's code."))
+    abbreviatedStatement = fields.String(**described("The domain's or competency's name."))
+    fullStatement = fields.String(**described("The statement, description or indicator text."))
+    alternativeLabel = fields.String(**described("A domain's need, a competency's summary."))
+    extensions = fields.Dict(**described("`pdplanner`: a competency's source and foundational flag."))
+
+
+class CFAssociationSchema(CaseNodeSchema):
+    associationType = fields.String(**described("Always `isChildOf`."))
+    sequenceNumber = fields.Integer()
+    originNodeURI = fields.Nested(CaseLinkSchema)
+    destinationNodeURI = fields.Nested(CaseLinkSchema)
+
+
+class CFItemTypeSchema(CaseNodeSchema):
+    title = fields.String()
+    description = fields.String()
+    hierarchyCode = fields.String()
+    typeCode = fields.String()
+
+
+class CFDefinitionsSchema(ma.Schema):
+    CFItemTypes = fields.List(fields.Nested(CFItemTypeSchema))
+
+
+class CFRubricCriterionLevelSchema(CaseNodeSchema):
+    quality = fields.String(**described("The scale level's label."))
+    score = fields.Integer(**described("The scale level's value."))
+    description = fields.String(**described("The competency's descriptor at this level."))
+    position = fields.Integer()
+    rubricCriterionId = fields.String()
+
+
+class CFRubricCriterionSchema(CaseNodeSchema):
+    category = fields.String(**described("The competency's name."))
+    CFItemURI = fields.Nested(CaseLinkSchema, **described("The competency."))
+    position = fields.Integer()
+    rubricId = fields.String()
+    CFRubricCriterionLevels = fields.List(fields.Nested(CFRubricCriterionLevelSchema))
+
+
+class CFRubricSchema(CaseNodeSchema):
+    title = fields.String()
+    description = fields.String()
+    CFRubricCriteria = fields.List(fields.Nested(CFRubricCriterionSchema),
+                                   **described("One criterion per competency."))
+
+
+class CFPackageSchema(ma.Schema):
+    """The framework as a CASE 1.1 CFPackage (`?format=case`)."""
+
+    CFDocument = fields.Nested(CFDocumentSchema)
+    CFItems = fields.List(fields.Nested(CFItemSchema))
+    CFAssociations = fields.List(fields.Nested(CFAssociationSchema))
+    CFDefinitions = fields.Nested(CFDefinitionsSchema)
+    CFRubrics = fields.List(fields.Nested(CFRubricSchema))
 
 
 class CycleSchema(ma.Schema):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from functools import wraps
 from http import HTTPStatus
 
-from flask import g
+from flask import g, jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint, abort, current_api
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from pdplanner.assessments.services import (
 )
 from pdplanner.dashboards.queries import leader_dashboard
 from pdplanner.extensions import csrf, db
+from pdplanner.framework.exchange import case_package
 from pdplanner.framework.queries import framework_for_browsing, visible_frameworks
 from pdplanner.framework.services import framework_to_native
 from pdplanner.organisation.models import Membership
@@ -140,12 +141,18 @@ def frameworks(args):
 @signed_in
 @bp.arguments(schemas.FrameworkFormatArgs, location="query")
 @bp.response(200, schemas.FrameworkSchema)
+@bp.doc(responses={"200": {
+    "description": "`Framework` for format=native, `CFPackage` for format=case.",
+    "content": {"application/json": {
+        "schema": {"oneOf": [schemas.FrameworkSchema, schemas.CFPackageSchema]}}},
+}})
 @answers(400, 401, 404)
 def framework(args, framework_id: int):
-    """One framework in the native format: scale, domains, competencies, descriptors."""
+    """One framework: scale, domains, competencies, descriptors, natively or as a CASE package."""
     found = framework_for_browsing(caller().district_id, framework_id)
     if args["format"] == "case":
-        problem(400, "format 'case' is not available yet; use format=native")
+        # A Response goes out as it is, past the native schema of @bp.response.
+        return jsonify(schemas.CFPackageSchema().dump(case_package(found)))
     return {"id": found.id, **framework_to_native(found)}
 
 

@@ -210,7 +210,8 @@ def _without_version(document: dict) -> dict:
     return {k: v for k, v in document.items() if k != "version"}
 
 
-def import_native(document: dict, *, district_id: int | None = None, actor=None) -> ImportOutcome:
+def import_native(document: dict, *, district_id: int | None = None, actor=None,
+                  source_format: str = "native") -> ImportOutcome:
     """Store a canonical native framework.
 
     Stored versions are never edited: the same content again changes nothing, and different
@@ -233,7 +234,7 @@ def import_native(document: dict, *, district_id: int | None = None, actor=None)
     db.session.flush()
     record(
         "framework.imported", actor=actor, subject=framework, district_id=district_id,
-        slug=framework.slug, version=framework.version,
+        slug=framework.slug, version=framework.version, format=source_format,
     )
     return ImportOutcome(framework, "new version" if versions else "created")
 

@@ -1,8 +1,13 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from pdplanner.accounts.models import Role
+from pdplanner.extensions import db
+from pdplanner.framework.exchange import export_framework, import_framework_file
+from pdplanner.framework.forms import ImportForm
 from pdplanner.framework.queries import framework_for_browsing, visible_frameworks
-from pdplanner.permissions import signed_in
+from pdplanner.framework.services import FrameworkFormatError
+from pdplanner.permissions import role_required, signed_in
 
 bp = Blueprint("framework", __name__, url_prefix="/frameworks")
 
@@ -28,3 +33,49 @@ def show(framework_id: int):
 def about(framework_id: int):
     framework = framework_for_browsing(current_user.district_id, framework_id)
     return render_template("framework/about.html", framework=framework)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.DISTRICT_ADMIN)
+def import_file():
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            kind, outcome = import_framework_file(form.file.data.filename or "", form.content,
+                                                  district_id=current_user.district_id, actor=current_user)
+        except FrameworkFormatError as exc:
+            db.session.rollback()
+            form.file.errors.append(f"{form.file.data.filename}: {exc}")
+        else:
+            db.session.commit()
+            f = outcome.framework
+            flash(f"{f.title}, version {f.version}: {IMPORT_OUTCOMES[outcome.status]} "
+                  f"(read as {kind.upper()}).", "success")
+            return redirect(url_for(".show", framework_id=f.id))
+    return render_template("framework/import.html", form=form), 422 if form.errors else 200
+
+
+IMPORT_OUTCOMES = {
+    "created": "imported",
+    "unchanged": "already here with exactly this content, so nothing changed",
+    "new version": "imported as a new version; cycles keep the version they were created with",
+}
+
+
+def _download(framework_id: int, kind: str) -> Response:
+    framework = framework_for_browsing(current_user.district_id, framework_id)
+    body, name, mimetype = export_framework(framework, kind)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/<int:framework_id>/export.case.json")
+@signed_in
+def export_case(framework_id: int):
+    return _download(framework_id, "case")
+
+
+@bp.get("/<int:framework_id>/export.yaml")
+@signed_in
+def export_native(framework_id: int):
+    return _download(framework_id, "native")

@@ -45,7 +45,8 @@ def test_every_operation_has_schemas_for_its_answers(document):
         if path.endswith("/openapi.json"):
             assert operation["security"] == []
             continue
-        assert ok["content"]["application/json"]["schema"]["$ref"], (path, method)
+        schema = ok["content"]["application/json"]["schema"]
+        assert schema.get("$ref") or all(one["$ref"] for one in schema["oneOf"]), (path, method)
         assert "401" in operation["responses"], (path, method)
         assert operation.get("summary"), (path, method)
         if method in WRITES and not path.endswith("/submit"):
@@ -70,10 +71,17 @@ def test_bearer_tokens_are_the_security_scheme(document):
     assert {"bearerToken": []} in document["security"]
 
 
-def test_framework_format_is_documented_as_native_only(document):
-    [parameter] = [p for p in document["paths"]["/api/v1/frameworks/{framework_id}"]["get"]["parameters"]
-                   if p["name"] == "format"]
-    assert parameter["schema"]["enum"] == ["native"]
+def test_framework_formats_are_documented_with_a_schema_each(document):
+    operation = document["paths"]["/api/v1/frameworks/{framework_id}"]["get"]
+    [parameter] = [p for p in operation["parameters"] if p["name"] == "format"]
+    assert parameter["schema"]["enum"] == ["native", "case"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"] == [
+        {"$ref": "#/components/schemas/Framework"}, {"$ref": "#/components/schemas/CFPackage"}]
+    package = document["components"]["schemas"]["CFPackage"]["properties"]
+    assert set(package) == {"CFDocument", "CFItems", "CFAssociations", "CFDefinitions", "CFRubrics"}
+    criterion = document["components"]["schemas"]["CFRubricCriterion"]["properties"]
+    assert criterion["CFRubricCriterionLevels"]["items"] == {
+        "$ref": "#/components/schemas/CFRubricCriterionLevel"}
 
 
 def test_pagination_parameters_are_documented(document):

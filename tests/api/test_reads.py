@@ -61,9 +61,10 @@ def test_framework_format(client, town, bearer):
     headers = bearer(town.teacher)
     assert client.get(url + "?format=native", headers=headers).status_code == 200
     case = client.get(url + "?format=case", headers=headers)
-    assert case.status_code == 400
-    assert case.json["detail"] == "format 'case' is not available yet; use format=native"
-    assert client.get(url + "?format=xml", headers=headers).json["errors"] == {"format": "Must be native."}
+    assert case.status_code == 200 and case.content_type == "application/json"
+    assert case.json["CFDocument"]["title"] == town.framework.title
+    assert client.get(url + "?format=xml", headers=headers).json["errors"] == {
+        "format": "Must be native or case."}
 
 
 def test_cycles_are_the_callers_districts(client, town, bearer):
