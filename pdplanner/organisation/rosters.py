@@ -10,13 +10,18 @@ dates in several formats. They are strict where it is: an email, a role, a schoo
 """
 
 import csv
+import hashlib
 import io
 import re
+import secrets
+import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+
+from flask import current_app
 
 from pdplanner.accounts.models import Role
 
@@ -642,3 +647,63 @@ def read_roster(bundle: Bundle, *, partial: bool = False) -> Roster:
     names = ", ".join(sorted(f.name for f in bundle.files.values()))
     raise RosterError(f"{names}: not a roster. Expected a CSV with the columns email, given name, "
                       "family name, role, school code, coach email; or a OneRoster bundle with users.csv.")
+
+
+# -- uploads -------------------------------------------------------------------------------
+# An uploaded roster is kept between its preview and the click on Apply, outside the web root
+# under a generated name; Apply names the upload and the SHA-256 of what the preview read, so
+# the import applied is the one previewed.
+
+STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
+KEEP_UPLOADS_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class StoredRoster:
+    stored_name: str
+    filename: str
+    digest: str
+    content: bytes
+
+    def bundle(self) -> Bundle:
+        return bundle_from_upload(self.filename, self.content)
+
+    def remove(self) -> None:
+        (roster_dir() / self.stored_name).unlink(missing_ok=True)
+
+
+def roster_dir() -> Path:
+    path = Path(current_app.config["ROSTER_DIR"] or Path(current_app.instance_path) / "rosters")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(upload) -> StoredRoster:
+    """Check an uploaded file (size, type) and keep it for the preview's Apply button."""
+    filename = PurePosixPath((upload.filename or "roster.csv").replace("\\", "/")).name[:200]
+    if not filename.lower().endswith((".csv", ".zip")):
+        raise RosterError(f"{filename}: upload a .csv file or a .zip of OneRoster .csv files.")
+    limit = current_app.config["ROSTER_MAX_BYTES"]
+    content = upload.stream.read(limit + 1)
+    if len(content) > limit:
+        raise RosterError(f"{filename}: larger than {limit // 2**20} MB.")
+    bundle_from_upload(filename, content)    # refuse what cannot be read before keeping it
+    folder = roster_dir()
+    for old in folder.iterdir():
+        if old.stat().st_mtime < time.time() - KEEP_UPLOADS_SECONDS:
+            old.unlink(missing_ok=True)
+    stored_name = secrets.token_hex(16)
+    (folder / stored_name).write_bytes(content)
+    return StoredRoster(stored_name, filename, hashlib.sha256(content).hexdigest(), content)
+
+
+def stored_upload(stored_name: str, filename: str, digest: str) -> StoredRoster:
+    """The upload a preview showed, unchanged, or RosterError."""
+    path = roster_dir() / stored_name if STORED_NAME.match(stored_name or "") else None
+    if path is None or not path.is_file():
+        raise RosterError("This preview has expired: upload the roster again.")
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != digest:
+        raise RosterError("The stored roster is not the one previewed: upload it again.")
+    return StoredRoster(stored_name, PurePosixPath(filename.replace("\\", "/")).name or "roster.csv",
+                        digest, content)
