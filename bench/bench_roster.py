@@ -86,7 +86,8 @@ def synthetic_roster(n_people: int, prefix: str, rng: random.Random) -> tuple[li
 
 def to_csv(rows: list[dict], extra: int) -> bytes:
     lines = ["email,given name,family name,role,school code,coach email"]
-    lines += [f'{r["email"]},{r["given"]},{r["family"]},{r["role"]},{r["school"]},"{r["coach"]}"' for r in rows]
+    lines += [f'{r["email"]},{r["given"]},{r["family"]},{r["role"]},{r["school"]},"{r["coach"]}"'
+              for r in rows]
     lines += [f"student{i}@bench.example,S,T,student,X," for i in range(extra)]   # skipped
     lines += [f"bad{i}@bench.example,B,R,janitor,X," for i in range(extra)]       # rejected
     return ("\r\n".join(lines) + "\r\n").encode()
@@ -140,7 +141,8 @@ def one_run(app: Flask, n_people: int, repeat: int, seed: int, results: dict) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
