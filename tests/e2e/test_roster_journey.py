@@ -1,6 +1,7 @@
 """The district admin imports a roster in Chromium: from People to the upload form, a preview
 with its tables (people to add, a rejected row with its line), Apply, and the result; each page
-axe-clean. The CSV is partial, so the demo district the other browser tests use keeps everyone."""
+axe-clean. The CSV is partial and names a school of its own, so the demo district the other
+browser tests use keeps its people and its schools' figures."""
 
 import re
 
@@ -17,10 +18,15 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def roster_csv(e2e_app, tmp_path):
     from pdplanner.extensions import db
-    from pdplanner.organisation.models import School
+    from pdplanner.organisation.models import District
+    from pdplanner.organisation.services import create_school, school_by_code
 
+    code = "ROSTER-E2E"
     with e2e_app.app_context():
-        code = db.session.scalar(select(School.code).order_by(School.id))
+        district = db.session.scalar(select(District).order_by(District.id))
+        if school_by_code(district.id, code) is None:
+            create_school(district, code=code, name="Roster Walk School")
+            db.session.commit()
     path = tmp_path / "new-staff.csv"
     path.write_bytes(
         "\ufeffEmail,Given Name,Family Name,Role,School Code,Coach Email\r\n"
