@@ -337,6 +337,7 @@ def roster_preview(district, roster, actor: User | None = None) -> RosterPreview
             updates.append(plan)
         else:
             unchanged += 1
+    rejected.sort(key=lambda r: (r.file, r.line))
     notes = list(roster.notes)
     if roster.full and not roster.people:
         notes.append("The roster names nobody pdplanner serves, so nobody is deactivated.")

@@ -57,8 +57,8 @@ def test_the_preview_lists_creates_rejections_and_deactivations_and_writes_nothi
         "dee.principal@north.example", "fay.admin@north.example"]
     assert [str(r) for r in preview.rejected] == [
         "simple.csv:8: role: 'janitor' is not a role here (use teacher, coach, principal or district_admin).",
-        "simple.csv:11: email: empty.",
         "simple.csv:10: school code: Test District has no school 'SOUTHPOLE'.",
+        "simple.csv:11: email: empty.",
         "simple.csv:12: coach email: nobody with the email nobody@north.example is a coach here or in "
         "this roster.",
     ]
