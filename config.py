@@ -67,6 +67,9 @@ class Config:
     # Evidence uploads live outside the web root (instance/evidence by default).
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", "")
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    # Uploaded rosters wait for their Apply button outside the web root (instance/rosters).
+    ROSTER_DIR = os.environ.get("ROSTER_DIR", "")
+    ROSTER_MAX_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     PRIVACY_MIN_GROUP = int(os.environ.get("PRIVACY_MIN_GROUP", "5"))

@@ -25,6 +25,8 @@ from pdplanner.framework.queries import visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.models import District
+from pdplanner.organisation.queries import RosterPreview, roster_preview
+from pdplanner.organisation.rosters import RosterError, bundle_from_path, read_roster
 from pdplanner.planning import services as planning
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -40,6 +42,7 @@ plans = AppGroup("plan", help="Plan goals, lanes, cohorts and learning paths.")
 tokens = AppGroup("tokens", help="Issue personal access tokens for the API.")
 data = AppGroup("data", help="Data rights: purge what is past a district's retention period.")
 frameworks = AppGroup("framework", help="Import and export competency frameworks (CASE JSON or native).")
+rosters = AppGroup("roster", help="Import people from a simple CSV or a OneRoster bundle.")
 
 
 def _fail(message: str):
@@ -385,6 +388,64 @@ def purge(district_code: str | None, apply: bool):
                f"file{'' if len(files) == 1 else 's'}.")
 
 
+@rosters.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--apply", is_flag=True, help="Import. Without it, only show what would change.")
+@click.option("--partial", is_flag=True,
+              help="A simple CSV that is not the whole district: nobody is deactivated.")
+@click.option("--district", "district_code", help="District code (needed when there are several).")
+def import_roster(path: Path, apply: bool, partial: bool, district_code: str | None):
+    """Preview, or with --apply import, PATH: a simple CSV (email, given name, family name,
+    role, school code, coach email) or a OneRoster 1.1 / 1.2 bundle (a folder or a zip).
+    Applying is one transaction; people a full roster leaves out are deactivated, never deleted."""
+    district = _district(district_code)
+    try:
+        roster = read_roster(bundle_from_path(path), partial=partial)
+    except RosterError as exc:
+        _fail(str(exc))
+    if not apply:
+        _echo_preview(roster_preview(district, roster), district)
+        db.session.rollback()
+        click.echo("Preview only: nothing was written. Run again with --apply to import.")
+        return
+    try:
+        outcome = organisation.apply_roster(district, roster)
+    except organisation.OrganisationError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    for invitation in outcome.invitations:
+        accounts.mail_invitation(invitation.email, invitation.given_name, invitation.path)
+    _echo_preview(outcome.preview, district)
+    counts = outcome.preview.counts
+    click.echo(f"Imported: {counts['created']} created, {counts['updated']} updated, "
+               f"{counts['deactivated']} deactivated; {len(outcome.invitations)} set-password "
+               f"link{'' if len(outcome.invitations) == 1 else 's'} mailed.")
+
+
+def _echo_preview(preview: RosterPreview, district: District) -> None:
+    counts = preview.counts
+    skipped = ", ".join(f"{word} {n}" for word, n in sorted(preview.skipped.items()))
+    kind = "full roster" if preview.full else "partial roster"
+    click.echo(f"{preview.format} ({kind}) into {district.name}: "
+               f"{counts['created']} to create, {counts['updated']} to update, {counts['deactivated']} to "
+               f"deactivate, {counts['unchanged']} unchanged, {counts['rejected']} rejected, "
+               f"{counts['skipped']} skipped{f' ({skipped})' if skipped else ''}, "
+               f"{counts['schools_created']} new schools.")
+    sections = [
+        ("New schools", [f"{s.code}  {s.name}  (org {s.sourced_id})" for s in preview.new_schools]),
+        ("Create", [f"{p.file}:{p.line}  {p.email}  {p.given_name} {p.family_name}  {p.roles_text}"
+                    for p in preview.creates]),
+        ("Update", [f"{p.file}:{p.line}  {p.email}: {'; '.join(p.changes)}" for p in preview.updates]),
+        ("Deactivate", [f"{d.email}  {d.name}: {d.reason}" for d in preview.deactivations]),
+        ("Rejected", [str(r) for r in preview.rejected]),
+        ("Notes", preview.notes),
+    ]
+    for title, lines in sections:
+        if lines:
+            click.echo(f"{title}:")
+            click.echo("\n".join(f"  {line}" for line in lines))
+
+
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks):
+    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks, rosters):
         app.cli.add_command(group)

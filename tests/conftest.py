@@ -40,7 +40,8 @@ def app(request, tmp_path_factory):
     from config import database_url
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url(url),
-                     EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")))
+                     EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")),
+                     ROSTER_DIR=str(tmp_path_factory.mktemp("rosters")))
     with app.app_context():
         upgrade(directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     yield app

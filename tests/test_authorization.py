@@ -132,6 +132,8 @@ PAGE_ROUTES = {
     ),
     "organisation.schools": ("GET", lambda w: "/schools", only(ADMIN, 200)),
     "organisation.audit_log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
+    "organisation.roster": ("GET", lambda w: "/roster", only(ADMIN, 200)),
+    "organisation.apply_roster": ("POST", lambda w: "/roster/apply", only(ADMIN, 400)),  # names no upload
     "assessments.start": ("GET", lambda w: "/assessment", only(EDUCATORS, 302)),
     "assessments.domain_page": ("GET", lambda w: f"/assessment/{w.cycle_id}/COG", only(EDUCATORS, 200)),
     "assessments.review": ("GET", lambda w: f"/assessment/{w.cycle_id}/review", only(EDUCATORS, 200)),

@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.database import TimestampMixin, UTCDateTime
@@ -39,6 +39,7 @@ EDUCATOR_ROLES = (Role.TEACHER, Role.COACH)
 
 class User(TimestampMixin, UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("district_id", "sourced_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
@@ -52,6 +53,8 @@ class User(TimestampMixin, UserMixin, db.Model):
     # epoch it was issued under, so all of that user's sessions end server-side at once.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's OneRoster sourcedId: it stays when the SIS changes their email.
+    sourced_id: Mapped[str | None] = mapped_column(String(255))
 
     district = relationship("District")
     memberships = relationship(

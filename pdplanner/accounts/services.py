@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from pdplanner.accounts.mail import send_mail
 from pdplanner.accounts.models import ApiToken, Role, SetPasswordToken, User, user_by_email
@@ -95,6 +95,31 @@ def issue_set_password_link(user: User, *, actor: User | None = None,
     ))
     record("set_password_link.issued", actor=actor, subject=user)
     return f"/set-password/{secret}"
+
+
+def issue_set_password_links(user_ids: list[int]) -> dict[int, str]:
+    """One set-password link per person, in one statement (a roster import creates thousands);
+    the same links as `issue_set_password_link`. Returns each person's URL path."""
+    expires_at = utcnow() + current_app.config["SET_PASSWORD_LINK_LIFETIME"]
+    secrets_by_user = {user_id: secrets.token_urlsafe(32) for user_id in user_ids}
+    if secrets_by_user:
+        db.session.execute(insert(SetPasswordToken), [
+            {"user_id": user_id, "token_hash": _token_hash(secret), "expires_at": expires_at}
+            for user_id, secret in secrets_by_user.items()
+        ])
+    return {user_id: f"/set-password/{secret}" for user_id, secret in secrets_by_user.items()}
+
+
+def mail_invitation(email: str, given_name: str, path: str) -> None:
+    """Mail a person a roster import created the link with which they set their password."""
+    config = current_app.config
+    hours = int(config["SET_PASSWORD_LINK_LIFETIME"].total_seconds() // 3600)
+    send_mail(email, "Your pdplanner account", (
+        f"Hello {given_name},\n\n"
+        f"Your district has given you a pdplanner account. Open this link within {hours} hours to\n"
+        f"choose your password. It works once.\n\n{config['PUBLIC_BASE_URL']}{path}\n\n"
+        "If it has expired, ask your district admin for a new one.\n"
+    ))
 
 
 def request_password_reset(email: str) -> None:

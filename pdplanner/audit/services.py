@@ -1,4 +1,5 @@
 from flask import has_request_context, request
+from sqlalchemy import insert
 
 from pdplanner.audit.models import AuditEvent
 from pdplanner.extensions import db
@@ -18,3 +19,17 @@ def record(action: str, *, actor=None, subject=None, district_id=None, **details
     )
     db.session.add(event)
     return event
+
+
+def record_many(action: str, *, actor=None, district_id: int, subjects: list[tuple[str, int, dict]]) -> None:
+    """One audit event per (subject_type, subject_id, details), in one statement: for bulk writes
+    (a roster import) that bypass the ORM and would take seconds as thousands of objects."""
+    if not subjects:
+        return
+    remote_addr = request.remote_addr if has_request_context() else None
+    db.session.execute(insert(AuditEvent), [
+        {"action": action, "actor_id": actor.id if actor is not None else None, "district_id": district_id,
+         "subject_type": subject_type, "subject_id": subject_id, "details": details,
+         "remote_addr": remote_addr}
+        for subject_type, subject_id, details in subjects
+    ])

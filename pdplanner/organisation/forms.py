@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from pdplanner.accounts.models import ROLE_LABELS, SCHOOL_ROLES, Role
@@ -79,3 +80,25 @@ class DeletePersonForm(FlaskForm):
     def validate_email(self, field):
         if field.data.strip().lower() != self.person.email:
             raise ValidationError(f"That is not {self.person.email}. Nothing was deleted.")
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField("Roster file", validators=[FileRequired("Choose a .csv or .zip file.")], description=(
+        "A CSV with the columns email, given name, family name, role, school code and coach email; "
+        "or a OneRoster 1.1 or 1.2 bundle as a .zip. At most 10 MB."))
+    partial = BooleanField("This CSV lists only some people: deactivate nobody",
+                           description="Leave it unticked when the CSV is the whole district: people "
+                                       "missing from it are then deactivated (never deleted). OneRoster "
+                                       "bundles say this in their manifest.")
+    submit = SubmitField("Preview")
+
+
+class RosterApplyForm(FlaskForm):
+    """Names the stored upload and what its preview counted, so Apply imports what was shown."""
+
+    upload = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    filename = HiddenField(validators=[DataRequired(), Length(max=200)])
+    digest = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    partial = HiddenField()
+    expected = HiddenField(validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField("Apply")

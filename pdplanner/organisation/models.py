@@ -20,12 +20,14 @@ class District(TimestampMixin, db.Model):
 
 class School(TimestampMixin, db.Model):
     __tablename__ = "schools"
-    __table_args__ = (UniqueConstraint("district_id", "code"),)
+    __table_args__ = (UniqueConstraint("district_id", "code"), UniqueConstraint("district_id", "sourced_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
+    # The OneRoster org's sourcedId, when a roster import created or matched the school.
+    sourced_id: Mapped[str | None] = mapped_column(String(255))
 
     district = relationship("District", back_populates="schools")
 

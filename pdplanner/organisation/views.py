@@ -1,3 +1,5 @@
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -7,13 +9,15 @@ from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.audit.models import AuditEvent
 from pdplanner.extensions import db
-from pdplanner.organisation import queries, services
+from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
     CoachForm,
     ConfirmForm,
     DeletePersonForm,
     PersonForm,
     RoleForm,
+    RosterApplyForm,
+    RosterUploadForm,
     SchoolForm,
 )
 from pdplanner.organisation.models import School
@@ -216,6 +220,53 @@ def schools():
     school_ids = [s.id for s in queries.schools_of_district(current_user.district_id)]
     return render_template("organisation/schools.html", form=form,
                            headcounts=queries.school_headcounts(school_ids))
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@admin_only
+def roster():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        try:
+            upload = rosters.store_upload(form.file.data)
+            roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data)
+        except rosters.RosterError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            preview = queries.roster_preview(current_user.district, roster_in, current_user)
+            apply_form = RosterApplyForm(formdata=None, data={
+                "upload": upload.stored_name, "filename": upload.filename, "digest": upload.digest,
+                "partial": "1" if form.partial.data else "", "expected": json.dumps(preview.counts)})
+            return render_template("organisation/roster_preview.html", preview=preview,
+                                   filename=upload.filename, apply_form=apply_form)
+    return render_template("organisation/roster.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/roster/apply")
+@admin_only
+def apply_roster():
+    form = RosterApplyForm()
+    if not form.validate_on_submit():
+        abort(400, description="This preview cannot be applied: upload the roster again.")
+    try:
+        expected = json.loads(form.expected.data)
+    except ValueError:
+        abort(400, description="This preview cannot be applied: upload the roster again.")
+    try:
+        upload = rosters.stored_upload(form.upload.data, form.filename.data, form.digest.data)
+        roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data == "1")
+        outcome = services.apply_roster(current_user.district, roster_in, actor=current_user,
+                                        expected=expected)
+    except (rosters.RosterError, services.OrganisationError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".roster"))
+    db.session.commit()
+    upload.remove()
+    for invitation in outcome.invitations:
+        accounts.mail_invitation(invitation.email, invitation.given_name, invitation.path)
+    return render_template("organisation/roster_done.html", preview=outcome.preview,
+                           mailed=len(outcome.invitations))
 
 
 @bp.get("/audit")

@@ -47,7 +47,8 @@ def e2e_app(tmp_path_factory):
     """The app on a file SQLite database (the server thread needs its own connections), migrated
     and seeded through the same CLI commands an operator would use."""
     path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite:///" + str(path))
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite:///" + str(path),
+                     ROSTER_DIR=str(tmp_path_factory.mktemp("rosters")))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     runner = app.test_cli_runner()
