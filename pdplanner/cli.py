@@ -73,8 +73,7 @@ def seed_framework(path: Path | None):
         _fail(f"{(path or DEFAULT_FRAMEWORK).name}: {exc}")
     db.session.commit()
     f = outcome.framework
-    click.echo(f"Framework {f.slug} version {f.version}: {outcome.status} "
-               f"({len(f.domains)} domains, {len(f.competencies)} competencies).")
+    click.echo(f"Framework {f.slug} version {f.version}: {outcome.status} ({_framework_size(f)}).")
 
 
 @frameworks.command("import")
@@ -92,7 +91,13 @@ def import_framework(path: Path, district_code: str | None):
     db.session.commit()
     f = outcome.framework
     click.echo(f"Framework {f.slug} version {f.version} (id {f.id}), read as {kind.upper()}: "
-               f"{outcome.status} ({len(f.domains)} domains, {len(f.competencies)} competencies).")
+               f"{outcome.status} ({_framework_size(f)}).")
+
+
+def _framework_size(framework: Framework) -> str:
+    domains, competencies = len(framework.domains), len(framework.competencies)
+    return (f"{domains} domain{'' if domains == 1 else 's'}, "
+            f"{competencies} competenc{'y' if competencies == 1 else 'ies'}")
 
 
 def _framework(reference: str) -> Framework:

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.database import TimestampMixin, UTCDateTime, enum_column
 from pdplanner.extensions import db
+from pdplanner.framework.models import CODE_LENGTH
 
 
 class CycleStatus(enum.StrEnum):
@@ -67,7 +68,7 @@ class SelfAssessment(TimestampMixin, db.Model):
         enum_column(AssessmentStatus), default=AssessmentStatus.IN_PROGRESS, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The domain page the educator last saved on, so they resume exactly there.
-    last_domain_code: Mapped[str | None] = mapped_column(String(20))
+    last_domain_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
     shared_with_principal: Mapped[bool] = mapped_column(Boolean, default=False)
 
     cycle = relationship("Cycle")

@@ -6,6 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pdplanner.database import TimestampMixin, enum_column
 from pdplanner.extensions import db
 
+# Domain and competency codes ("COG.1"), and every column that stores one. Frameworks from
+# elsewhere bring their own codes, such as "CCSS.Math.Content.6.RP.A.3a".
+CODE_LENGTH = 64
+
 
 class Provenance(enum.StrEnum):
     PUBLISHED = "published"
@@ -67,7 +71,7 @@ class Domain(db.Model):
     framework_id: Mapped[int] = mapped_column(
         ForeignKey("frameworks.id", ondelete="CASCADE"), index=True
     )
-    code: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     name: Mapped[str] = mapped_column(String(120))
     need: Mapped[str] = mapped_column(String(60), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -89,7 +93,7 @@ class Competency(db.Model):
         ForeignKey("frameworks.id", ondelete="CASCADE"), index=True
     )
     domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     name: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(200), default="")
     statement: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pdplanner.database import TimestampMixin, UTCDateTime, enum_column
 from pdplanner.extensions import db
+from pdplanner.framework.models import CODE_LENGTH
 
 
 class ResourceKind(enum.StrEnum):
@@ -104,7 +105,7 @@ class Cohort(TimestampMixin, db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     lane: Mapped[str] = mapped_column(String(10))
-    focus: Mapped[str] = mapped_column(String(20))
+    focus: Mapped[str] = mapped_column(String(CODE_LENGTH))
     school_ids: Mapped[list] = mapped_column(JSON, default=list)
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     mentor_ids: Mapped[list] = mapped_column(JSON, default=list)
@@ -130,7 +131,7 @@ class Placement(TimestampMixin, db.Model):
     readiness: Mapped[float | None] = mapped_column(Float)
     rated: Mapped[int] = mapped_column(Integer, default=0)
     at_target: Mapped[int] = mapped_column(Integer, default=0)
-    lowest_domain: Mapped[str | None] = mapped_column(String(20))
+    lowest_domain: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
     lowest_domain_mean: Mapped[float | None] = mapped_column(Float)
     why: Mapped[str] = mapped_column(Text, default="")
     override_lane: Mapped[str | None] = mapped_column(String(10))
@@ -152,7 +153,7 @@ class PlannedGoal(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    competency_code: Mapped[str] = mapped_column(String(20))
+    competency_code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     from_level: Mapped[int | None] = mapped_column(Integer)
     to_level: Mapped[int] = mapped_column(Integer)
     priority: Mapped[float] = mapped_column(Float)
@@ -175,7 +176,7 @@ class PathActivity(TimestampMixin, db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
     educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id"), index=True)
-    competency_code: Mapped[str] = mapped_column(String(20))
+    competency_code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     position: Mapped[int] = mapped_column(Integer)
     why: Mapped[str] = mapped_column(Text, default="")
     # "suggested" by the planner (replaced on re-plan while untouched) or "coach" (kept).

@@ -20,6 +20,8 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
 CHANGED = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
 
+TOO_LONG_CODE = "RR.A.VERY.LONG.VERY.LONG.VERY.LONG.VERY.LONG.VERY.LONG.VERY.LONG.CODE"
+
 
 def export(document, identity="shared/educator-competencies", base="https://pd.example.org/case"):
     return native_to_case(document, identity=identity, uri_base=base, changed_at=CHANGED)
@@ -273,9 +275,9 @@ def broken(mutate, name="lenient-strings-and-zoneless.json"):
         identifier="22222222-0000-4000-8000-000000000004")),  # RR.A under RR.A.2a, under RR.A.2, under RR.A
      None),
     (fixture("zero-items.json"), "the package has no competencies: CFItems is empty"),
-    (broken(lambda p: p["CFItems"][0].update(humanCodingScheme="RR.A.WITH.A.VERY.LONG.CODE")),
-     "CFItems[0] (RR.A.WITH.A.VERY.LONG.CODE, 22222222-0000-4000-8000-000000000001).humanCodingScheme: "
-     "'RR.A.WITH.A.VERY.LONG.CODE' is 26 characters; pdplanner codes are at most 20"),
+    (broken(lambda p: p["CFItems"][0].update(humanCodingScheme=TOO_LONG_CODE)),
+     f"CFItems[0] ({TOO_LONG_CODE}, 22222222-0000-4000-8000-000000000001).humanCodingScheme: "
+     f"'{TOO_LONG_CODE}' is 69 characters; pdplanner codes are at most 64"),
     (broken(lambda p: p["CFItems"][5].update(humanCodingScheme="RR.A.1")),
      "CFItems[5] (RR.A.1, 22222222-0000-4000-8000-000000000006).humanCodingScheme: 'RR.A.1' is also the "
      "code of CFItems[1] (RR.A.1, 22222222-0000-4000-8000-000000000002)"),

@@ -62,7 +62,7 @@ def test_cli_export_then_import_and_errors(app, db, tmp_path):
 
     created = _run(app, "framework", "import", str(FIXTURES / "v1p1-with-rubrics.json"))
     assert "digital-learning-competencies version 1" in created.output
-    assert ": created (1 domains, 2 competencies)" in created.output
+    assert ": created (1 domain, 2 competencies)" in created.output
 
     empty = _run(app, "framework", "import", str(FIXTURES / "zero-items.json"))
     assert empty.exit_code != 0
@@ -164,3 +164,17 @@ def test_a_closed_cycles_framework_gets_a_new_version_and_keeps_its_own(db, clie
     kept = db.session.get(Framework, framework.id)
     assert framework_to_native(kept) == before
     assert cycle.framework_id == framework.id
+
+
+def test_long_codes_and_astral_characters_are_stored_whole(db):
+    """Common Core codes run past 20 characters ("CCSS.Math.Content.6.RP.A"); a title may hold
+    characters outside the Basic Multilingual Plane. Both reach the database unchanged."""
+    package = json.loads((FIXTURES / "flat-astral-markdown.json").read_text(encoding="utf-8"))
+    long_code = "CCSS.Math.Content.6.RP.A.3a.long"
+    package["CFItems"][0]["humanCodingScheme"] = long_code
+    kind, outcome = import_framework_file("ccss.json", json.dumps(package).encode(), district_id=None)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Framework, outcome.framework.id)
+    assert long_code in {c.code for c in stored.competencies}
+    assert "𝑑" in stored.title
