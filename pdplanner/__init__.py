@@ -6,7 +6,7 @@ import os
 from flask import Flask
 
 from config import config_for
-from pdplanner.database import harden_sqlite
+from pdplanner.database import IdConverter, harden_sqlite
 from pdplanner.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -18,6 +18,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     config.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.url_map.converters["int"] = IdConverter  # before any route is registered
 
     register_extensions(app)
     register_blueprints(app)

@@ -7,6 +7,7 @@ from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,6 +53,19 @@ def enum_column(enum_class, length: int = 20) -> Enum:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# Every id column is an INTEGER: PostgreSQL refuses a larger value with an error, and SQLite's
+# driver overflows, so a larger id from a URL or a query must never reach a query.
+ID_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route names a row: 0 to ID_MAX, else the URL matches no route (404).
+    The API's OpenAPI document shows the bound as the parameter's maximum."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
