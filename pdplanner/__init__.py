@@ -46,10 +46,16 @@ def register_extensions(app: Flask) -> None:
             harden_sqlite(db.engine)
 
 
+API_RESOURCES = ("assessments",)
+
+
 def register_blueprints(app: Flask) -> None:
     from pdplanner.accounts.views import bp as accounts
     from pdplanner.api import create_api
     from pdplanner.api.views import bp as api
+    # The API's resources beyond api.views add their routes to the same blueprint on import.
+    for module in API_RESOURCES:
+        importlib.import_module(f"pdplanner.api.{module}")
     from pdplanner.assessments.views import bp as assessments
     from pdplanner.dashboards.views import bp as dashboards
     from pdplanner.framework.views import bp as framework

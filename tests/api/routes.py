@@ -8,7 +8,7 @@ gets 403; the API answers anonymous callers 401, never a redirect.
 
 from pdplanner.accounts.services import create_token
 from pdplanner.extensions import db
-from tests.route_table import everyone, only
+from tests.route_table import ADMIN, EDUCATORS, LEADERS, everyone, only
 
 API_OK = everyone(200) | {"anonymous": 401}
 
@@ -64,4 +64,35 @@ API_ROUTES: dict = {
         "POST", lambda w: ratings_url(w, "/self/submit"), api_only(("teacher",), 409, 403),
     ),
     "api.put_coach_ratings": ("PUT", lambda w: ratings_url(w, "/coach"), api_only(("coach",), 422, 403)),
+    # -- cycles, self-assessments, calibration, caseload (pdplanner/api/assessments.py) --
+    "api.cycle": ("GET", lambda w: f"/api/v1/cycles/{w.cycle_id}", API_OK),
+    "api.create_cycle": ("POST", lambda w: "/api/v1/cycles", api_only(ADMIN, 422, 404)),
+    # The cycle is open already: opening it again is refused; closing it works.
+    "api.open_cycle": ("POST", lambda w: f"/api/v1/cycles/{w.cycle_id}/open", api_only(ADMIN, 422, 404)),
+    "api.close_cycle": ("POST", lambda w: f"/api/v1/cycles/{w.cycle_id}/close", api_only(ADMIN, 200, 404)),
+    "api.retention": ("GET", lambda w: "/api/v1/retention", api_only(ADMIN, 200, 404)),
+    "api.put_retention": ("PUT", lambda w: "/api/v1/retention", api_only(ADMIN, 422, 404)),
+    "api.assessment": (
+        "GET", lambda w: f"/api/v1/educators/{teacher(w)}/assessment?cycle={w.cycle_id}",
+        api_only(EDUCATORS, 200, 404),
+    ),
+    # The coach may see the teacher's self-assessment but not share it for them.
+    "api.put_sharing": (
+        "PUT", lambda w: f"/api/v1/educators/{teacher(w)}/assessment/sharing?cycle={w.cycle_id}",
+        api_only(("teacher",), 422, 404) | {"coach": 403},
+    ),
+    # Not submitted yet: nothing to reopen.
+    "api.reopen_assessment": (
+        "POST", lambda w: f"/api/v1/educators/{teacher(w)}/assessment/reopen?cycle={w.cycle_id}",
+        api_only(("coach",), 409, 404),
+    ),
+    "api.calibration": (
+        "GET", lambda w: f"/api/v1/educators/{teacher(w)}/calibration?cycle={w.cycle_id}",
+        api_only(EDUCATORS, 200, 404),
+    ),
+    "api.caseload": ("GET", lambda w: f"/api/v1/caseload?cycle={w.cycle_id}", api_only(("coach",), 200, 404)),
+    "api.school_ratings": (
+        "GET", lambda w: f"/api/v1/schools/{teachers_school(w)}/ratings?cycle={w.cycle_id}",
+        api_only(LEADERS, 200, 404),
+    ),
 }
