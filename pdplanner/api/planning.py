@@ -143,7 +143,7 @@ class MemberInputSchema(ma.Schema):
                             required=True)
 
 
-class CoachInputSchema(ma.Schema):
+class CohortCoachInputSchema(ma.Schema):
     coach = schemas.row_id("The id of a coach of the district; null for none.", strict=True,
                            required=True, allow_none=True)
 
@@ -548,7 +548,7 @@ def remove_member(cohort_id: int, educator_id: int):
 @bp.response(200, CohortSchema)
 @answers(401, 404)
 @checked_first(lambda cohort_id: {"found": led_cohort(cohort_id)})
-@bp.arguments(CoachInputSchema)
+@bp.arguments(CohortCoachInputSchema)
 def put_cohort_coach(body, found: Cohort):
     """Choose who leads a cohort, or nobody (a principal of one of its schools, a district admin)."""
     coach = db.session.get(User, body["coach"]) if body["coach"] else None
