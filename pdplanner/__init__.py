@@ -46,7 +46,7 @@ def register_extensions(app: Flask) -> None:
             harden_sqlite(db.engine)
 
 
-API_RESOURCES = ("assessments", "planning", "people")
+API_RESOURCES = ("assessments", "planning", "people", "dashboards")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -51,6 +51,7 @@ def pinned_ids(town) -> dict:
     """The world's real id for every path parameter name the API uses."""
     ids = {"educator_id": town.teacher, "person_id": town.teacher, "coach_id": town.coach,
            "school_id": town.school, "framework_id": town.framework, "cycle_id": town.cycle,
+           "district_id": town.district,
            "cohort_id": town.cohort, "activity_id": town.activity, "resource_id": town.resource}
     return {name: record.id for name, record in ids.items()}
 
