@@ -66,7 +66,7 @@ class AssignInputSchema(ma.Schema):
     resource = schemas.row_id("The id of an active activity of the catalogue (GET /resources).",
                               strict=True, required=True)
     competency = fields.String(required=True, validate=validate.Length(min=1, max=20), **described(
-        "The competency code it works on; one the activity covers."))
+        "The competency code it works on; one the activity covers.", example="COG.2"))
 
 
 class AssignedSchema(ma.Schema):
@@ -199,7 +199,8 @@ class ResourceInputSchema(ma.Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ResourceKind]))
     competencies = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
-                               validate=validate.Length(min=1, max=30))
+                               validate=validate.Length(min=1, max=30),
+                               **described("Competency codes.", example=["COG.2"]))
     level_min = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=4))
     level_max = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=4))
     hours = fields.Float(required=True, validate=validate.Range(min=0, max=500, min_inclusive=False))

@@ -62,9 +62,10 @@ class FrameworkFormatArgs(ma.Schema):
 
 
 class RatingInputSchema(ma.Schema):
-    competency = fields.String(required=True, **described("A competency code, e.g. `COG.1`."))
+    competency = fields.String(required=True, **described("A competency code, e.g. `COG.1`.",
+                                                          example="COG.1"))
     level = fields.Integer(strict=True, allow_none=True, load_default=None,
-                           **described("A level of the framework's scale; null for no level."))
+                           **described("A level of the framework's scale; null for no level.", example=2))
     not_observed = fields.Boolean(load_default=False,
                                   **described("'Not yet observed' instead of a level."))
     confidence = fields.String(allow_none=True, load_default=None,
