@@ -6,7 +6,7 @@ import os
 from flask import Flask
 
 from config import config_for
-from pdplanner.database import IdConverter, harden_sqlite
+from pdplanner.database import IdConverter, harden_sqlite, refuse_nul_characters
 from pdplanner.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -93,6 +93,7 @@ def register_request_hooks(app: Flask) -> None:
     mark_public(app.view_functions["static"])
     app.before_request(deny_undeclared_routes)
     app.before_request(enforce_session_timeouts)
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
 
 

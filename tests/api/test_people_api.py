@@ -158,3 +158,18 @@ def test_the_district_summary_puts_schools_side_by_side(client, planned_town, be
     away = f"{API}/districts/{t.stranger.district_id}/summary"
     assert client.get(away, headers=bearer(t.admin)).status_code == 404
     assert client.get(url, headers=bearer(t.principal)).status_code == 404
+
+
+def test_text_with_a_nul_character_is_refused_naming_the_field(db, client, town, bearer, login):
+    """PostgreSQL's text columns cannot hold U+0000: a search or a note carrying one was a server
+    error there (found by the schemathesis run). Pages and API refuse it up front."""
+    search = client.get(f"{API}/people?q=a%00b", headers=bearer(town.admin))
+    assert search.status_code == 422 and search.json["errors"] == {"q": "contains a NUL character (U+0000)"}
+    note = client.put(f"{API}/educators/{town.teacher.id}/ratings/self?cycle={town.cycle.id}",
+                      json={"ratings": [{"competency": "COG.1", "level": 2, "note": "a\u0000b"}]},
+                      headers=bearer(town.teacher))
+    assert note.status_code == 422 and list(note.json["errors"]) == ["ratings[0].note"]
+    assert client.get(f"{API}/educators/{town.teacher.id}/ratings?cycle={town.cycle.id}",
+                      headers=bearer(town.teacher)).json["ratings"][0]["self"] is None
+    login(town.admin)
+    assert client.get("/people?q=a%00b").status_code == 422
