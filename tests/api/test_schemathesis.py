@@ -8,7 +8,10 @@ For each role (a Bearer token of the teacher, the coach, the principal, the dist
   values at the edges of what the schemas allow (huge integers, long strings, odd unicode);
 - *seeded*: the path ids and the `cycle` query parameter pinned to the world's real ones (the
   teacher, their school, cohort, path activity ...), so the handlers behind the 404s run too,
-  with generated bodies and other parameters.
+  with generated bodies and other parameters;
+- *examples*: the document's `example` values (a competency code, say) on the world's ids;
+- *given*: for writes whose bodies hold ids, a valid body naming the world's records, so their
+  services' success paths run too.
 
 Every response must pass schemathesis' checks: no server error, a status code and content type
 the document declares for the operation, and a body that matches the declared schema.
@@ -40,12 +43,15 @@ MUST_SUCCEED = {
     "teacher": ["PUT /api/v1/educators/{educator_id}/ratings/self (examples)",
                 "PUT /api/v1/path-activities/{activity_id} (seeded)"],
     "coach": ["PUT /api/v1/educators/{educator_id}/ratings/coach (examples)",
-              "POST /api/v1/educators/{educator_id}/path (examples)",
-              "POST /api/v1/cohorts/{cohort_id}/path (examples)"],
+              "POST /api/v1/educators/{educator_id}/path (given)",
+              "POST /api/v1/cohorts/{cohort_id}/path (given)"],
     "principal": ["GET /api/v1/schools/{school_id}/readiness (seeded)",
-                  "GET /api/v1/cohorts (seeded)"],
+                  "GET /api/v1/cohorts (seeded)",
+                  "PUT /api/v1/cohorts/{cohort_id}/coach (given)"],
     "admin": ["GET /api/v1/districts/{district_id}/summary (seeded)",
-              "PUT /api/v1/retention (generated)"],
+              "PUT /api/v1/retention (generated)",
+              "POST /api/v1/resources (given)", "PUT /api/v1/resources/{resource_id} (given)",
+              "POST /api/v1/cycles (given)", "POST /api/v1/people/{person_id}/roles (given)"],
 }
 # Bounded so the whole run stays well under a minute per backend: generated values cover the
 # edges first (hypothesis tries boundaries early), and derandomize makes the run reproducible.
@@ -66,6 +72,26 @@ def pinned_ids(town) -> dict:
            "district_id": town.district,
            "cohort_id": town.cohort, "activity_id": town.activity, "resource_id": town.resource}
     return {name: record.id for name, record in ids.items()}
+
+
+def given_bodies(town) -> dict:
+    """Valid bodies naming the world's records, for the writes whose bodies hold ids: generated
+    ids name nothing (422), so these run the services' success paths, whatever ids the backend
+    handed out."""
+    activity = {"title": "Peer visit", "kind": "peer-observation", "competencies": ["COG.2"],
+                "level_min": 1, "level_max": 3, "hours": 2.5, "lanes": ["fast"]}
+    assign = {"resource": town.resource.id, "competency": "COG.2"}
+    return {
+        ("POST", "/api/v1/educators/{educator_id}/path"): assign,
+        ("POST", "/api/v1/cohorts/{cohort_id}/path"): assign,
+        ("POST", "/api/v1/cohorts/{cohort_id}/members"): {"person": town.colleague.id},
+        ("PUT", "/api/v1/cohorts/{cohort_id}/coach"): {"coach": town.coach.id},
+        ("POST", "/api/v1/people/{person_id}/roles"): {"role": "coach", "school": town.school.id},
+        ("POST", "/api/v1/resources"): activity,
+        ("PUT", "/api/v1/resources/{resource_id}"): activity,
+        ("POST", "/api/v1/cycles"): {"name": "Mid-year", "opens_on": "2027-01-10",
+                                     "closes_on": "2027-02-10", "framework": town.framework.id},
+    }
 
 
 def parameters(document: dict, operation) -> dict[str, set[str]]:
@@ -90,6 +116,10 @@ def strategies(document: dict, operation, headers: dict, town):
     for strategy in operation.get_strategies_from_examples(headers=headers, path_parameters=path or None,
                                                            query=query or None):
         yield "examples", strategy
+    body = given_bodies(town).get((operation.method.upper(), operation.path))
+    if body is not None:
+        yield "given", operation.as_strategy(headers=headers, path_parameters=path or None,
+                                             query=query or None, body=body)
 
 
 def failure_of(strategy, statuses: set[int]) -> str | None:
