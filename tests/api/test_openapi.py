@@ -5,6 +5,8 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
+from pdplanner.database import ID_MAX
+
 WRITES = {"put", "post", "patch", "delete"}
 
 
@@ -89,3 +91,18 @@ def test_pagination_parameters_are_documented(document):
     parameters = {p["name"]: p for p in document["paths"]["/api/v1/educators"]["get"]["parameters"]}
     assert parameters["per_page"]["schema"]["maximum"] == 200
     assert parameters["page"]["schema"]["minimum"] == 1
+
+
+def test_id_parameters_are_bounded_like_the_id_columns(document):
+    """A larger id matches no route (404) rather than reaching the database (a 500 before)."""
+    for path, item in document["paths"].items():
+        for parameter in item.get("parameters", []):
+            if parameter["name"].endswith("_id"):
+                assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": ID_MAX}, path
+
+
+def test_every_operation_is_tagged_and_documents_its_refusals(document):
+    for path, method, operation in operations(document):
+        assert operation.get("tags"), (path, method)
+        if "{" in path and not path.endswith("/openapi.json"):
+            assert "404" in operation["responses"], (path, method)
