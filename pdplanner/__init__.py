@@ -6,7 +6,7 @@ import os
 from flask import Flask
 
 from config import config_for
-from pdplanner.database import harden_sqlite
+from pdplanner.database import IdConverter, harden_sqlite, refuse_nul_characters
 from pdplanner.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -18,6 +18,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     config.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.url_map.converters["int"] = IdConverter  # before any route is registered
 
     register_extensions(app)
     register_blueprints(app)
@@ -45,10 +46,16 @@ def register_extensions(app: Flask) -> None:
             harden_sqlite(db.engine)
 
 
+API_RESOURCES = ("assessments", "planning", "people", "dashboards")
+
+
 def register_blueprints(app: Flask) -> None:
     from pdplanner.accounts.views import bp as accounts
     from pdplanner.api import create_api
     from pdplanner.api.views import bp as api
+    # The API's resources beyond api.views add their routes to the same blueprint on import.
+    for module in API_RESOURCES:
+        importlib.import_module(f"pdplanner.api.{module}")
     from pdplanner.assessments.views import bp as assessments
     from pdplanner.dashboards.views import bp as dashboards
     from pdplanner.framework.views import bp as framework
@@ -86,6 +93,7 @@ def register_request_hooks(app: Flask) -> None:
     mark_public(app.view_functions["static"])
     app.before_request(deny_undeclared_routes)
     app.before_request(enforce_session_timeouts)
+    app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
 
 

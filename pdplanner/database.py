@@ -7,6 +7,8 @@ from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,6 +54,45 @@ def enum_column(enum_class, length: int = 20) -> Enum:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# Every id column is an INTEGER: PostgreSQL refuses a larger value with an error, and SQLite's
+# driver overflows, so a larger id from a URL or a query must never reach a query.
+ID_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route names a row: 0 to ID_MAX, else the URL matches no route (404).
+    The API's OpenAPI document shows the bound as the parameter's maximum."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _nul_paths(value, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for key, item in value.items()
+                for p in _nul_paths(str(key), path) + _nul_paths(item, f"{path}.{key}" if path else str(key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _nul_paths(item, f"{path}[{i}]")]
+    return []
+
+
+def refuse_nul_characters() -> None:
+    """before_request: no text with a NUL character (U+0000) gets in. PostgreSQL's text columns
+    cannot hold it (the query fails), so a search or a note carrying one would be a server error
+    there and a stored oddity on SQLite; it is refused up front, naming the fields (422)."""
+    sent = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
+    fields = [name for name, value in sent if "\x00" in name or "\x00" in value]
+    if request.is_json:
+        fields += _nul_paths(request.get_json(silent=True), "")
+    if fields:
+        error = UnprocessableEntity()
+        error.data = {"message": "Nothing was changed: text may not contain a NUL character (U+0000).",
+                      "errors": dict.fromkeys(fields, "contains a NUL character (U+0000)")}
+        raise error
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -113,7 +113,7 @@ def handle_http_error(error: HTTPException):
 def handle_unexpected_error(error: Exception):
     db.session.rollback()
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return error_response(500, InternalServerError.name, MESSAGES[500])
+    return error_response(500, InternalServerError().name, MESSAGES[500])
 
 
 def register_error_handlers(app: Flask) -> None:

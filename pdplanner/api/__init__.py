@@ -26,6 +26,37 @@ wrong with it. A refused write changes nothing.
 
 **Lists** are paginated with `page` (from 1) and `per_page` (at most 200) and answer an envelope
 `{"items": [...], "page", "per_page", "total", "pages"}`.
+
+**Writes** take a JSON body (actions such as `/open` or `/confirm` take none), change everything
+or nothing in one transaction, and are audited as on the pages. Bad input is 422 with `errors`
+per field; a change the record's state refuses (a submitted assessment, an activity not yet
+done) is 409; a write the caller may see but not make is 403 where the pages have that case
+(another person's self-ratings or sharing); anything the caller may not see is 404.
+
+**Resources**, each the data and actions of a page (tags group them below):
+
+- the caller: `/me`; frameworks: `/frameworks`, `/frameworks/{id}`
+- cycles (the Cycles page): `/cycles`, `/cycles/{id}`, `/cycles/{id}/open`, `/cycles/{id}/close`,
+  `/retention`
+- ratings (self-assessment, coach rating, review, calibration, caseload): `/educators`,
+  `/educators/{id}/ratings` (`/self`, `/self/submit`, `/coach`), `/educators/{id}/assessment`
+  (`/sharing`, `/reopen`), `/educators/{id}/calibration`, `/caseload`
+- plans and paths (my plan, an educator's plan): `/educators/{id}/plan`, `/educators/{id}/path`,
+  `/path-activities/{id}` (PUT progress, DELETE, `/verify`, `/return`), `/evidence-queue`,
+  `/educators/{id}/lane` (GET, PUT an override)
+- cohorts and planning (the planning and settings pages): `/cohorts`, `/cohorts/{id}` (`/confirm`,
+  `/members`, `/members/{id}`, `/coach`, `/path`), `/cycles/{id}/plan/run`, `/planning/settings`
+- the catalogue: `/resources`, `/resources/{id}`
+- people, schools and the audit log (admin pages): `/people`, `/people/{id}` (`/roles`,
+  `/coaches`, `/coaches/{id}`, `/active`, `/set-password-link`, DELETE), `/schools`, `/audit`
+- dashboards: `/schools/{id}/readiness` (principal), `/schools/{id}/ratings`,
+  `/dashboards/coach`, `/districts/{id}/summary` (the schools side by side)
+
+**Reports and exports** are files, outside this document, and take the same Bearer token:
+`/reports/educators/{id}/growth-plan.pdf`, `/reports/schools/{id}/readiness.pdf`,
+`/reports/districts/{id}/summary.pdf` (each `?cycle={id}`), `/exports/ratings.csv` (and
+`goals`, `cohorts`, `participation`; `.csv` or `.xlsx`), `/me/data.zip` and, for district
+admins, `/exports/district.zip`.
 """
 
 SECURITY_SCHEMES = {

@@ -4,7 +4,7 @@ see blanked rather than left out, so the shape never changes."""
 from pdplanner.planning.queries import EducatorPlan
 
 
-def _activity(activity, detail: bool) -> dict:
+def activity_document(activity, detail: bool) -> dict:
     return {"id": activity.id, "resource_id": activity.resource_id, "resource": activity.resource,
             "competency_code": activity.competency_code, "status": activity.status.value,
             "source": activity.source, "why": activity.why,
@@ -24,8 +24,8 @@ def plan_document(plan: EducatorPlan, detail: bool) -> dict:
                    "from_level": g.goal.from_level if detail else None,
                    "to_level": g.goal.to_level if detail else None,
                    "why": g.goal.why if detail else None,
-                   "activities": [_activity(a, detail) for a in g.activities]} for g in plan.goals],
-        "other_activities": [_activity(a, detail) for a in plan.other_activities],
+                   "activities": [activity_document(a, detail) for a in g.activities]} for g in plan.goals],
+        "other_activities": [activity_document(a, detail) for a in plan.other_activities],
         "lane": {"name": placement.lane, "label": plan.lane_label, "why": placement.why,
                  "overridden": placement.override_lane is not None} if placement else None,
         "cohort": {"id": cohort.cohort.id, "name": cohort.name, "status": cohort.cohort.status.value,

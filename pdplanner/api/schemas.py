@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from pdplanner.accounts.models import Role
 from pdplanner.assessments.models import AssessmentStatus, Confidence, CycleStatus
 from pdplanner.assessments.services import NOTE_MAX, URL_MAX
+from pdplanner.database import ID_MAX
 
 MAX_PER_PAGE = 200
 
@@ -32,15 +33,23 @@ class ProblemSchema(ma.Schema):
 
 # -- requests ------------------------------------------------------------------------------
 
+def row_id(text: str, *, strict: bool = False, **options) -> fields.Integer:
+    """An id sent in a query (a string of digits) or, `strict`, a JSON body (a number): bounded
+    like the id columns, so that a larger number is a clear 422 rather than a database error."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=ID_MAX), **options,
+                          **described(text))
+
+
+
 class PageArgs(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1),
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=ID_MAX // MAX_PER_PAGE),
                           **described("Page number, from 1."))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE),
                               **described(f"Items per page, at most {MAX_PER_PAGE}."))
 
 
 class CycleArgs(ma.Schema):
-    cycle = fields.Integer(required=True, **described("The id of a cycle of the caller's district."))
+    cycle = row_id("The id of a cycle of the caller's district.", required=True)
 
 
 class FrameworkFormatArgs(ma.Schema):
@@ -54,9 +63,10 @@ class FrameworkFormatArgs(ma.Schema):
 
 
 class RatingInputSchema(ma.Schema):
-    competency = fields.String(required=True, **described("A competency code, e.g. `COG.1`."))
+    competency = fields.String(required=True, **described("A competency code, e.g. `COG.1`.",
+                                                          example="COG.1"))
     level = fields.Integer(strict=True, allow_none=True, load_default=None,
-                           **described("A level of the framework's scale; null for no level."))
+                           **described("A level of the framework's scale; null for no level.", example=2))
     not_observed = fields.Boolean(load_default=False,
                                   **described("'Not yet observed' instead of a level."))
     confidence = fields.String(allow_none=True, load_default=None,
@@ -309,8 +319,8 @@ class SubmissionSchema(ma.Schema):
 # -- plans ---------------------------------------------------------------------------------
 
 class PlanArgs(ma.Schema):
-    cycle = fields.Integer(load_default=None, **described(
-        "The id of a cycle of the caller's district; by default the open cycle, else the newest planned."))
+    cycle = row_id("The id of a cycle of the caller's district; by default the open cycle, else the "
+                   "newest planned.", load_default=None)
 
 
 class ActivitySchema(ma.Schema):

@@ -16,6 +16,7 @@ from pdplanner.api import schemas
 from pdplanner.api.auth import authenticate_api_request
 from pdplanner.api.plans import plan_document
 from pdplanner.api.readiness import readiness_document
+from pdplanner.api.refusals import REFUSED_CHANGES, refusal
 from pdplanner.assessments.models import Cycle, RaterKind, Rating
 from pdplanner.assessments.queries import (
     current_cycle,
@@ -24,7 +25,6 @@ from pdplanner.assessments.queries import (
     ratings_by_code,
 )
 from pdplanner.assessments.services import (
-    AssessmentError,
     RatingInput,
     save_coach_ratings,
     save_self_ratings,
@@ -87,9 +87,9 @@ def one_transaction():
     """Commit what the service wrote, or roll all of it back and answer its problem."""
     try:
         yield
-    except AssessmentError as exc:
+    except REFUSED_CHANGES as exc:
         db.session.rollback()
-        problem(exc.status, str(exc), exc.problems or None)
+        problem(*refusal(exc))
     db.session.commit()
 
 

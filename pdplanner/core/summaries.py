@@ -16,7 +16,8 @@ import numpy as np
 from pdplanner.core.gaps import CURRENT_LEVEL_RULES, LEVEL_TOLERANCE
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
 
-SUMMARY_VERSION = 1   # bump when the stored shape changes: older rows are recomputed
+SUMMARY_VERSION = 2   # bump when the stored shape or rules change: older rows are recomputed
+# 2: no current level where the policy has none to take (version 1 summed NaN into such rows).
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ class SchoolFacts:
 
 
 def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: str,
-                        ) -> dict[tuple[int, str], tuple[float | None, float | None, float]]:
+                        ) -> dict[tuple[int, str], tuple[float | None, float | None, float | None]]:
     """(educator, code) -> (self level, coach level, current level by the policy). A verified
-    goal's evidence rating stands for the coach's; several raters of one kind: the highest."""
+    goal's evidence rating stands for the coach's; several raters of one kind: the highest. The
+    current level is None where the policy has no side to take (the "coach" policy and only a
+    self-rating, say): as in `gaps.current_levels`, nothing is known, so it counts nowhere."""
     sides: dict[tuple[int, str], list] = {}
     for educator_id, code, kind, level in ratings:
         side = sides.setdefault((educator_id, code), [None, None, None])
@@ -53,7 +56,7 @@ def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: st
     theirs = np.array([s[2] if s[2] is not None else (s[1] if s[1] is not None else np.nan)
                        for s in sides.values()], dtype=np.float64)
     current = CURRENT_LEVEL_RULES[policy](mine, theirs)
-    return {key: (None if np.isnan(m) else float(m), None if np.isnan(t) else float(t), float(c))
+    return {key: tuple(None if np.isnan(v) else float(v) for v in (m, t, c))
             for key, m, t, c in zip(sides, mine, theirs, current, strict=True)}
 
 
@@ -86,6 +89,8 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
             _add(stats["self"], mine)
         if theirs is not None:
             _add(stats["coach"], theirs)
+        if current is None:
+            continue
         _add(stats["current"], current, current >= target_level - LEVEL_TOLERANCE)
         _add(domain_sums.setdefault((educator_id, domain_of[code]), [0, 0.0]), current)
     domains = {domain: [0, 0.0] for domain in dict.fromkeys(domain_of.values())}
@@ -110,7 +115,7 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
             if ready is not None:
                 _add(cohort["readiness"], ready)
     for (educator_id, code), (_, _, current) in levels.items():
-        if educator_id in cohort_of:
+        if educator_id in cohort_of and current is not None:
             _add(cohorts[str(cohort_of[educator_id])]["levels"].setdefault(code, [0, 0.0]), current)
 
     goals = {"total": 0, "met": 0, "by_competency": {}}

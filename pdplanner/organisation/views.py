@@ -2,12 +2,11 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
-from pdplanner.audit.models import AuditEvent
+from pdplanner.audit.queries import district_events
 from pdplanner.extensions import db
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
@@ -272,8 +271,5 @@ def apply_roster():
 @bp.get("/audit")
 @admin_only
 def audit_log():
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.district_id == current_user.district_id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(200)
-    )
+    events = db.session.scalars(district_events(current_user.district_id).limit(200))
     return render_template("organisation/audit.html", events=list(events))

@@ -5,6 +5,8 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
+from pdplanner.database import ID_MAX
+
 WRITES = {"put", "post", "patch", "delete"}
 
 
@@ -39,19 +41,28 @@ def operations(document):
                 yield path, method, operation
 
 
+# Writes that take no input: the URL says it all (a state change of the record it names).
+ACTIONS = ("/submit", "/open", "/close", "/reopen", "/confirm", "/set-password-link", "/run")
+
+
 def test_every_operation_has_schemas_for_its_answers(document):
     for path, method, operation in operations(document):
-        ok = operation["responses"]["200"]
+        responses = operation["responses"]
+        ok = responses.get("200") or responses["201"]
         if path.endswith("/openapi.json"):
             assert operation["security"] == []
             continue
         schema = ok["content"]["application/json"]["schema"]
         assert schema.get("$ref") or all(one["$ref"] for one in schema["oneOf"]), (path, method)
-        assert "401" in operation["responses"], (path, method)
+        assert "401" in responses and "default" in responses, (path, method)
         assert operation.get("summary"), (path, method)
-        if method in WRITES and not path.endswith("/submit"):
+        if method in WRITES and not path.endswith(ACTIONS) and method != "delete":
             body = operation["requestBody"]["content"]["application/json"]["schema"]
-            assert body == {"$ref": "#/components/schemas/RatingsInput"}
+            assert body["$ref"].startswith("#/components/schemas/"), (path, method)
+            if "{educator_id}/ratings/" in path:
+                assert body == {"$ref": "#/components/schemas/RatingsInput"}
+        if method in WRITES and "requestBody" in operation:
+            assert "422" in responses, (path, method)
 
 
 def test_errors_are_documented_as_problem_json(document):
@@ -88,3 +99,18 @@ def test_pagination_parameters_are_documented(document):
     parameters = {p["name"]: p for p in document["paths"]["/api/v1/educators"]["get"]["parameters"]}
     assert parameters["per_page"]["schema"]["maximum"] == 200
     assert parameters["page"]["schema"]["minimum"] == 1
+
+
+def test_id_parameters_are_bounded_like_the_id_columns(document):
+    """A larger id matches no route (404) rather than reaching the database (a 500 before)."""
+    for path, item in document["paths"].items():
+        for parameter in item.get("parameters", []):
+            if parameter["name"].endswith("_id"):
+                assert parameter["schema"] == {"type": "integer", "minimum": 0, "maximum": ID_MAX}, path
+
+
+def test_every_operation_is_tagged_and_documents_its_refusals(document):
+    for path, method, operation in operations(document):
+        assert operation.get("tags"), (path, method)
+        if "{" in path and not path.endswith("/openapi.json"):
+            assert "404" in operation["responses"], (path, method)

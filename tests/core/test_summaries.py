@@ -1,5 +1,8 @@
 """School summaries by hand: what a principal's page, PDF, export and API show."""
 
+import json
+import math
+
 import pytest
 
 from pdplanner.core.summaries import SchoolFacts, combine, school_measures, summarise_school
@@ -53,6 +56,18 @@ def test_counts_and_sums_by_hand():
 def test_the_district_policy_decides_the_current_level(policy, expected):
     s = summarise_school(facts(), COMPETENCIES, target_level=3, policy=policy)
     assert s["competencies"]["A.1"]["current"] == expected
+
+
+@pytest.mark.parametrize("policy", ["self", "coach"])
+def test_a_side_the_policy_needs_and_nobody_gave_counts_nowhere(policy):
+    """Under "coach", a competency only self-rated has no current level (and under "self", one
+    only coach-rated): it is left out of the current figures, never summed in as NaN (which
+    PostgreSQL's JSON refuses to store)."""
+    s = summarise_school(facts(), COMPETENCIES, target_level=3, policy=policy)
+    a2, b1 = s["competencies"]["A.2"]["current"], s["competencies"]["B.1"]["current"]
+    assert (a2, b1) == (([0, 0.0, 0], [1, 3.0, 1]) if policy == "coach" else ([1, 4.0, 1], [1, 1.0, 0]))
+    assert json.loads(json.dumps(s, allow_nan=False)) == s
+    assert all(not math.isnan(total) for _, total in s["domains"].values())
 
 
 def test_figures_over_fewer_than_the_threshold_are_withheld_but_counts_of_people_are_not():

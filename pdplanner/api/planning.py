@@ -1,0 +1,652 @@
+"""/api/v1: learning paths (list, assign to a person or a cohort, progress, verify, return,
+remove), lanes and their overrides, cohorts (list, detail, confirm, members, coach), planning
+runs, the district's planning settings, and the catalogue of activities. The same services,
+queries and rules as the plan, planning, settings and catalogue pages."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from pdplanner.accounts.models import Role, User
+from pdplanner.api import schemas
+from pdplanner.api.guards import checked_first
+from pdplanner.api.plans import activity_document
+from pdplanner.api.views import (
+    answers,
+    bp,
+    caller,
+    one_transaction,
+    page_of_list,
+    problem,
+)
+from pdplanner.assessments.models import Cycle
+from pdplanner.assessments.queries import schools_led_by
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
+from pdplanner.extensions import db
+from pdplanner.permissions import (
+    can_lead_cohort,
+    can_place,
+    can_see_person,
+    can_see_ratings,
+    deny,
+    get_person_or_404,
+    get_plan_owner_or_404,
+    guides,
+    role_required,
+)
+from pdplanner.planning import queries, services
+from pdplanner.planning.models import Cohort, CohortStatus, PathActivity, Resource, ResourceKind
+from pdplanner.planning.services import EDUCATOR_STATUSES, REFLECTION_LIMIT
+
+admin_only = role_required(Role.DISTRICT_ADMIN)
+coaches_only = role_required(Role.COACH)
+planners = role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+leaders = role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+described = schemas.described
+
+
+# -- schemas --------------------------------------------------------------------------------
+
+class PlanCycleArgs(ma.Schema):
+    cycle = schemas.row_id("The id of a cycle of the caller's district; by default the open cycle, else "
+                           "the newest planned.", load_default=None)
+
+
+class PathArgs(schemas.PageArgs, PlanCycleArgs):
+    pass
+
+
+class PathActivitySchema(schemas.ActivitySchema):
+    cycle = fields.Integer(attribute="cycle_id")
+    educator = fields.Integer(attribute="educator_id")
+    coach_note = fields.String(allow_none=True, **described(
+        "What the coach asked for when sending it back; null unless the caller may see ratings."))
+
+
+class AssignInputSchema(ma.Schema):
+    resource = schemas.row_id("The id of an active activity of the catalogue (GET /resources).",
+                              strict=True, required=True)
+    competency = fields.String(required=True, validate=validate.Length(min=1, max=20), **described(
+        "The competency code it works on; one the activity covers.", example="COG.2"))
+
+
+class AssignedSchema(ma.Schema):
+    added = fields.Integer(**described("Paths the activity was added to."))
+    already = fields.Integer(**described("Paths that had it already (their progress is kept)."))
+
+
+class ProgressInputSchema(ma.Schema):
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in EDUCATOR_STATUSES]),
+                           **described("`done` needs a reflection or evidence; the coach then verifies."))
+    reflection = fields.String(load_default="", validate=validate.Length(max=REFLECTION_LIMIT))
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=500),
+                                 **described("An http(s) link to evidence, or empty."))
+
+
+class VerifyInputSchema(ma.Schema):
+    goal_met = fields.Boolean(load_default=False, **described(
+        "Also mark the goal on the activity's competency as met, recording its level as evidence."))
+
+
+class VerifiedSchema(ma.Schema):
+    activity = fields.Nested(PathActivitySchema)
+    goal_verified = fields.String(allow_none=True, **described("The competency of the goal marked met."))
+
+
+class ReturnInputSchema(ma.Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=REFLECTION_LIMIT),
+                         **described("What is missing; the educator sees it."))
+
+
+class LaneDetailSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    lane = fields.String(validate=validate.OneOf(LANES))
+    label = fields.String()
+    why = fields.String()
+    overridden = fields.Boolean()
+    override_reason = fields.String(allow_none=True)
+    rated = fields.Integer(**described("Competencies with a current level."))
+    at_target = fields.Integer()
+    lowest_domain = fields.String(allow_none=True)
+    lowest_domain_mean = fields.Float(allow_none=True)
+
+
+class LaneInputSchema(ma.Schema):
+    lane = fields.String(required=True, allow_none=True, validate=validate.OneOf(LANES), **described(
+        "The lane to set, or null to clear the override so the numbers decide again."))
+    reason = fields.String(load_default="", validate=validate.Length(max=1000), **described(
+        "Why (3 to 1000 characters), required with a lane: the educator sees it."))
+
+
+class CohortSchema(ma.Schema):
+    id = fields.Integer()
+    cycle = fields.Integer()
+    name = fields.String()
+    lane = fields.String(validate=validate.OneOf(LANES))
+    focus = fields.String(**described("The competency (or domain) code the cohort works on."))
+    status = fields.Enum(CohortStatus, by_value=True, **described(
+        "A confirmed cohort stays as it is when the cycle is re-planned."))
+    why = fields.String()
+    schools = fields.List(fields.Integer(), **described("The ids of its members' schools."))
+    coach = fields.Nested(schemas.PersonSchema, allow_none=True)
+    members = fields.List(fields.Nested(schemas.PersonSchema))
+
+
+class CohortArgs(schemas.PageArgs, PlanCycleArgs):
+    school = schemas.row_id("Only the cohorts of this school (one the caller leads).", load_default=None)
+    lane = fields.String(load_default=None, validate=validate.OneOf(LANES))
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in CohortStatus]))
+
+
+class MemberInputSchema(ma.Schema):
+    person = schemas.row_id("The id of an educator with a plan in the cohort's cycle.", strict=True,
+                            required=True)
+
+
+class CohortCoachInputSchema(ma.Schema):
+    coach = schemas.row_id("The id of a coach of the district; null for none.", strict=True,
+                           required=True, allow_none=True)
+
+
+class PlanRunSchema(ma.Schema):
+    cycle = fields.Integer()
+    educators = fields.Integer()
+    goals = fields.Integer()
+    fast = fields.Integer()
+    slow = fields.Integer()
+    cohorts = fields.Integer()
+    confirmed_cohorts = fields.Integer()
+    individual = fields.Integer()
+    activities = fields.Integer()
+    summary = fields.String()
+
+
+class SettingsSchema(ma.Schema):
+    current_level_policy = fields.String(required=True, validate=validate.OneOf(CURRENT_LEVEL_POLICIES))
+    interest_bonus = fields.Float(required=True, validate=validate.Range(min=0, max=5))
+    foundational_bonus = fields.Float(required=True, validate=validate.Range(min=0, max=5))
+    goals_per_educator = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10))
+    goals_per_domain = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10))
+    fast_lane_readiness = fields.Float(required=True,
+                                       validate=validate.Range(min=0, max=1, min_inclusive=False),
+                                       **described("A share: 0.6 means 60% of rated competencies at target."))
+    fast_lane_min_domain_mean = fields.Float(required=True, validate=validate.Range(min=1, max=4))
+    cohort_min_size = fields.Integer(strict=True, required=True, validate=validate.Range(min=2, max=30))
+    cohort_max_size = fields.Integer(strict=True, required=True, validate=validate.Range(min=2, max=30))
+    coach_caseload_limit = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=200))
+    fast_lane_label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    slow_lane_label = fields.String(required=True, validate=validate.Length(min=1, max=60))
+
+
+class ResourceSchema(ma.Schema):
+    id = fields.Integer()
+    key = fields.String()
+    title = fields.String()
+    kind = fields.Enum(ResourceKind, by_value=True)
+    competencies = fields.List(fields.String())
+    level_min = fields.Integer()
+    level_max = fields.Integer()
+    hours = fields.Float()
+    lanes = fields.List(fields.String(validate=validate.OneOf(LANES)))
+    description = fields.String()
+    evidence = fields.String(**described("The evidence of mastery it produces."))
+    active = fields.Boolean()
+    shared = fields.Function(lambda r: r.district_id is None, **described(
+        "True for the catalogue every district shares; editing it gives the district its own copy."))
+
+
+class ResourceInputSchema(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ResourceKind]))
+    competencies = fields.List(fields.String(validate=validate.Length(max=20)), required=True,
+                               validate=validate.Length(min=1, max=30),
+                               **described("Competency codes.", example=["COG.2"]))
+    level_min = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=4))
+    level_max = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=4))
+    hours = fields.Float(required=True, validate=validate.Range(min=0, max=500, min_inclusive=False))
+    lanes = fields.List(fields.String(validate=validate.OneOf(LANES)), required=True,
+                        validate=validate.Length(min=1, max=2))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    evidence = fields.String(load_default="", validate=validate.Length(max=5000))
+    active = fields.Boolean(load_default=True)
+
+
+class ResourceArgs(schemas.PageArgs):
+    competency = fields.String(load_default=None, validate=validate.Length(max=20),
+                               **described("Only activities on this competency code."))
+    kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in ResourceKind]))
+
+
+# -- loading and authorizing ---------------------------------------------------------------
+
+def plan_cycle(cycle_id: int | None) -> Cycle:
+    found = queries.cycle_to_show(caller().district_id, cycle_id)
+    if found is None:
+        problem(404, f"There is no cycle {cycle_id} in your district." if cycle_id else
+                "There is no cycle to plan yet.")
+    return found
+
+
+def guided_activity(activity_id: int) -> PathActivity:
+    """A path activity of someone the caller guides (their coach, or their cohort's coach)."""
+    activity = db.session.get(PathActivity, activity_id)
+    if activity is None:
+        problem(404, f"There is no path activity {activity_id}.")
+    if not guides(caller(), activity.educator, activity.cycle_id):
+        deny("path_activity", activity.id)
+    return activity
+
+
+def led_cohort(cohort_id: int) -> Cohort:
+    """A cohort the caller may confirm and edit: its coach, a principal of one of its schools, a
+    district admin of its district."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        problem(404, f"There is no cohort {cohort_id}.")
+    if not can_lead_cohort(caller(), cohort):
+        deny("cohort", cohort.id)
+    return cohort
+
+
+def path_activity_document(activity: PathActivity, detail: bool) -> dict:
+    return {**activity_document(activity, detail), "cycle_id": activity.cycle_id,
+            "educator_id": activity.educator_id, "coach_note": activity.coach_note if detail else None}
+
+
+def cohort_document(view: queries.CohortView) -> dict:
+    cohort = view.cohort
+    return {"id": cohort.id, "cycle": cohort.cycle_id, "name": view.name, "lane": cohort.lane,
+            "focus": cohort.focus, "status": cohort.status, "why": cohort.why, "schools": cohort.school_ids,
+            "coach": cohort.coach, "members": view.members}
+
+
+# -- learning paths ------------------------------------------------------------------------
+
+@bp.route("/educators/<int:educator_id>/path", tags=["Paths"])
+@role_required(*Role)
+@bp.arguments(PathArgs, location="query")
+@bp.response(200, schemas.page_of(PathActivitySchema, "PathActivityPage"))
+@answers(401, 404)
+def path(args, educator_id: int):
+    """An educator's learning path in a cycle: every activity, goals' first, in order.
+
+    Whoever may see the plan; reflections, evidence and coach notes are null for a principal or
+    district admin unless the educator shared that cycle's ratings."""
+    found = plan_cycle(args["cycle"])
+    educator = get_plan_owner_or_404(caller(), educator_id, found.id)
+    plan = queries.plan_of(educator, found)
+    detail = can_see_ratings(caller(), educator, found) or guides(caller(), educator, found.id)
+    activities = [a for g in plan.goals for a in g.activities] + plan.other_activities
+    return page_of_list([path_activity_document(a, detail) for a in activities], args)
+
+
+def resource_or_422(resource_id: int) -> Resource:
+    resource = next((r for r in queries.visible_resources(caller().district_id) if r.id == resource_id), None)
+    if resource is None:
+        problem(422, "Nothing was assigned: choose an active activity of your catalogue.",
+                {"resource": f"{resource_id} is not an active activity of your district's catalogue"})
+    return resource
+
+
+def guided_educator(educator_id: int, cycle: int | None) -> dict:
+    found = plan_cycle(cycle)
+    educator = get_plan_owner_or_404(caller(), educator_id, found.id)
+    if not guides(caller(), educator, found.id):
+        deny("user", educator.id)
+    return {"educator": educator, "found": found}
+
+
+@bp.route("/educators/<int:educator_id>/path", methods=["POST"], tags=["Paths"])
+@coaches_only
+@bp.arguments(PlanCycleArgs, location="query", as_kwargs=True)
+@bp.response(200, AssignedSchema)
+@answers(401, 404, 409)
+@checked_first(guided_educator)
+@bp.arguments(AssignInputSchema)
+def assign_to_person(body, educator: User, found: Cycle):
+    """Add a catalogue activity to an educator's path (their coach, or their cohort's coach)."""
+    resource = resource_or_422(body["resource"])
+    with one_transaction():
+        added, already = services.assign_activity(found, [educator], resource, body["competency"],
+                                                  actor=caller())
+    return {"added": added, "already": already}
+
+
+def coached_cohort(cohort_id: int) -> dict:
+    cohort = led_cohort(cohort_id)
+    if cohort.coach_id != caller().id:
+        deny("cohort", cohort.id)
+    return {"cohort": cohort}
+
+
+@bp.route("/cohorts/<int:cohort_id>/path", methods=["POST"], tags=["Paths"])
+@coaches_only
+@bp.response(200, AssignedSchema)
+@answers(401, 404, 409)
+@checked_first(coached_cohort)
+@bp.arguments(AssignInputSchema)
+def assign_to_cohort(body, cohort: Cohort):
+    """Add a catalogue activity to the path of every member of a cohort (the cohort's coach)."""
+    resource = resource_or_422(body["resource"])
+    view = queries.cohort_view(cohort)
+    with one_transaction():
+        added, already = services.assign_activity(cohort.cycle, view.members, resource, body["competency"],
+                                                  actor=caller(), cohort_name=view.name)
+    return {"added": added, "already": already}
+
+
+def own_activity(activity_id: int) -> dict:
+    activity = db.session.get(PathActivity, activity_id)
+    if activity is None or activity.educator_id != caller().id:
+        deny("path_activity", activity_id)
+    return {"activity": activity}
+
+
+@bp.route("/path-activities/<int:activity_id>", methods=["PUT"], tags=["Paths"])
+@role_required(Role.TEACHER, Role.COACH)
+@bp.response(200, PathActivitySchema)
+@answers(401, 404, 409)
+@checked_first(own_activity)
+@bp.arguments(ProgressInputSchema)
+def put_progress(body, activity: PathActivity):
+    """The caller's progress on one activity of their own path: status, reflection, evidence
+    link. 409 once the coach has verified it."""
+    update = services.ProgressUpdate(body["status"], body["reflection"], body["evidence_url"])
+    with one_transaction():
+        services.update_progress(activity, update, actor=caller())
+    return path_activity_document(activity, True)
+
+
+@bp.route("/path-activities/<int:activity_id>/verify", methods=["POST"], tags=["Paths"])
+@coaches_only
+@bp.response(200, VerifiedSchema)
+@answers(401, 404, 409)
+@checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
+@bp.arguments(VerifyInputSchema)
+def verify_activity(body, activity: PathActivity):
+    """Accept the evidence of an activity marked done (the educator's coach or cohort coach);
+    with `goal_met`, the goal on its competency is met too. 409 when it is not done."""
+    with one_transaction():
+        goal = services.verify_activity(activity, actor=caller(), goal_met=body["goal_met"])
+    return {"activity": path_activity_document(activity, True),
+            "goal_verified": goal.competency_code if goal else None}
+
+
+@bp.route("/path-activities/<int:activity_id>/return", methods=["POST"], tags=["Paths"])
+@coaches_only
+@bp.response(200, PathActivitySchema)
+@answers(401, 404, 409)
+@checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
+@bp.arguments(ReturnInputSchema)
+def return_activity(body, activity: PathActivity):
+    """Send an activity marked done back for more, saying what is missing. 409 when it is not
+    waiting for verification."""
+    with one_transaction():
+        services.return_activity(activity, body["note"], actor=caller())
+    return path_activity_document(activity, True)
+
+
+@bp.route("/path-activities/<int:activity_id>", methods=["DELETE"], tags=["Paths"])
+@coaches_only
+@bp.response(200, PathActivitySchema)
+@answers(401, 404, 409)
+def remove_activity(activity_id: int):
+    """Take an activity off the path (the educator's coach or cohort coach); answers what was
+    removed. 409 when the educator has recorded progress on it."""
+    activity = guided_activity(activity_id)
+    removed = path_activity_document(activity, True)
+    with one_transaction():
+        services.remove_activity(activity, actor=caller())
+    return removed
+
+
+@bp.route("/evidence-queue", tags=["Paths"])
+@coaches_only
+@bp.arguments(PathArgs, location="query")
+@bp.response(200, schemas.page_of(PathActivitySchema, "EvidenceQueuePage"))
+@answers(401, 404)
+def evidence_queue(args):
+    """Activities marked done by the people the caller guides, waiting for their verification,
+    oldest first (coaches)."""
+    found = plan_cycle(args["cycle"])
+    return page_of_list([path_activity_document(a, True) for a in queries.evidence_queue(caller(), found)],
+                        args)
+
+
+# -- lanes ---------------------------------------------------------------------------------
+
+def lane_document(found: Cycle, educator: User) -> dict:
+    placement = queries.plan_of(educator, found).placement
+    if placement is None:
+        problem(404, f"{educator.name} has no plan in {found.name} yet.")
+    return {"cycle": found.id, "educator": educator.id, "lane": placement.lane,
+            "label": queries.lane_labels(found.district_id).get(placement.lane, placement.lane),
+            "why": placement.why, "overridden": placement.override_lane is not None,
+            "override_reason": placement.override_reason or None, "rated": placement.rated,
+            "at_target": placement.at_target, "lowest_domain": placement.lowest_domain,
+            "lowest_domain_mean": placement.lowest_domain_mean}
+
+
+@bp.route("/educators/<int:educator_id>/lane", tags=["Lanes"])
+@role_required(*Role)
+@bp.arguments(PlanCycleArgs, location="query", as_kwargs=True)
+@bp.response(200, LaneDetailSchema)
+@answers(401, 404)
+def lane(educator_id: int, cycle: int | None):
+    """An educator's lane in a cycle, the numbers behind it, and any override. 404 until the
+    cycle is planned. Whoever may see the plan."""
+    found = plan_cycle(cycle)
+    return lane_document(found, get_plan_owner_or_404(caller(), educator_id, found.id))
+
+
+def placeable(educator_id: int, cycle: int | None) -> dict:
+    found = plan_cycle(cycle)
+    educator = get_person_or_404(caller(), educator_id)
+    if not can_place(caller(), educator):
+        deny("user", educator.id)
+    return {"educator": educator, "found": found}
+
+
+@bp.route("/educators/<int:educator_id>/lane", methods=["PUT"], tags=["Lanes"])
+@planners
+@bp.arguments(PlanCycleArgs, location="query", as_kwargs=True)
+@bp.response(200, LaneDetailSchema)
+@answers(401, 404, 409)
+@checked_first(placeable)
+@bp.arguments(LaneInputSchema)
+def put_lane(body, educator: User, found: Cycle):
+    """Override an educator's lane with a reason, or clear the override (their coach, a
+    principal of their school, a district admin; audited; kept when re-planning)."""
+    with one_transaction():
+        services.override_lane(found, educator, body["lane"], body["reason"], actor=caller())
+    return lane_document(found, educator)
+
+
+# -- cohorts -------------------------------------------------------------------------------
+
+@bp.route("/cohorts", tags=["Cohorts"])
+@planners
+@bp.arguments(CohortArgs, location="query")
+@bp.response(200, schemas.page_of(CohortSchema, "CohortPage"))
+@answers(401, 404)
+def cohorts(args):
+    """The cohorts of a cycle the caller plans with: those of the schools they lead (a
+    principal; all schools for a district admin), else of their caseload, and those they coach.
+    Filter by school, lane and status."""
+    found = plan_cycle(args["cycle"])
+    led = schools_led_by(caller())
+    if args["school"] is not None:
+        led = [s for s in led if s.id == args["school"]]
+        if not led:
+            problem(404, f"There is no school {args['school']} you lead.")
+    people = queries.planning_people(caller(), {s.id for s in led})
+    overview = queries.planning_overview(caller(), found, people)
+    shown = [v for v in overview.cohorts
+             if (args["lane"] is None or v.cohort.lane == args["lane"])
+             and (args["status"] is None or v.cohort.status.value == args["status"])
+             and (args["school"] is None or args["school"] in v.cohort.school_ids)]
+    return page_of_list([cohort_document(v) for v in shown], args)
+
+
+@bp.route("/cohorts/<int:cohort_id>", tags=["Cohorts"])
+@role_required(*Role)
+@bp.response(200, CohortSchema)
+@answers(401, 404)
+def cohort(cohort_id: int):
+    """One cohort: its lane, focus, coach and members. For whoever may lead it, and whoever may
+    see one of its members (a member sees their own cohort)."""
+    found = db.session.get(Cohort, cohort_id)
+    if found is None or found.cycle.district_id != caller().district_id:
+        problem(404, f"There is no cohort {cohort_id}.")
+    view = queries.cohort_view(found)
+    if not (can_lead_cohort(caller(), found) or any(can_see_person(caller(), m) for m in view.members)):
+        deny("cohort", found.id)
+    return cohort_document(view)
+
+
+@bp.route("/cohorts/<int:cohort_id>/confirm", methods=["POST"], tags=["Cohorts"])
+@planners
+@bp.response(200, CohortSchema)
+@answers(401, 404)
+def confirm_cohort(cohort_id: int):
+    """Confirm a cohort: re-planning keeps it and its members as they are."""
+    found = led_cohort(cohort_id)
+    with one_transaction():
+        services.confirm_cohort(found, actor=caller())
+    return cohort_document(queries.cohort_view(found))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"], tags=["Cohorts"])
+@planners
+@bp.response(200, CohortSchema)
+@answers(401, 404, 409)
+@checked_first(lambda cohort_id: {"found": led_cohort(cohort_id)})
+@bp.arguments(MemberInputSchema)
+def add_member(body, found: Cohort):
+    """Move an educator (one the caller may see, with a plan in the cycle) into the cohort,
+    out of any other; the cohort is confirmed."""
+    educator = get_person_or_404(caller(), body["person"])
+    with one_transaction():
+        services.add_member(found, educator, actor=caller())
+    return cohort_document(queries.cohort_view(found))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:educator_id>", methods=["DELETE"], tags=["Cohorts"])
+@planners
+@bp.response(200, CohortSchema)
+@answers(401, 404, 409)
+def remove_member(cohort_id: int, educator_id: int):
+    """Move a member to individual coaching; the cohort is confirmed."""
+    found = led_cohort(cohort_id)
+    educator = get_plan_owner_or_404(caller(), educator_id, found.cycle_id)
+    with one_transaction():
+        services.remove_member(found, educator, actor=caller())
+    return cohort_document(queries.cohort_view(found))
+
+
+@bp.route("/cohorts/<int:cohort_id>/coach", methods=["PUT"], tags=["Cohorts"])
+@leaders
+@bp.response(200, CohortSchema)
+@answers(401, 404)
+@checked_first(lambda cohort_id: {"found": led_cohort(cohort_id)})
+@bp.arguments(CohortCoachInputSchema)
+def put_cohort_coach(body, found: Cohort):
+    """Choose who leads a cohort, or nobody (a principal of one of its schools, a district admin)."""
+    coach = db.session.get(User, body["coach"]) if body["coach"] else None
+    if body["coach"] and (coach is None or coach.district_id != caller().district_id):
+        problem(422, "Nothing was changed: choose a coach of your district.",
+                {"coach": f"{body['coach']} is not a coach of your district"})
+    with one_transaction():
+        services.set_cohort_coach(found, coach, actor=caller())
+    return cohort_document(queries.cohort_view(found))
+
+
+# -- planning runs and settings -------------------------------------------------------------
+
+@bp.route("/cycles/<int:cycle_id>/plan/run", methods=["POST"], tags=["Planning"])
+@planners
+@bp.response(200, PlanRunSchema)
+@answers(401, 404)
+def run_plan(cycle_id: int):
+    """Re-plan a cycle, as the planning page's button does. Lane overrides, confirmed cohorts,
+    verified goals and started or assigned activities are kept."""
+    found = queries.cycle_to_show(caller().district_id, cycle_id)
+    if found is None:
+        problem(404, f"There is no cycle {cycle_id} in your district.")
+    with one_transaction():
+        summary = services.run_plan(found, actor=caller())
+    return {"cycle": found.id, **summary.__dict__, "summary": summary.line()}
+
+
+@bp.route("/planning/settings", tags=["Planning"])
+@admin_only
+@bp.response(200, SettingsSchema)
+@answers(401, 404)
+def planning_settings():
+    """The district's planning rules (district admins): current-level policy, bonuses, goals,
+    lane thresholds and labels, cohort sizes, caseload limit."""
+    return queries.settings_row(caller().district_id)
+
+
+@bp.route("/planning/settings", methods=["PUT"], tags=["Planning"])
+@admin_only
+@bp.arguments(SettingsSchema)
+@bp.response(200, SettingsSchema)
+@answers(401, 404)
+def put_planning_settings(body):
+    """Replace the district's planning rules (all of them; audited). They apply from the next
+    planning run."""
+    with one_transaction():
+        row = services.update_settings(caller().district_id, body, actor=caller())
+    return row
+
+
+# -- the catalogue -------------------------------------------------------------------------
+
+@bp.route("/resources", tags=["Resources"])
+@role_required(*Role)
+@bp.arguments(ResourceArgs, location="query")
+@bp.response(200, schemas.page_of(ResourceSchema, "ResourcePage"))
+@answers(401)
+def resources(args):
+    """The district's catalogue of active activities, by title; filter by competency and kind."""
+    shown = [r for r in queries.visible_resources(caller().district_id)
+             if (not args["competency"] or args["competency"] in r.competencies)
+             and (not args["kind"] or r.kind.value == args["kind"])]
+    return page_of_list(shown, args)
+
+
+@bp.route("/resources", methods=["POST"], tags=["Resources"])
+@admin_only
+@bp.arguments(ResourceInputSchema)
+@bp.response(201, ResourceSchema)
+@answers(401, 404)
+def create_resource(body):
+    """Add an activity to the district's catalogue (district admins)."""
+    with one_transaction():
+        created = services.save_resource(caller().district_id, body, actor=caller())
+    return created
+
+
+def editable_resource(resource_id: int) -> dict:
+    resource = db.session.get(Resource, resource_id)
+    if resource is None:
+        problem(404, f"There is no activity {resource_id}.")
+    if resource.district_id not in (None, caller().district_id):
+        deny("resource", resource.id)
+    return {"resource": resource}
+
+
+@bp.route("/resources/<int:resource_id>", methods=["PUT"], tags=["Resources"])
+@admin_only
+@bp.response(200, ResourceSchema)
+@answers(401, 404)
+@checked_first(editable_resource)
+@bp.arguments(ResourceInputSchema)
+def put_resource(body, resource: Resource):
+    """Replace an activity of the catalogue (district admins). Editing a shared activity gives
+    the district its own copy, which the answer is; other districts keep theirs."""
+    with one_transaction():
+        saved = services.save_resource(caller().district_id, body, resource=resource, actor=caller())
+    return saved
+
