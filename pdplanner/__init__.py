@@ -46,7 +46,7 @@ def register_extensions(app: Flask) -> None:
             harden_sqlite(db.engine)
 
 
-API_RESOURCES = ("assessments", "planning", "people", "dashboards")
+API_RESOURCES = ("assessments", "planning", "people", "dashboards", "imports")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -27,7 +27,8 @@ wrong with it. A refused write changes nothing.
 **Lists** are paginated with `page` (from 1) and `per_page` (at most 200) and answer an envelope
 `{"items": [...], "page", "per_page", "total", "pages"}`.
 
-**Writes** take a JSON body (actions such as `/open` or `/confirm` take none), change everything
+**Writes** take a JSON body (actions such as `/open` or `/confirm` take none; imports take the
+file as `multipart/form-data`, in a part named `file`), change everything
 or nothing in one transaction, and are audited as on the pages. Bad input is 422 with `errors`
 per field; a change the record's state refuses (a submitted assessment, an activity not yet
 done) is 409; a write the caller may see but not make is 403 where the pages have that case
@@ -35,7 +36,9 @@ done) is 409; a write the caller may see but not make is 403 where the pages hav
 
 **Resources**, each the data and actions of a page (tags group them below):
 
-- the caller: `/me`; frameworks: `/frameworks`, `/frameworks/{id}`
+- the caller: `/me`; frameworks: `/frameworks` (GET, POST a CASE or native file), `/frameworks/{id}`
+  (`?format=case`)
+- roster imports (the Roster page): `/roster/preview`, `/roster/import`
 - cycles (the Cycles page): `/cycles`, `/cycles/{id}`, `/cycles/{id}/open`, `/cycles/{id}/close`,
   `/retention`
 - ratings (self-assessment, coach rating, review, calibration, caseload): `/educators`,

@@ -7,6 +7,8 @@ person with no plan yet): 409. An assessment refusal carries its own status.
 
 from pdplanner.accounts.services import AccountError
 from pdplanner.assessments.services import AssessmentError
+from pdplanner.framework.services import FrameworkFormatError
+from pdplanner.organisation.rosters import RosterError
 from pdplanner.organisation.services import OrganisationError
 from pdplanner.planning.services import PlanningError
 
@@ -21,6 +23,9 @@ REFUSALS = {
     # An account refusal names the one field it is about (an email already in use, say).
     AccountError: lambda exc: (422, str(exc), {exc.field: str(exc)} if exc.field else None),
     OrganisationError: lambda exc: (409, str(exc), None),
+    # An uploaded file that cannot be read: the message names the file, line and field.
+    RosterError: lambda exc: (422, str(exc), {"file": str(exc)}),
+    FrameworkFormatError: lambda exc: (422, str(exc), {"file": str(exc)}),
 }
 REFUSED_CHANGES = tuple(REFUSALS)
 

@@ -60,6 +60,16 @@ def parse_framework_file(name: str, raw: bytes) -> tuple[str, dict]:
     return kind, READERS[kind](data)
 
 
+def upload_content(upload) -> bytes:
+    """An uploaded framework file's content; FrameworkFormatError when it is larger than the
+    FRAMEWORK_UPLOAD_MAX_BYTES setting."""
+    limit = current_app.config["FRAMEWORK_UPLOAD_MAX_BYTES"]
+    content = upload.stream.read(limit + 1)
+    if len(content) > limit:
+        raise FrameworkFormatError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+    return content
+
+
 def import_framework_file(name: str, raw: bytes, *, district_id: int | None, actor=None
                           ) -> tuple[str, ImportOutcome]:
     """Read and store a framework file: the same content again changes nothing, and changed

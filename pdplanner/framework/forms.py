@@ -1,7 +1,9 @@
-from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import ValidationError
+
+from pdplanner.framework.exchange import upload_content
+from pdplanner.framework.services import FrameworkFormatError
 
 
 class ImportForm(FlaskForm):
@@ -13,7 +15,7 @@ class ImportForm(FlaskForm):
     )
 
     def validate_file(self, field):
-        limit = current_app.config["FRAMEWORK_UPLOAD_MAX_BYTES"]
-        self.content = field.data.stream.read(limit + 1)
-        if len(self.content) > limit:
-            raise ValidationError(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        try:
+            self.content = upload_content(field.data)
+        except FrameworkFormatError as exc:
+            raise ValidationError(str(exc)) from None

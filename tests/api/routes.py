@@ -67,6 +67,10 @@ API_ROUTES: dict = {
     # -- cycles, self-assessments, calibration, caseload (pdplanner/api/assessments.py) --
     "api.cycle": ("GET", lambda w: f"/api/v1/cycles/{w.cycle_id}", API_OK),
     "api.create_cycle": ("POST", lambda w: "/api/v1/cycles", api_only(ADMIN, 422, 404)),
+    # Imports: an empty body has no file to read.
+    "api.roster_preview": ("POST", lambda w: "/api/v1/roster/preview", api_only(ADMIN, 422, 404)),
+    "api.roster_import": ("POST", lambda w: "/api/v1/roster/import", api_only(ADMIN, 422, 404)),
+    "api.import_framework": ("POST", lambda w: "/api/v1/frameworks", api_only(ADMIN, 422, 404)),
     # The cycle is open already: opening it again is refused; closing it works.
     "api.open_cycle": ("POST", lambda w: f"/api/v1/cycles/{w.cycle_id}/open", api_only(ADMIN, 422, 404)),
     "api.close_cycle": ("POST", lambda w: f"/api/v1/cycles/{w.cycle_id}/close", api_only(ADMIN, 200, 404)),

@@ -57,12 +57,25 @@ def test_every_operation_has_schemas_for_its_answers(document):
         assert "401" in responses and "default" in responses, (path, method)
         assert operation.get("summary"), (path, method)
         if method in WRITES and not path.endswith(ACTIONS) and method != "delete":
-            body = operation["requestBody"]["content"]["application/json"]["schema"]
-            assert body["$ref"].startswith("#/components/schemas/"), (path, method)
+            [(content_type, body)] = operation["requestBody"]["content"].items()
+            assert content_type in ("application/json", "multipart/form-data"), (path, method)
+            assert body["schema"]["$ref"].startswith("#/components/schemas/"), (path, method)
+            body = body["schema"]
             if "{educator_id}/ratings/" in path:
                 assert body == {"$ref": "#/components/schemas/RatingsInput"}
         if method in WRITES and "requestBody" in operation:
             assert "422" in responses, (path, method)
+
+
+def test_uploads_are_multipart_with_a_file(document):
+    """Imports take a file (a roster, a framework), as the pages do; everything else is JSON."""
+    uploads = {path for path, method, operation in operations(document)
+               if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})}
+    assert uploads == {"/api/v1/roster/preview", "/api/v1/roster/import", "/api/v1/frameworks"}
+    upload = document["components"]["schemas"]["RosterUpload"]
+    assert upload["properties"]["file"] == {"type": "string", "format": "binary",
+                                            "description": upload["properties"]["file"]["description"]}
+    assert upload["required"] == ["file"]
 
 
 def test_errors_are_documented_as_problem_json(document):

@@ -22,6 +22,8 @@ table after each test), and the run is derandomized, so a failure replays the sa
 Nothing is excluded.
 """
 
+from pathlib import Path
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -51,8 +53,13 @@ MUST_SUCCEED = {
     "admin": ["GET /api/v1/districts/{district_id}/summary (seeded)",
               "PUT /api/v1/retention (generated)",
               "POST /api/v1/resources (given)", "PUT /api/v1/resources/{resource_id} (given)",
-              "POST /api/v1/cycles (given)", "POST /api/v1/people/{person_id}/roles (given)"],
+              "POST /api/v1/cycles (given)", "POST /api/v1/people/{person_id}/roles (given)",
+              "POST /api/v1/roster/preview (given)", "POST /api/v1/roster/import (given)",
+              "POST /api/v1/frameworks (given)"],
 }
+ROSTER = (b"email,given name,family name,role,school code,coach email\r\n"
+          b"new.teacher@town.org,Nia,Teacher,teacher,NORTH,coach@town.org\r\n")
+FRAMEWORK = (Path(__file__).parents[1] / "framework/fixtures/case/v1p1-with-rubrics.json").read_bytes()
 # Bounded so the whole run stays well under a minute per backend: generated values cover the
 # edges first (hypothesis tries boundaries early), and derandomize makes the run reproducible.
 EXAMPLES = settings(max_examples=12, deadline=None, derandomize=True, database=None,
@@ -91,6 +98,10 @@ def given_bodies(town) -> dict:
         ("PUT", "/api/v1/resources/{resource_id}"): activity,
         ("POST", "/api/v1/cycles"): {"name": "Mid-year", "opens_on": "2027-01-10",
                                      "closes_on": "2027-02-10", "framework": town.framework.id},
+        # Uploads: a roster naming the world's school and coach, and a framework file.
+        ("POST", "/api/v1/roster/preview"): {"file": ROSTER},
+        ("POST", "/api/v1/roster/import"): {"file": ROSTER},
+        ("POST", "/api/v1/frameworks"): {"file": FRAMEWORK},
     }
 
 
