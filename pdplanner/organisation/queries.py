@@ -343,6 +343,12 @@ def roster_preview(district, roster, actor: User | None = None) -> RosterPreview
         notes.append("The roster names nobody pdplanner serves, so nobody is deactivated.")
     elif roster.full:
         departures += _missing(known, matched, rejected, actor)
+        staying = len(updates) + unchanged
+        if len(departures) > staying:
+            # Most often a partial list imported as the whole district: say so before anyone applies it.
+            notes.append(f"This roster leaves out {len(departures)} of the {len(departures) + staying} "
+                         "people of the district already here, who would all be deactivated. If it lists "
+                         "only some people, import it as a partial roster.")
     return RosterPreview(
         format=roster.format, full=roster.full, creates=creates, updates=updates, deactivations=departures,
         rejected=rejected, skipped=skipped, unchanged=unchanged, new_schools=list(new_schools.values()),

@@ -121,6 +121,26 @@ def test_a_partial_roster_deactivates_nobody(db, north):
     assert len(preview.creates) == 1 and preview.deactivations == []
 
 
+def test_a_full_roster_that_leaves_out_most_people_says_so_first(db, client, north):
+    """Most often a partial list imported as the whole district: the preview warns, at the top."""
+    district, school, admin, leaver = north
+    for n in range(3):
+        create_user(Role.TEACHER, school=school, email=f"stayer{n}@north.example")
+    few = simple(["stayer0@north.example,Stay,Er,teacher,NORTH,"])
+    preview = roster_preview(district, few, admin)
+    assert len(preview.deactivations) == 3
+    assert ("This roster leaves out 3 of the 4 people of the district already here, who would all be "
+            "deactivated. If it lists only some people, import it as a partial roster.") in preview.notes
+    most = simple([f"stayer{n}@north.example,Stay,Er,teacher,NORTH," for n in range(3)])
+    assert not any("leaves out" in note for note in roster_preview(district, most, admin).notes)
+    sign_in_directly(client, admin)
+    body = b"email,given name,family name,role,school code\nstayer0@north.example,Stay,Er,teacher,NORTH\n"
+    html = client.post("/roster", data={"csrf_token": csrf_from(client, "/roster"),
+                                        "file": (io.BytesIO(body), "few.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert html.index("This roster leaves out 3 of the 4") < html.index("What applying this roster does")
+
+
 def test_a_person_whose_row_is_rejected_is_not_deactivated_as_missing(db, north):
     district, school, admin, leaver = north
     preview = roster_preview(district, simple(["leaver@north.example,Lee,Ver,teacher,NOWHERE,"]), admin)
