@@ -8,7 +8,10 @@ finding, and the data as a table whose values are already formatted. Accessibili
 - series differ by more than colour: line series by dash pattern and marker shape, bar series
   by a hatch, and every bar and heatmap cell prints its value;
 - heatmap text is black or white, whichever contrasts more with the cell (always >= 4.5:1);
-- Helvetica, at sizes readable both at page width on screen and on a printed page.
+- DejaVu Sans (bundled in `fonts/`), at sizes readable both at page width on screen and on a
+  printed page: unlike the PDF standard fonts it draws names in Latin with every accent
+  (Vietnamese included), Greek, Cyrillic, Hebrew and Arabic, which a district's people, schools
+  and frameworks bring.
 
 Sizes are in points: a drawing is `WIDTH` wide, which a page scales to its column and a PDF to
 its frame (about 500 pt on Letter or A4).
@@ -21,15 +24,26 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from threading import Lock
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT, BOLD_FONT = "DejaVuSans", "DejaVuSans-Bold"
+# Registered once, when charts are first imported: every drawing measures its text with the
+# font, and the PDFs (reports/pdf.py) set their paragraphs in it too, <b> included.
+for _name, _file in ((FONT, "DejaVuSans.ttf"), (BOLD_FONT, "DejaVuSans-Bold.ttf")):
+    registerFont(TTFont(_name, FONT_DIR / _file))
+for _bold, _italic, _name in ((0, 0, FONT), (1, 0, BOLD_FONT), (0, 1, FONT), (1, 1, BOLD_FONT)):
+    addMapping(FONT, _bold, _italic, _name)
 
 WIDTH = 480
-FONT = "Helvetica"
 LABEL_SIZE = 10
 SMALL_SIZE = 8.5
 LINE_HEIGHT = 1.2
@@ -77,7 +91,9 @@ class Chart:
 
     @cached_property
     def drawing(self) -> Drawing:
-        return self.draw()
+        drawing = self.draw()
+        drawing.initialFontName = FONT    # else a PDF lists Helvetica for the drawing's first state
+        return drawing
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -612,9 +628,11 @@ def participation_chart(labels: Sequence[str], completed: Sequence[int], totals:
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
-# reportlab names the one font charts use; a browser needs a family it has (Arial and Liberation
-# Sans have Helvetica's metrics, so text placed with Helvetica's widths still lines up).
-BROWSER_FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+# reportlab names the one font charts use; a browser needs a family it has: DejaVu Sans where it
+# is installed, else Verdana, whose widths are close to it (Vera, DejaVu's base, was drawn to
+# Verdana's proportions), else a narrower sans-serif, in which labels placed for DejaVu's widths
+# still fit.
+BROWSER_FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, sans-serif"
 
 
 def to_svg(chart: Chart, *, chart_id: str) -> str:

@@ -44,7 +44,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from pdplanner.core.charts import Chart
+from pdplanner.core.charts import BOLD_FONT, FONT, Chart
 
 PAGE_SIZE = LETTER
 MARGIN = 0.75 * inch
@@ -60,21 +60,21 @@ BRAND = colors.HexColor("#174a6c")
 LINE = colors.HexColor("#c9d1db")
 ZEBRA = colors.HexColor("#f3f5f8")
 
-BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=14, textColor=INK, spaceAfter=6)
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, textColor=INK, spaceAfter=6)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11, spaceAfter=0)
 MUTED_BODY = ParagraphStyle("muted", parent=BODY, textColor=MUTED)
-TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=22, leading=27,
+TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD_FONT, fontSize=22, leading=27,
                        textColor=BRAND, spaceAfter=4)
 SUBTITLE = ParagraphStyle("subtitle", parent=BODY, fontSize=13, leading=17, textColor=INK, spaceAfter=2)
 HEADINGS = {
-    1: ParagraphStyle("h1", parent=BODY, fontName="Helvetica-Bold", fontSize=14, leading=18, textColor=BRAND,
+    1: ParagraphStyle("h1", parent=BODY, fontName=BOLD_FONT, fontSize=14, leading=18, textColor=BRAND,
                       spaceBefore=14, spaceAfter=6, keepWithNext=1),
-    2: ParagraphStyle("h2", parent=BODY, fontName="Helvetica-Bold", fontSize=11.5, leading=15,
+    2: ParagraphStyle("h2", parent=BODY, fontName=BOLD_FONT, fontSize=11.5, leading=15,
                       spaceBefore=10, spaceAfter=4, keepWithNext=1),
 }
 LIST_ITEM = ParagraphStyle("list-item", parent=BODY, spaceAfter=2)
 CELL = ParagraphStyle("cell", parent=SMALL, fontSize=9, leading=11.5)
-HEADER_CELL = ParagraphStyle("header-cell", parent=CELL, fontName="Helvetica-Bold", textColor=colors.white)
+HEADER_CELL = ParagraphStyle("header-cell", parent=CELL, fontName=BOLD_FONT, textColor=colors.white)
 
 
 def _markup(text: str) -> str:
@@ -96,7 +96,7 @@ def paragraph(text: str, *, label: str = "", muted: bool = False) -> Paragraph:
 def bullets(items: Sequence[str]) -> ListFlowable:
     """A bulleted list of plain-text items (strengths, opportunities ...)."""
     return ListFlowable([ListItem(Paragraph(_markup(item), LIST_ITEM)) for item in items],
-                        bulletType="bullet", bulletFontName="Helvetica", bulletFontSize=10, leftIndent=14,
+                        bulletType="bullet", bulletFontName=FONT, bulletFontSize=10, leftIndent=14,
                         bulletColor=BRAND)
 
 
@@ -106,6 +106,7 @@ def facts(pairs: Sequence[tuple[str, str]]) -> Table:
             for label, value in pairs]
     table = Table(rows, colWidths=[FRAME_WIDTH * 0.22, FRAME_WIDTH * 0.78], hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),   # the cells are Paragraphs; this is the table's own state
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
         ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -131,6 +132,7 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
     body += [[cell(v, i, CELL) for i, v in enumerate(row)] for row in rows]
     table = Table(body, colWidths=[FRAME_WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
     style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
@@ -235,7 +237,7 @@ def _page_furniture(running: _Running):
         canvas.saveState()
         canvas.setFillColor(MUTED)
         canvas.setStrokeColor(LINE)
-        canvas.setFont("Helvetica", 8.5)
+        canvas.setFont(FONT, 8.5)
         if document.page > 1:  # the first page opens with the title block itself
             top = height - MARGIN
             canvas.drawString(MARGIN, top, running.title)
@@ -253,7 +255,8 @@ class _NumberedCanvas(Canvas):
     """Writes "Page X of Y" in the footer: each page is kept until the count is known."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Every page starts in the bundled font, so no standard font is listed (or needed).
+        super().__init__(*args, **(kwargs | {"initialFontName": FONT}))
         self._pages: list[dict] = []
 
     def showPage(self):
@@ -265,7 +268,7 @@ class _NumberedCanvas(Canvas):
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self.saveState()
-            self.setFont("Helvetica", 8.5)
+            self.setFont(FONT, 8.5)
             self.setFillColor(MUTED)
             self.drawRightString(PAGE_SIZE[0] - MARGIN, MARGIN, f"Page {number} of {total}")
             self.restoreState()

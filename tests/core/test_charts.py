@@ -267,7 +267,7 @@ def test_svg_escapes_hostile_labels():
 def test_svg_text_uses_a_font_a_browser_has():
     _, root = svg_of(bar_chart(["A"], [Series("Count", (1,))], title="Bars"))
     families = {e.get("font-family") for e in root.iter(f"{SVG}text")}
-    assert families == {"Helvetica, Arial, 'Liberation Sans', sans-serif"}
+    assert families == {"'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, sans-serif"}
 
 
 @pytest.mark.parametrize("chart_id", ["", "1chart", "a b", 'x"y', "<svg>"])

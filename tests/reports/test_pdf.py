@@ -64,3 +64,21 @@ def test_a_growth_plan_without_a_plan_says_so():
                       has_plan=False)
     text = " ".join(pages_of(growth_plan_pdf(plan, date(2026, 11, 2))))
     assert "There is no plan for Autumn yet" in text and "Not placed yet" in text
+
+
+NAMES = ["Nguyễn Thị Ánh", "Łukasz Wójcik", "Ζωή Παπαδοπούλου", "Оксана Коваленко", "Ørjan Ødegård"]
+
+
+def test_names_in_every_script_the_bundled_font_has_are_drawn_not_replaced():
+    """Helvetica has no "ễ" or "Ł": reportlab drew them as black boxes. Paragraphs, bold table
+    headers and chart labels are set in the bundled DejaVu Sans, embedded in the file."""
+    chart = radar_chart(NAMES, [Series("Self", (1, 2, 3, 2, 1))], max_level=4, title=NAMES[0])
+    story = [heading(NAMES[1]), paragraph(NAMES[2], label=NAMES[3]), data_table((NAMES[4],), [(NAMES[0],)]),
+             *chart_with_table(chart)]
+    pdf = report_pdf(NAMES[0], NAMES[1], date(2026, 11, 2), story)
+    text = " ".join(pages_of(pdf))
+    for name in NAMES:
+        assert text.count(name) >= 2, name          # in the text and again as a chart label
+    fonts = {font["/BaseFont"].split("+")[-1] for page in PdfReader(BytesIO(pdf)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts == {"DejaVuSans", "DejaVuSans-Bold"}
