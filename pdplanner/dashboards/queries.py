@@ -36,7 +36,13 @@ from pdplanner.dashboards.services import store_summaries
 from pdplanner.extensions import db
 from pdplanner.organisation.models import Membership, School
 from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
-from pdplanner.planning.queries import cohort_name, evidence_queue, focus_names, lane_labels, settings_row
+from pdplanner.planning.queries import (
+    cohort_name,
+    evidence_queue_length,
+    focus_names,
+    lane_labels,
+    settings_row,
+)
 
 
 def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True) -> dict[int, dict]:
@@ -281,7 +287,7 @@ def coach_dashboard(coach: User, cycle: Cycle) -> CoachDashboard:
         cycle, caseload,
         [LedCohort(c, cohort_name(c, names, labels), members.get(c.id, 0), *progress.get(c.id, [0, 0]))
          for c in led],
-        len(evidence_queue(coach, cycle)), lanes)
+        evidence_queue_length(coach, cycle), lanes)
 
 
 # -- charts of a leader's dashboard, for the page and the PDF alike --------------------------

@@ -45,7 +45,8 @@ def coach_home(user):
     return render_template(
         "dashboards/coach.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
         board=dashboard_queries.coach_dashboard(user, chosen) if chosen else None,
-        caseload=queries.caseload(user), **_self_assessment_status(user, current))
+        caseload=queries.caseload(user) if not chosen else [],    # listed only before any cycle
+        **_self_assessment_status(user, current))
 
 
 def leader_home(user):

@@ -4,7 +4,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, Select, String, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
@@ -426,19 +426,31 @@ def _count_by_educator(model, cycle: Cycle, ids: list[int], *conditions) -> dict
         .group_by(model.educator_id)).all())
 
 
+def _awaiting_verification(coach: User, cycle: Cycle):
+    """The condition on path activities of `evidence_queue`."""
+    guided = select(CaseloadAssignment.educator_id).where(CaseloadAssignment.coach_id == coach.id).union(
+        select(Placement.educator_id).join(Cohort, Cohort.id == Placement.cohort_id)
+        .where(Placement.cycle_id == cycle.id, Cohort.coach_id == coach.id))
+    return and_(PathActivity.cycle_id == cycle.id, PathActivity.status == ActivityStatus.DONE,
+                PathActivity.educator_id.in_(guided))
+
+
 def evidence_queue(coach: User, cycle: Cycle) -> list[PathActivity]:
     """Activities marked done by the people this coach guides (caseload and cohorts they lead),
     oldest first."""
     if Role.COACH not in coach.roles:
         return []
-    guided = select(CaseloadAssignment.educator_id).where(CaseloadAssignment.coach_id == coach.id).union(
-        select(Placement.educator_id).join(Cohort, Cohort.id == Placement.cohort_id)
-        .where(Placement.cycle_id == cycle.id, Cohort.coach_id == coach.id))
     return list(db.session.scalars(
         select(PathActivity).options(selectinload(PathActivity.resource), selectinload(PathActivity.educator))
-        .where(PathActivity.cycle_id == cycle.id, PathActivity.status == ActivityStatus.DONE,
-               PathActivity.educator_id.in_(guided))
+        .where(_awaiting_verification(coach, cycle))
         .order_by(PathActivity.updated_at, PathActivity.id)))
+
+
+def evidence_queue_length(coach: User, cycle: Cycle) -> int:
+    """How many activities `evidence_queue` holds, counted by the database."""
+    if Role.COACH not in coach.roles:
+        return 0
+    return db.session.scalar(select(func.count(PathActivity.id)).where(_awaiting_verification(coach, cycle)))
 
 
 def cohort_view(cohort: Cohort) -> CohortView:
