@@ -48,7 +48,7 @@ def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: st
     sides: dict[tuple[int, str], list] = {}
     for educator_id, code, kind, level in ratings:
         side = sides.setdefault((educator_id, code), [None, None, None])
-        slot = {"self": 0, "coach": 1, "evidence": 2}[kind]
+        slot = SLOT_OF_KIND[kind]
         side[slot] = level if side[slot] is None else max(side[slot], level)
     if not sides:
         return {}
@@ -56,8 +56,13 @@ def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: st
     theirs = np.array([s[2] if s[2] is not None else (s[1] if s[1] is not None else np.nan)
                        for s in sides.values()], dtype=np.float64)
     current = CURRENT_LEVEL_RULES[policy](mine, theirs)
-    return {key: tuple(None if np.isnan(v) else float(v) for v in (m, t, c))
-            for key, m, t, c in zip(sides, mine, theirs, current, strict=True)}
+    # Plain floats, NaN (the only value unequal to itself) as None: a whole district's ratings
+    # pass through here on the first request after a re-plan.
+    return {key: (m if m == m else None, t if t == t else None, c if c == c else None)
+            for key, m, t, c in zip(sides, mine.tolist(), theirs.tolist(), current.tolist(), strict=True)}
+
+
+SLOT_OF_KIND = {"self": 0, "coach": 1, "evidence": 2}
 
 
 def _add(stat: list, value: float, at_target: bool | None = None) -> None:
