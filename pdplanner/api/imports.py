@@ -94,8 +94,8 @@ class FrameworkImportSchema(ma.Schema):
 # -- rosters --------------------------------------------------------------------------------
 
 def roster_of(upload, partial: bool) -> rosters.Roster:
-    filename, content = rosters.checked_upload(upload)
-    return rosters.read_roster(rosters.bundle_from_upload(filename, content), partial=partial)
+    _, _, bundle = rosters.checked_upload(upload)
+    return rosters.read_roster(bundle, partial=partial)
 
 
 @bp.route("/roster/preview", methods=["POST"], tags=["Rosters"])

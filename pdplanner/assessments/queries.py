@@ -28,14 +28,13 @@ SECONDS_PER_COMPETENCY = 45  # an estimate: reading four descriptors and choosin
 
 
 def current_cycle(district_id: int) -> Cycle | None:
-    """The open cycle, else the most recently closed one."""
-    return db.session.scalar(
-        select(Cycle).where(Cycle.district_id == district_id, Cycle.status != CycleStatus.DRAFT)
-        .order_by((Cycle.status == CycleStatus.OPEN).desc(), Cycle.opens_on.desc()).limit(1))
+    """The open cycle, else the most recently closed one (a district has a few cycles a year)."""
+    return current_of(cycles_of_district(district_id))
 
 
 def current_of(cycles: list[Cycle]) -> Cycle | None:
-    """`current_cycle` picked from a district's cycles already read (`cycles_of_district`)."""
+    """`current_cycle` picked from a district's cycles already read, newest first
+    (`cycles_of_district`)."""
     return (next((c for c in cycles if c.status == CycleStatus.OPEN), None)
             or next((c for c in cycles if c.status != CycleStatus.DRAFT), None))
 

@@ -39,6 +39,9 @@ class SchoolFacts:
     activities: Sequence[tuple[int, str, bool]] = ()
 
 
+SLOT_OF_KIND = {"self": 0, "coach": 1, "evidence": 2}   # a rating's place in its (self, coach, evidence)
+
+
 def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: str,
                         ) -> dict[tuple[int, str], tuple[float | None, float | None, float | None]]:
     """(educator, code) -> (self level, coach level, current level by the policy). A verified
@@ -60,9 +63,6 @@ def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: st
     # pass through here on the first request after a re-plan.
     return {key: (m if m == m else None, t if t == t else None, c if c == c else None)
             for key, m, t, c in zip(sides, mine.tolist(), theirs.tolist(), current.tolist(), strict=True)}
-
-
-SLOT_OF_KIND = {"self": 0, "coach": 1, "evidence": 2}
 
 
 def _add(stat: list, value: float, at_target: bool | None = None) -> None:

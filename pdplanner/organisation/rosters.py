@@ -678,9 +678,9 @@ def roster_dir() -> Path:
     return path
 
 
-def checked_upload(upload) -> tuple[str, bytes]:
-    """An uploaded file's name and content once its type and size pass and it opens as a CSV or
-    a zip; otherwise RosterError. A name without an extension (an API client's part named
+def checked_upload(upload) -> tuple[str, bytes, Bundle]:
+    """An uploaded file's name, content and files once its type and size pass and it opens as a
+    CSV or a zip; otherwise RosterError. A name without an extension (an API client's part named
     "file", say) is told apart by its content."""
     filename = PurePosixPath((upload.filename or "roster.csv").replace("\\", "/")).name[:200]
     if PurePosixPath(filename).suffix.lower() not in ("", ".csv", ".zip"):
@@ -689,13 +689,12 @@ def checked_upload(upload) -> tuple[str, bytes]:
     content = upload.stream.read(limit + 1)
     if len(content) > limit:
         raise RosterError(f"{filename}: larger than {limit // 2**20} MB.")
-    bundle_from_upload(filename, content)    # refuse what cannot be read before keeping it
-    return filename, content
+    return filename, content, bundle_from_upload(filename, content)
 
 
 def store_upload(upload) -> StoredRoster:
     """Check an uploaded file (`checked_upload`) and keep it for the preview's Apply button."""
-    filename, content = checked_upload(upload)
+    filename, content, _ = checked_upload(upload)    # refuse what cannot be read before keeping it
     folder = roster_dir()
     for old in folder.iterdir():
         if old.stat().st_mtime < time.time() - KEEP_UPLOADS_SECONDS:
