@@ -8,12 +8,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from pdplanner.accounts.mail import send_mail
 from pdplanner.accounts.models import ApiToken, Role, SetPasswordToken, User, user_by_email
 from pdplanner.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
-from pdplanner.audit.services import record
+from pdplanner.audit.services import record, record_many
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.organisation.services import assign_coach, grant_role
@@ -46,10 +46,12 @@ def check_new_password(user: User, password: str) -> None:
 
 
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    """Set a new password (already checked against the policy) and end all other sessions."""
+    """Set a new password (already checked against the policy), end all other sessions and
+    revoke every API token: whoever knew the old password may have made one."""
     user.password_hash = hash_password(password)
     user.session_epoch += 1
     record("password.changed", actor=actor or user, subject=user)
+    revoke_tokens([user.id], district_id=user.district_id, actor=actor or user, reason="password changed")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -220,6 +222,22 @@ def revoke_token(user: User, token_id: int, *, actor: User | None = None) -> Api
         token.revoked_at = utcnow()
         record("api_token.revoked", actor=actor, subject=user, token_id=token.id, name=token.name)
     return token
+
+
+def revoke_tokens(user_ids: list[int], *, district_id: int, actor: User | None, reason: str) -> int:
+    """Revoke every live API token of these people (a new password, a deactivation), one audit
+    event per token naming `reason`. A revoked token stays revoked, so reactivating a person
+    does not bring their tokens back. Returns how many were revoked."""
+    revoked = []
+    for start in range(0, len(user_ids), 1000):
+        chunk = user_ids[start:start + 1000]
+        revoked += db.session.execute(
+            update(ApiToken).where(ApiToken.user_id.in_(chunk), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()).returning(ApiToken.id, ApiToken.user_id, ApiToken.name)).all()
+    record_many("api_token.revoked", actor=actor, district_id=district_id, subjects=[
+        ("user", user_id, {"token_id": token_id, "name": name, "reason": reason})
+        for token_id, user_id, name in revoked])
+    return len(revoked)
 
 
 def user_for_token(secret: str) -> User | None:

@@ -140,7 +140,8 @@ def change_password():
             db.session.commit()
             login_user(current_user._get_current_object())  # this session stays, under the new epoch
             start_session()
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            flash("Your password is changed. Other devices have been signed out, and every API token "
+                  "of yours is revoked: create a new one below if a script still needs one.", "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -154,7 +155,8 @@ def password_reset():
         services.request_password_reset(form.email.data)
         db.session.commit()
         flash("If an active account uses that email, we have sent it a link to choose a new "
-              "password. The link works once, within an hour.", "info")
+              "password. The link works once, within an hour. Setting the new password signs the "
+              "account out everywhere and revokes its API tokens.", "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/password_reset.html", form=form)
 
@@ -177,6 +179,8 @@ def set_password(secret: str):
             db.session.commit()
             logout_user()
             session.clear()
-            flash("Your password is set. Sign in with your email and the new password.", "success")
+            flash("Your password is set. Sign in with your email and the new password. Any API "
+                  "tokens of yours are revoked: create new ones on your account page if you need them.",
+                  "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, person=token.user)

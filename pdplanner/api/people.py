@@ -263,8 +263,9 @@ def remove_coach(person_id: int, coach_id: int):
 @checked_first(administered)
 @bp.arguments(ActiveInputSchema)
 def put_active(body, found: User):
-    """Deactivate a person (their sessions and tokens stop working; their data stays) or
-    activate them again (district admins). 409 for the caller's own account."""
+    """Deactivate a person (their sessions end and their API tokens are revoked for good: they do
+    not come back on reactivation; their data stays) or activate them again (district admins).
+    409 for the caller's own account."""
     with one_transaction():
         services.set_active(found, body["active"], actor=caller())
     return person_document(found)

@@ -110,7 +110,8 @@ def unassign_coach(coach: User, educator: User, *, actor: User | None = None) ->
 def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     """Deactivate (never delete: their data stays) or reactivate a person.
 
-    Deactivation ends every session of theirs at once.
+    Deactivation ends every session of theirs at once and revokes their API tokens for good:
+    reactivating them does not bring the tokens back.
     """
     if user.active == active:
         return
@@ -120,6 +121,10 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     if not active:
         user.session_epoch += 1
     record("user.reactivated" if active else "user.deactivated", actor=actor, subject=user)
+    if not active:
+        # Imported here: accounts.services builds on this module (create_user grants roles).
+        from pdplanner.accounts.services import revoke_tokens
+        revoke_tokens([user.id], district_id=user.district_id, actor=actor, reason="deactivated")
 
 
 def delete_person(person: User, *, actor: User) -> list[str]:
@@ -225,7 +230,8 @@ def apply_roster(district: District, roster: Roster, *, actor: User | None = Non
         record_many("user.deactivated", actor=actor, district_id=district.id, subjects=[
             ("user", d.user_id, {"via": "roster", "reason": d.reason}) for d in preview.deactivations])
     # Imported here: accounts.services builds on this module (create_user grants roles).
-    from pdplanner.accounts.services import issue_set_password_links
+    from pdplanner.accounts.services import issue_set_password_links, revoke_tokens
+    revoke_tokens(departed, district_id=district.id, actor=actor, reason="deactivated")
     links = issue_set_password_links(list(created_ids.values()))
     invitations = [Invitation(plan.email, plan.given_name, links[ids_by_email[plan.email]])
                    for plan in preview.creates]
