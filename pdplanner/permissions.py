@@ -115,8 +115,9 @@ def can_place(viewer: User, educator: User) -> bool:
 
 
 def guides(viewer: User, educator: User, cycle_id: int) -> bool:
-    """Paths and evidence: the educator's coach, or the coach of the cohort they are in."""
-    if not same_district(viewer, educator) or Role.COACH not in viewer.roles:
+    """Paths and evidence: the educator's coach, or the coach of the cohort they are in; never
+    the educator themself, so nobody assigns to, verifies or sends back their own path."""
+    if not same_district(viewer, educator) or Role.COACH not in viewer.roles or viewer.id == educator.id:
         return False
     return coaches(viewer, educator) or bool(db.session.scalar(select(exists().where(
         Placement.cycle_id == cycle_id, Placement.educator_id == educator.id,

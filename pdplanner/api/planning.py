@@ -364,8 +364,9 @@ def put_progress(body, activity: PathActivity):
 @checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
 @bp.arguments(VerifyInputSchema)
 def verify_activity(body, activity: PathActivity):
-    """Accept the evidence of an activity marked done (the educator's coach or cohort coach);
-    with `goal_met`, the goal on its competency is met too. 409 when it is not done."""
+    """Accept the evidence of an activity marked done (the educator's coach or cohort coach,
+    never the educator themself: 404 on one's own path); with `goal_met`, the goal on its
+    competency is met too. 409 when it is not done."""
     with one_transaction():
         goal = services.verify_activity(activity, actor=caller(), goal_met=body["goal_met"])
     return {"activity": path_activity_document(activity, True),
@@ -524,7 +525,7 @@ def confirm_cohort(cohort_id: int):
 @bp.arguments(MemberInputSchema)
 def add_member(body, found: Cohort):
     """Move an educator (one the caller may see, with a plan in the cycle) into the cohort,
-    out of any other; the cohort is confirmed."""
+    out of any other; the cohort is confirmed. 409 for the cohort's own coach."""
     educator = get_person_or_404(caller(), body["person"])
     with one_transaction():
         services.add_member(found, educator, actor=caller())
@@ -547,11 +548,12 @@ def remove_member(cohort_id: int, educator_id: int):
 @bp.route("/cohorts/<int:cohort_id>/coach", methods=["PUT"], tags=["Cohorts"])
 @leaders
 @bp.response(200, CohortSchema)
-@answers(401, 404)
+@answers(401, 404, 409)
 @checked_first(lambda cohort_id: {"found": led_cohort(cohort_id)})
 @bp.arguments(CohortCoachInputSchema)
 def put_cohort_coach(body, found: Cohort):
-    """Choose who leads a cohort, or nobody (a principal of one of its schools, a district admin)."""
+    """Choose who leads a cohort, or nobody (a principal of one of its schools, a district admin).
+    409 when the coach is one of its members: nobody verifies their own evidence."""
     coach = db.session.get(User, body["coach"]) if body["coach"] else None
     if body["coach"] and (coach is None or coach.district_id != caller().district_id):
         problem(422, "Nothing was changed: choose a coach of your district.",

@@ -432,12 +432,12 @@ def _awaiting_verification(coach: User, cycle: Cycle):
         select(Placement.educator_id).join(Cohort, Cohort.id == Placement.cohort_id)
         .where(Placement.cycle_id == cycle.id, Cohort.coach_id == coach.id))
     return and_(PathActivity.cycle_id == cycle.id, PathActivity.status == ActivityStatus.DONE,
-                PathActivity.educator_id.in_(guided))
+                PathActivity.educator_id.in_(guided), PathActivity.educator_id != coach.id)
 
 
 def evidence_queue(coach: User, cycle: Cycle) -> list[PathActivity]:
     """Activities marked done by the people this coach guides (caseload and cohorts they lead),
-    oldest first."""
+    oldest first; never the coach's own (nobody verifies their own evidence)."""
     if Role.COACH not in coach.roles:
         return []
     return list(db.session.scalars(

@@ -326,7 +326,9 @@ def remove_activity(activity: PathActivity, *, actor: User) -> None:
 
 def verify_activity(activity: PathActivity, *, actor: User, goal_met: bool) -> PlannedGoal | None:
     """Accept an activity's evidence. With `goal_met`, the goal on its competency is verified too
-    and its level is recorded as an evidence rating, which the next plan counts (SPEC 5.8)."""
+    and its level is recorded as an evidence rating, which the next plan counts (SPEC 5.8).
+    Nobody verifies their own evidence, whatever their caseload or cohort says."""
+    _refuse_own_evidence(activity, actor, "verify")
     if activity.status != ActivityStatus.DONE:
         raise PlanningError(f"{activity.resource.title} is not marked done yet: nothing to verify.")
     activity.status = ActivityStatus.VERIFIED
@@ -337,6 +339,12 @@ def verify_activity(activity: PathActivity, *, actor: User, goal_met: bool) -> P
     record("path_activity.verified", actor=actor, subject=activity, educator_id=activity.educator_id,
            goal_verified=goal.competency_code if goal else None)
     return goal
+
+
+def _refuse_own_evidence(activity: PathActivity, actor: User, action: str) -> None:
+    if actor.id == activity.educator_id:
+        raise PlanningError(f"Nobody may {action} their own evidence: {activity.resource.title} is on "
+                            "your own path, so another coach reviews it.")
 
 
 def _verify_goal(activity: PathActivity, actor: User) -> PlannedGoal:
@@ -363,7 +371,8 @@ def _verify_goal(activity: PathActivity, actor: User) -> PlannedGoal:
 
 
 def return_activity(activity: PathActivity, note: str, *, actor: User) -> PathActivity:
-    """Send evidence back for more, with a note saying what is missing."""
+    """Send evidence back for more, with a note saying what is missing (never one's own)."""
+    _refuse_own_evidence(activity, actor, "send back")
     if activity.status != ActivityStatus.DONE:
         raise PlanningError(f"{activity.resource.title} is not waiting for verification.")
     if not 1 <= len(note.strip()) <= REFLECTION_LIMIT:
@@ -397,6 +406,9 @@ def _placement(cycle_id: int, educator_id: int) -> Placement:
 def add_member(cohort: Cohort, educator: User, *, actor: User) -> None:
     """Move an educator into a cohort (out of any other). Editing a cohort confirms it, so the
     change is kept when the cycle is re-planned."""
+    if educator.id == cohort.coach_id:
+        raise PlanningError(f"{educator.name} coaches this cohort, so cannot be one of its members: "
+                            "choose another coach for it first.")
     placement = _placement(cohort.cycle_id, educator.id)
     if placement.cohort_id == cohort.id:
         raise PlanningError(f"{educator.name} is already in this cohort.")
@@ -420,9 +432,15 @@ def remove_member(cohort: Cohort, educator: User, *, actor: User) -> None:
 
 
 def set_cohort_coach(cohort: Cohort, coach: User | None, *, actor: User) -> None:
+    """Choose who leads a cohort: a coach of its district who is not one of its members (the
+    coach verifies the members' evidence, and nobody verifies their own)."""
     if coach is not None and (Role.COACH not in coach.roles or coach.district_id != cohort.cycle.district_id):
         raise PlanningError("Choose a coach of this district.",
                             {"coach_id": "is not a coach of this district"})
+    if coach is not None and db.session.scalar(select(Placement.id).where(
+            Placement.cohort_id == cohort.id, Placement.educator_id == coach.id)):
+        raise PlanningError(f"{coach.name} is a member of this cohort, so cannot coach it: choose "
+                            "another coach, or move them out of the cohort first.")
     before = cohort.coach_id
     cohort.coach_id = coach.id if coach else None
     db.session.flush()
