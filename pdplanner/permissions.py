@@ -12,10 +12,11 @@ from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.models import SelfAssessment
+from pdplanner.assessments.models import Cycle, EvidenceFile, Rating, SelfAssessment
+from pdplanner.assessments.queries import evidence_owner
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
-from pdplanner.planning.models import Cohort, Placement
+from pdplanner.planning.models import Cohort, PathActivity, Placement
 
 PUBLIC = "public"
 ANY_ROLE = frozenset(Role)
@@ -137,6 +138,27 @@ def get_plan_owner_or_404(viewer: User, educator_id: int, cycle_id: int) -> User
     if not can_see_plan(viewer, person, cycle_id):
         deny("user", person.id)
     return person
+
+
+def can_open_evidence(viewer: User, attached_to: Rating | PathActivity) -> bool:
+    """An evidence file: whoever may see the ratings of the educator it is about in that cycle;
+    on a path activity also whoever guides that path, the coach of the educator's cohort
+    included, who is asked to verify it."""
+    educator = db.session.get(User, attached_to.educator_id)
+    cycle = db.session.get(Cycle, attached_to.cycle_id)
+    if can_see_ratings(viewer, educator, cycle):
+        return True
+    return isinstance(attached_to, PathActivity) and guides(viewer, educator, cycle.id)
+
+
+def get_evidence_or_404(viewer: User, file_id: int) -> EvidenceFile:
+    evidence = db.session.get(EvidenceFile, file_id)
+    attached_to = evidence_owner(file_id) if evidence is not None else None
+    if attached_to is None:
+        abort(404)
+    if not can_open_evidence(viewer, attached_to):
+        deny("evidence", file_id)
+    return evidence
 
 
 def can_lead_cohort(viewer: User, cohort: Cohort) -> bool:

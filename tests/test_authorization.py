@@ -316,3 +316,21 @@ def test_another_districts_framework_is_404(db, client, world):
     assert client.get(f"/frameworks/{own.id}/export.case.json").status_code == 404
     assert client.get(f"/frameworks/{own.id}/export.yaml").status_code == 404
     assert client.get(f"/frameworks/{world.framework_id}").status_code == 200
+
+
+# Evidence on a path activity is also for whoever guides the path: the coach of the educator's
+# cohort, asked to verify it, opens it without having the educator on their caseload (issue 12).
+ACTIVITY_EVIDENCE = {"teacher": 200, "coach": 200, "other_coach": 200, "principal": 404,
+                     "other_principal": 404, "district_admin": 404, "stranger": 404}
+
+
+@pytest.mark.parametrize("viewer", sorted(ACTIVITY_EVIDENCE))
+def test_activity_evidence_by_role(db, client, world, viewer):
+    cohort = db.session.get(Cohort, world.cohort_id)
+    cohort.coach_id = world.people["other_coach"].id
+    activity = db.session.get(PathActivity, world.activity_id)
+    activity.evidence_file_id = store_evidence(world.people["teacher"], pdf_upload()).id
+    db.session.commit()
+    sign_in_directly(client, world.people[viewer])
+    response = client.get(f"/evidence/{activity.evidence_file_id}")
+    assert response.status_code == ACTIVITY_EVIDENCE[viewer]

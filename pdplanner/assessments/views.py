@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries, services
-from pdplanner.assessments.evidence import EvidenceError, evidence_path, store_evidence
+from pdplanner.assessments.evidence import EvidenceError, attach_evidence, evidence_path
 from pdplanner.assessments.forms import (
     CycleForm,
     RetentionForm,
@@ -24,13 +24,20 @@ from pdplanner.assessments.forms import (
     rating_form_class,
     rating_inputs,
 )
-from pdplanner.assessments.models import EvidenceFile, RaterKind
+from pdplanner.assessments.models import RaterKind
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.forms import ConfirmForm
-from pdplanner.permissions import can_see_ratings, coaches, deny, get_person_or_404, role_required
+from pdplanner.permissions import (
+    can_see_ratings,
+    coaches,
+    deny,
+    get_evidence_or_404,
+    get_person_or_404,
+    role_required,
+)
 
 bp = Blueprint("assessments", __name__)
 
@@ -122,7 +129,7 @@ def _save_domain(cycle, domain, form) -> None:
         if upload and upload.filename:
             if competency.code not in by_code:
                 raise EvidenceError(f"{competency.name}: choose a level before attaching a file.")
-            by_code[competency.code].evidence_file_id = store_evidence(current_user, upload).id
+            attach_evidence(by_code[competency.code], current_user, upload)
 
 
 def _after_save(cycle, domain):
@@ -201,12 +208,7 @@ def history():
 @bp.get("/evidence/<int:file_id>")
 @role_required(*Role)
 def evidence(file_id: int):
-    evidence_file = db.session.get(EvidenceFile, file_id) or abort(404)
-    attached_to = queries.evidence_owner(file_id) or abort(404)
-    educator = get_person_or_404(current_user, attached_to.educator_id)
-    cycle = _cycle_or_404(attached_to.cycle_id)
-    if not can_see_ratings(current_user, educator, cycle):
-        deny("evidence", file_id)
+    evidence_file = get_evidence_or_404(current_user, file_id)
     return send_file(evidence_path(evidence_file), mimetype=evidence_file.content_type,
                      as_attachment=True, download_name=evidence_file.original_name)
 

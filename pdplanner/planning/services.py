@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.evidence import EvidenceError, store_evidence
+from pdplanner.assessments.evidence import EvidenceError, attach_evidence
 from pdplanner.assessments.models import Cycle, RaterKind, Rating
 from pdplanner.audit.services import record
 from pdplanner.core.lanes import lane_for, overridden_why
@@ -261,7 +261,7 @@ def update_progress(activity: PathActivity, update: ProgressUpdate, *, actor: Us
                             problems)
     if update.upload:
         try:
-            activity.evidence_file_id = store_evidence(actor, update.upload).id
+            attach_evidence(activity, actor, update.upload)
         except EvidenceError as exc:
             raise PlanningError(f"Nothing was saved: {exc}", {"evidence_file": str(exc)}) from exc
     before = activity.status
@@ -578,11 +578,20 @@ def _store_activities(cycle: Cycle, result) -> int:
         select(PathActivity.educator_id, PathActivity.resource_id, PathActivity.position)
         .where(PathActivity.cycle_id == cycle.id,
                (PathActivity.source != "suggested") | (PathActivity.status != ActivityStatus.PLANNED))).all()
+    # A suggestion the educator recorded something on (a reflection, a link, a file) while it was
+    # still planned stays as it is: re-planning never throws their evidence away.
+    recorded = db.session.execute(
+        select(PathActivity.educator_id, PathActivity.resource_id, PathActivity.position,
+               PathActivity.competency_code, PathActivity.why)
+        .where(*(getattr(PathActivity, name) == value for name, value in suggested.items()),
+               (PathActivity.reflection != "") | (PathActivity.evidence_url != "")
+               | PathActivity.evidence_file_id.is_not(None))).all()
+    kept = [*kept, *((e, r, position) for e, r, position, _, _ in recorded)]
     taken = {(e, r) for e, r, _ in kept}
     next_position: dict[int, int] = {}
     for educator_id, _, position in kept:
         next_position[educator_id] = max(next_position.get(educator_id, 0), position + 1)
-    wanted = {}
+    wanted = {(e, r): (code, position, why) for e, r, position, code, why in recorded}
     for educator_id, steps in result.paths:
         for step in steps:
             if (educator_id, step.resource_id) in taken:
@@ -592,7 +601,7 @@ def _store_activities(cycle: Cycle, result) -> int:
             wanted[educator_id, step.resource_id] = (step.competency, position, step.why)
     fields = ("competency_code", "position", "why")
     _replace_rows(PathActivity, suggested, ("educator_id", "resource_id"), fields, wanted)
-    return len(wanted)
+    return len(wanted) - len(recorded)
 
 
 def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, ...],
