@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -129,8 +129,9 @@ def harden_sqlite(engine: Engine) -> None:
     A write request (or any CLI command) takes the write lock when its transaction starts, so
     two concurrent saves queue on the busy timeout instead of failing with "database is locked"
     when the second one upgrades its read lock. Read-only requests begin deferred and run in
-    parallel under WAL, and so does a connection opened by `read_connection`, which a write
-    request uses for what it reads before slow work such as hashing a password.
+    parallel under WAL, and so do a connection opened by `read_connection`, which a write
+    request uses for what it reads before slow work such as hashing a password, and a write
+    request that has said it `reads_only_from_here`.
     """
 
     @event.listens_for(engine, "connect")
@@ -145,7 +146,8 @@ def harden_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         reading = (connection.get_execution_options().get("reading", False)
-                   or (has_request_context() and request.method not in WRITE_METHODS))
+                   or (has_request_context() and request.method not in WRITE_METHODS)
+                   or (has_app_context() and g.get("database_reads_only", False)))
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
@@ -156,11 +158,11 @@ def read_connection(engine: Engine):
     return engine.connect().execution_options(reading=True)
 
 
-def end_read_transaction(session) -> None:
-    """End the session's transaction before slow work that writes nothing (parsing an upload),
-    so that SQLite's write lock, which a write request takes with its first statement, is not
-    held meanwhile; the writes after it begin a new transaction. The session must not have
-    written anything yet: it is rolled back."""
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("end_read_transaction: the session has unsaved changes")
-    session.rollback()
+def reads_only_from_here(session) -> None:
+    """For a write request (a POST) or a CLI command that writes nothing to the database from
+    here on, such as a roster preview, which parses a file and reads the district: commit what
+    it wrote so far
+    (signing in with a token stamps the token's last use) and begin its further transactions
+    deferred on SQLite, so that they hold no write lock and saves elsewhere go on meanwhile."""
+    session.commit()
+    g.database_reads_only = True
