@@ -117,7 +117,7 @@ def issue_set_password_links(user_ids: list[int]) -> dict[int, str]:
     expires_at = utcnow() + current_app.config["SET_PASSWORD_LINK_LIFETIME"]
     secrets_by_user = {user_id: secrets.token_urlsafe(32) for user_id in user_ids}
     if secrets_by_user:
-        db.session.execute(insert(SetPasswordToken), [
+        db.session.execute(insert(SetPasswordToken.__table__), [
             {"user_id": user_id, "token_hash": _token_hash(secret), "expires_at": expires_at}
             for user_id, secret in secrets_by_user.items()
         ])
