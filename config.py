@@ -24,6 +24,18 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A database that hangs must not hold every worker (docs/security/dbfault.md): opening a
+    # connection, waiting for one from the pool, a statement and a lock wait are each bounded, in
+    # seconds; pdplanner.database.engine_options turns them into driver settings. A request that
+    # runs into one gets the 503 "try again shortly" page, or problem+json.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    DATABASE_POOL_TIMEOUT = int(os.environ.get("DATABASE_POOL_TIMEOUT", "5"))
+    DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "15"))
+    DATABASE_LOCK_TIMEOUT = int(os.environ.get("DATABASE_LOCK_TIMEOUT", "5"))
+    # SQLite: how long a writer waits for another one's write lock before "database is locked".
+    SQLITE_BUSY_TIMEOUT = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
+    # /healthz gives the database this long, then answers 503.
+    HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "1"))
 
     # Sessions (SPEC section 11): idle and absolute timeouts, hardened cookies.
     SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))

@@ -14,19 +14,29 @@ as real exports have. Then it times, each with a fresh session and reading the f
 - re-import: reading and previewing the same file again (no change, as the product promises);
 - change: 5% of people renamed or moved and 2% left out, applied (updates and deactivations).
 
-Mailing the links is not timed (it happens after the commit, through the mail backend).
+Mailing the links is not timed in these steps (it happens after the commit, through the mail
+backend). The last step, `pages`, is the import end to end as a district admin does it, through
+the application's pages: uploading the file (it is stored, read and previewed), then Apply
+(read again, applied, committed, and every new person mailed, by the in-memory backend). On
+SQLite a probe connection tries to take the write lock every 5 ms meanwhile and reports the
+longest time it could not (`write lock held`): how long an autosave would have waited.
 The default database is a new SQLite file in a temporary directory. With --database-url
 postgresql://... the named database is emptied first, so the name must contain "bench".
 See docs/PERFORMANCE.md.
 """
 
 import argparse
+import html
 import platform
 import random
+import re
+import sqlite3
 import statistics
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
+from io import BytesIO
 from pathlib import Path
 
 from flask import Flask
@@ -35,6 +45,9 @@ from sqlalchemy import create_engine, text
 
 from config import database_url
 from pdplanner import create_app
+from pdplanner.accounts.models import Role
+from pdplanner.accounts.services import create_user
+from pdplanner.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from pdplanner.extensions import db
 from pdplanner.organisation.models import District
 from pdplanner.organisation.queries import roster_preview
@@ -55,7 +68,8 @@ def fresh_app(url: str | None, workdir: Path) -> Flask:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url(url), MAIL_BACKEND="memory")
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url(url), MAIL_BACKEND="memory",
+                     ROSTER_DIR=str(workdir / "rosters"))
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
     return app
@@ -140,6 +154,76 @@ def one_run(app: Flask, n_people: int, repeat: int, seed: int, results: dict) ->
     return counts
 
 
+class WriteLockProbe:
+    """On SQLite, the longest stretch during which another connection could not take the write
+    lock (BEGIN IMMEDIATE without waiting), tried every 5 ms on a thread of its own."""
+
+    def __init__(self, url: str):
+        self.path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+        self.longest = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+
+    def _probe(self):
+        probe = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        locked_since = None
+        while not self._stop.is_set():
+            now = time.perf_counter()
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                if locked_since is not None:
+                    self.longest = max(self.longest, now - locked_since)
+                locked_since = None
+            except sqlite3.OperationalError:
+                locked_since = locked_since or now
+            time.sleep(0.005)
+        probe.close()
+
+    def __enter__(self):
+        if self.path:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_):
+        if self.path:
+            self._stop.set()
+            self._thread.join()
+
+
+def through_pages(app: Flask, n_people: int, seed: int, results: dict) -> dict:
+    """Upload, preview and apply `n_people` as a district admin, through the pages."""
+    rng = random.Random(seed)
+    codes, rows = synthetic_roster(n_people, "P", rng)
+    content = to_csv(rows, extra=max(1, n_people // 200))
+    with app.app_context():
+        district = create_district(code="BENCHPAGES", name="Bench district, pages")
+        for code in codes:
+            create_school(district, code=code, name=f"School {code}")
+        admin = create_user(district_id=district.id, email="admin@bench-pages.example",
+                            given_name="Ada", family_name="Admin", role=Role.DISTRICT_ADMIN)
+        db.session.commit()
+        session_id = admin.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = session_id, True
+        session[SIGNED_IN_AT] = session[LAST_SEEN_AT] = time.time()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/roster").get_data(as_text=True)).group(1)
+    with WriteLockProbe(app.config["SQLALCHEMY_DATABASE_URI"]) as probe, timed(results, "pages"):
+        with timed(results, "  upload + preview page"):
+            page = client.post("/roster", content_type="multipart/form-data", data={
+                "csrf_token": token, "file": (BytesIO(content), "roster.csv")})
+        fields = {name: html.unescape(value) for name, value in re.findall(
+            r'name="(\w+)" type="hidden" value="([^"]*)"', page.get_data(as_text=True))}
+        with timed(results, "  apply + commit + mail"):
+            done = client.post("/roster/apply", data=fields)
+    results.setdefault("  write lock held (longest)", []).append(probe.longest)
+    mailed = len(app.extensions.get("pdplanner.outbox", []))
+    app.extensions.get("pdplanner.outbox", []).clear()
+    return {"status": (page.status_code, done.status_code), "mailed": mailed}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -156,6 +240,9 @@ def main() -> None:
         results: dict[str, list[float]] = {}
         for repeat in range(args.repeats):
             counts = one_run(app, args.people, repeat, args.seed, results)
+        counts["pages"] = through_pages(app, args.people, args.seed, results)
+        for name in ("  upload + preview page", "  apply + commit + mail", "  write lock held (longest)"):
+            counts[name] = {}
         for step, figures in counts.items():
             print(f"  {step:<10} median {statistics.median(results[step]):6.2f} s   "
                   f"max {max(results[step]):6.2f} s   {figures}")

@@ -94,6 +94,9 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The application's statement timeout bounds requests; a migration may take longer.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

@@ -6,7 +6,7 @@ import os
 from flask import Flask
 
 from config import config_for
-from pdplanner.database import IdConverter, harden_sqlite, refuse_nul_characters
+from pdplanner.database import IdConverter, engine_options, harden_sqlite, refuse_nul_characters
 from pdplanner.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -36,6 +36,7 @@ MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments
 def register_extensions(app: Flask) -> None:
     for package in MODEL_PACKAGES:
         importlib.import_module(f"pdplanner.{package}.models")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

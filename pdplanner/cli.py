@@ -14,7 +14,7 @@ from pdplanner.assessments import services as assessments
 from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle, cycle_contents, expired_cycles
-from pdplanner.database import utcnow
+from pdplanner.database import reads_only_from_here, utcnow
 from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
 from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
@@ -403,11 +403,13 @@ def import_roster(path: Path, apply: bool, partial: bool, district_code: str | N
     """Preview, or with --apply import, PATH: a simple CSV (email, given name, family name,
     role, school code, coach email) or a OneRoster 1.1 / 1.2 bundle (a folder or a zip).
     Applying is one transaction; people a full roster leaves out are deactivated, never deleted."""
-    district = _district(district_code)
-    try:
+    if not apply:
+        reads_only_from_here(db.session)
+    try:   # read before the transaction begins, so SQLite's write lock is not held meanwhile
         roster = read_roster(bundle_from_path(path), partial=partial)
     except RosterError as exc:
         _fail(str(exc))
+    district = _district(district_code)
     if not apply:
         _echo_preview(roster_preview(district, roster), district)
         db.session.rollback()
@@ -418,13 +420,16 @@ def import_roster(path: Path, apply: bool, partial: bool, district_code: str | N
     except organisation.OrganisationError as exc:
         _fail(str(exc))
     db.session.commit()
-    for invitation in outcome.invitations:
-        accounts.mail_invitation(invitation.email, invitation.given_name, invitation.path)
+    unsent = accounts.mail_invitations(outcome.invitations)
     _echo_preview(outcome.preview, district)
     counts = outcome.preview.counts
+    mailed = len(outcome.invitations) - len(unsent)
     click.echo(f"Imported: {counts['created']} created, {counts['updated']} updated, "
-               f"{counts['deactivated']} deactivated; {len(outcome.invitations)} set-password "
-               f"link{'' if len(outcome.invitations) == 1 else 's'} mailed.")
+               f"{counts['deactivated']} deactivated; {mailed} set-password "
+               f"link{'' if mailed == 1 else 's'} mailed.")
+    if unsent:
+        click.echo(f"Not mailed (the mail server refused or was unreachable; send each a new link "
+                   f"with `flask users set-password-link EMAIL`): {', '.join(unsent)}", err=True)
 
 
 def _echo_preview(preview: RosterPreview, district: District) -> None:

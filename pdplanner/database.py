@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -98,14 +98,40 @@ def refuse_nul_characters() -> None:
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS for the configured database, with every wait bounded: a hanging
+    or locked database answers an error within seconds instead of holding the worker (the
+    errors become the 503 page). PostgreSQL: connect_timeout, and statement_timeout and
+    lock_timeout for every session; SQLite: the busy timeout. Both: the pool's wait."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    options = {**config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "timeout": config["SQLITE_BUSY_TIMEOUT"]}
+        return options
+    options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
+    if url.startswith("postgresql"):
+        statement_ms = config["DATABASE_STATEMENT_TIMEOUT"] * 1000
+        lock_ms = config["DATABASE_LOCK_TIMEOUT"] * 1000
+        options["connect_args"] = {
+            **options.get("connect_args", {}),
+            "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],
+            "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}",
+        }
+    return options
+
+
 def harden_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for write transactions.
+    """WAL, foreign keys, and BEGIN IMMEDIATE for write transactions (the busy timeout is the
+    driver's `timeout`, see engine_options).
 
     pysqlite's own transaction handling is switched off so the BEGIN we emit is the one used.
     A write request (or any CLI command) takes the write lock when its transaction starts, so
     two concurrent saves queue on the busy timeout instead of failing with "database is locked"
     when the second one upgrades its read lock. Read-only requests begin deferred and run in
-    parallel under WAL.
+    parallel under WAL, and so do a connection opened by `read_connection`, which a write
+    request uses for what it reads before slow work such as hashing a password, and a write
+    request that has said it `reads_only_from_here`.
     """
 
     @event.listens_for(engine, "connect")
@@ -113,12 +139,30 @@ def harden_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        reading = has_request_context() and request.method not in WRITE_METHODS
+        reading = (connection.get_execution_options().get("reading", False)
+                   or (has_request_context() and request.method not in WRITE_METHODS)
+                   or (has_app_context() and g.get("database_reads_only", False)))
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def read_connection(engine: Engine):
+    """A connection of its own for what a write request reads before slow work (hashing a
+    password): on SQLite it begins deferred, so it takes no write lock; close it (`with`) before
+    the slow work starts."""
+    return engine.connect().execution_options(reading=True)
+
+
+def reads_only_from_here(session) -> None:
+    """For a write request (a POST) or a CLI command that writes nothing to the database from
+    here on, such as a roster preview, which parses a file and reads the district: commit what
+    it wrote so far
+    (signing in with a token stamps the token's last use) and begin its further transactions
+    deferred on SQLite, so that they hold no write lock and saves elsewhere go on meanwhile."""
+    session.commit()
+    g.database_reads_only = True

@@ -4,8 +4,10 @@ Never a stack trace or SQL: unexpected errors are logged and answered with a pla
 """
 
 from flask import Flask, current_app, g, render_template, request
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
 from pdplanner.audit.services import record
@@ -116,6 +118,31 @@ def handle_unexpected_error(error: Exception):
     return error_response(500, InternalServerError().name, MESSAGES[500])
 
 
+# Seconds a client is asked to wait before retrying while the database is unavailable.
+RETRY_AFTER_SECONDS = 30
+
+
+def handle_database_unavailable(error: Exception):
+    """The database did not answer in time (connect, statement, lock or pool timeout), stayed
+    locked past SQLite's busy timeout, or is down: 503 with Retry-After, as the app's own page
+    or problem+json. The page is rendered without the signed-in user, whose roles would need
+    the database that just failed."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.invalidate()
+    current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path,
+                             error, exc_info=error)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return error_response(503, "Service Unavailable", MESSAGES[503], headers=headers)
+    g._login_user = AnonymousUserMixin()   # flask-login's user of this request: no query needed
+    page = render_template("errors/unavailable.html", retry_after=RETRY_AFTER_SECONDS)
+    return page, 503, headers
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(PoolTimeoutError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)

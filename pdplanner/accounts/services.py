@@ -5,6 +5,7 @@ Services flush; the request or CLI command commits once.
 
 import hashlib
 import secrets
+import smtplib
 from datetime import timedelta
 
 from flask import current_app
@@ -14,7 +15,7 @@ from pdplanner.accounts.mail import send_mail
 from pdplanner.accounts.models import ApiToken, Role, SetPasswordToken, User, user_by_email
 from pdplanner.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pdplanner.audit.services import record, record_many
-from pdplanner.database import utcnow
+from pdplanner.database import read_connection, utcnow
 from pdplanner.extensions import db
 from pdplanner.organisation.services import assign_coach, grant_role
 
@@ -55,16 +56,29 @@ def set_password(user: User, password: str, *, actor: User | None = None) -> Non
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Records the attempt."""
-    user = user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password) or not user.active:
+    """The active user with this email and password, or None. Records the attempt.
+
+    The password is checked (argon2: slow on purpose, and as slow for an unknown email) before
+    the write transaction begins, with the account read on a connection that is closed first:
+    on SQLite the write lock is held only for the few statements that record the sign-in, so
+    simultaneous sign-ins do not queue behind each other's hashing (docs/security/dbfault.md)."""
+    email = email.strip().lower()
+    with read_connection(db.engine) as connection:
+        account = connection.execute(
+            select(User.id, User.password_hash).where(User.email == email)).first()
+    checked_hash = account.password_hash if account else None
+    verified = verify_password(checked_hash, password)
+    new_hash = hash_password(password) if verified and needs_rehash(checked_hash) else None
+    user = db.session.get(User, account.id) if account else None
+    # A password changed between the check and now: the check was against the old one.
+    if not verified or user is None or not user.active or user.password_hash != checked_hash:
         record(
             "sign_in.failed", actor=None, subject=user,
-            district_id=user.district_id if user else None, email=email.strip().lower()[:254],
+            district_id=user.district_id if user else None, email=email[:254],
         )
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if new_hash is not None:
+        user.password_hash = new_hash
     user.last_sign_in_at = utcnow()
     record("sign_in.succeeded", actor=user, subject=user)
     return user
@@ -105,7 +119,7 @@ def issue_set_password_links(user_ids: list[int]) -> dict[int, str]:
     expires_at = utcnow() + current_app.config["SET_PASSWORD_LINK_LIFETIME"]
     secrets_by_user = {user_id: secrets.token_urlsafe(32) for user_id in user_ids}
     if secrets_by_user:
-        db.session.execute(insert(SetPasswordToken), [
+        db.session.execute(insert(SetPasswordToken.__table__), [
             {"user_id": user_id, "token_hash": _token_hash(secret), "expires_at": expires_at}
             for user_id, secret in secrets_by_user.items()
         ])
@@ -122,6 +136,27 @@ def mail_invitation(email: str, given_name: str, path: str) -> None:
         f"choose your password. It works once.\n\n{config['PUBLIC_BASE_URL']}{path}\n\n"
         "If it has expired, ask your district admin for a new one.\n"
     ))
+
+
+def mail_invitations(invitations) -> list[str]:
+    """Mail the invitations of a committed roster import (`mail_invitation`); returns the emails
+    whose mail could not be sent, which are logged. A recipient the mail server refuses is
+    skipped; a server that cannot be reached ends the mailing, rather than waiting out a
+    timeout per person. The people exist either way: a district admin can send anyone a new
+    set-password link from their page."""
+    unsent = []
+    for n, invitation in enumerate(invitations):
+        try:
+            mail_invitation(invitation.email, invitation.given_name, invitation.path)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
+            current_app.logger.exception("Invitation to %s not sent", invitation.email)
+            unsent.append(invitation.email)
+        except OSError:
+            current_app.logger.exception("Mail server unreachable: %d invitations not sent",
+                                         len(invitations) - n)
+            unsent += [later.email for later in invitations[n:]]
+            break
+    return unsent
 
 
 def request_password_reset(email: str) -> None:

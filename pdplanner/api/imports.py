@@ -9,6 +9,8 @@ from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role
 from pdplanner.api import schemas
 from pdplanner.api.views import answers, bp, caller, one_transaction
+from pdplanner.database import reads_only_from_here
+from pdplanner.extensions import db
 from pdplanner.framework.exchange import import_framework_file, upload_content
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.permissions import role_required
@@ -76,6 +78,9 @@ class RosterPreviewSchema(ma.Schema):
 
 class RosterImportSchema(RosterPreviewSchema):
     mailed = fields.Integer(**described("Set-password links mailed to the people created."))
+    not_mailed = fields.List(fields.String(), **described(
+        "Emails of people created whose link could not be mailed (the mail server refused or "
+        "was unreachable): they exist, and a district admin can send each a new link."))
 
 
 class FrameworkUploadSchema(ma.Schema):
@@ -108,6 +113,7 @@ def roster_preview(args, files):
     """What importing this roster into the caller's district would change: people to create,
     update and deactivate, and every rejected row with its file, line and reason. Nothing is
     written."""
+    reads_only_from_here(db.session)   # no write lock while parsing and reading
     with one_transaction():
         roster = roster_of(files["file"], args["partial"])
         return queries.roster_preview(caller().district, roster, caller())
@@ -123,12 +129,16 @@ def roster_import(args, files):
     """Import a roster in one transaction (all or nothing): what its preview shows is written;
     rejected rows change nothing; people a full roster leaves out are deactivated, never
     deleted. The same file again changes nothing. New people are mailed a set-password link."""
-    with one_transaction():
+    # The token's last use is committed first: the import's write transaction (and SQLite's
+    # write lock) begins after the file is parsed, and ends before the invitations are mailed.
+    db.session.commit()
+    with one_transaction():   # writes nothing: it answers a roster that cannot be read
         roster = roster_of(files["file"], args["partial"])
+    with one_transaction():
         outcome = services.apply_roster(caller().district, roster, actor=caller())
-    for invitation in outcome.invitations:
-        accounts.mail_invitation(invitation.email, invitation.given_name, invitation.path)
-    return {**RosterPreviewSchema().dump(outcome.preview), "mailed": len(outcome.invitations)}
+    unsent = accounts.mail_invitations(outcome.invitations)
+    return {**RosterPreviewSchema().dump(outcome.preview),
+            "mailed": len(outcome.invitations) - len(unsent), "not_mailed": unsent}
 
 
 # -- frameworks -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from pdplanner.assessments.forms import (
     rating_inputs,
 )
 from pdplanner.assessments.models import RaterKind
-from pdplanner.database import utcnow
+from pdplanner.database import reads_only_from_here, utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation import services as organisation
@@ -104,6 +104,7 @@ def domain_page(cycle_id: int, domain_code: str):
             flash(str(exc), "error")
         else:
             db.session.commit()
+            reads_only_from_here(db.session)   # an autosave's progress: no write lock needed
             if _wants_json():
                 return jsonify(saved=True, progress=_progress_json(cycle))
             return _after_save(cycle, domain)

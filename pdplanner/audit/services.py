@@ -27,7 +27,7 @@ def record_many(action: str, *, actor=None, district_id: int, subjects: list[tup
     if not subjects:
         return
     remote_addr = request.remote_addr if has_request_context() else None
-    db.session.execute(insert(AuditEvent), [
+    db.session.execute(insert(AuditEvent.__table__), [
         {"action": action, "actor_id": actor.id if actor is not None else None, "district_id": district_id,
          "subject_type": subject_type, "subject_id": subject_id, "details": details,
          "remote_addr": remote_addr}

@@ -268,13 +268,16 @@ def _create_people(district: District, preview: RosterPreview, school_ids: dict,
                    actor: User | None) -> dict[str, int]:
     if not preview.creates:
         return {}
-    rows = db.session.execute(insert(User).returning(User.id, User.email), [
+    # Core statements (the table, not the mapped class) skip the ORM's bulk machinery, and a
+    # plain executemany then one read of the ids is faster than INSERT ... RETURNING per row.
+    db.session.execute(insert(User.__table__), [
         {"district_id": district.id, "email": plan.email, "given_name": plan.given_name,
          "family_name": plan.family_name, "sourced_id": plan.sourced_id,
          "is_district_admin": plan.district_admin, "active": True, "session_epoch": 0}
         for plan in preview.creates
-    ]).all()
-    created = {email: user_id for user_id, email in rows}
+    ])
+    ids = dict(db.session.execute(select(User.email, User.id).where(User.district_id == district.id)).all())
+    created = {plan.email: ids[plan.email] for plan in preview.creates}
     record_many("user.created", actor=actor, district_id=district.id, subjects=[
         ("user", created[plan.email], {"email": plan.email, "via": "roster", "roles": plan.roles_text})
         for plan in preview.creates])
@@ -310,7 +313,7 @@ def _set_memberships(preview: RosterPreview, school_ids: dict, created: dict[str
         removals += [membership_id for school_id, (membership_id, _) in now.items()
                      if school_id not in targets]
     if inserts:
-        db.session.execute(insert(Membership), inserts)
+        db.session.execute(insert(Membership.__table__), inserts)
     if role_changes:
         db.session.execute(update(Membership), role_changes)
     for chunk in _chunks(removals):
@@ -329,7 +332,7 @@ def _set_coaches(preview: RosterPreview, created: dict[str, int]) -> None:
         inserts += [{"coach_id": coach_id, "educator_id": user_id} for coach_id in sorted(wanted - now)]
         removals += [(coach_id, user_id) for coach_id in sorted(now - wanted)]
     if inserts:
-        db.session.execute(insert(CaseloadAssignment), inserts)
+        db.session.execute(insert(CaseloadAssignment.__table__), inserts)
     for coach_id, educator_id in removals:
         db.session.execute(delete(CaseloadAssignment).where(
             CaseloadAssignment.coach_id == coach_id, CaseloadAssignment.educator_id == educator_id))

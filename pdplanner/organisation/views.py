@@ -7,6 +7,7 @@ from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.audit.queries import district_events
+from pdplanner.database import reads_only_from_here
 from pdplanner.extensions import db
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
@@ -226,6 +227,7 @@ def schools():
 def roster():
     form = RosterUploadForm()
     if form.validate_on_submit():
+        reads_only_from_here(db.session)   # a preview: no write lock while parsing and reading
         try:
             upload = rosters.store_upload(form.file.data)
             roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data)
@@ -251,6 +253,9 @@ def apply_roster():
         expected = json.loads(form.expected.data)
     except ValueError:
         abort(400, description="This preview cannot be applied: upload the roster again.")
+    # Signing in only read: the import's write transaction (and SQLite's write lock) begins
+    # after the file is read and parsed, and ends before the invitations are mailed.
+    db.session.commit()
     try:
         upload = rosters.stored_upload(form.upload.data, form.filename.data, form.digest.data)
         roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data == "1")
@@ -262,10 +267,9 @@ def apply_roster():
         return redirect(url_for(".roster"))
     db.session.commit()
     upload.remove()
-    for invitation in outcome.invitations:
-        accounts.mail_invitation(invitation.email, invitation.given_name, invitation.path)
+    unsent = accounts.mail_invitations(outcome.invitations)
     return render_template("organisation/roster_done.html", preview=outcome.preview,
-                           mailed=len(outcome.invitations))
+                           mailed=len(outcome.invitations) - len(unsent), unsent=unsent)
 
 
 @bp.get("/audit")

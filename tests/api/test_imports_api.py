@@ -61,6 +61,20 @@ def test_a_roster_import_is_applied_once_and_the_same_file_again_changes_nothing
     assert (counts["created"], counts["updated"], counts["deactivated"]) == (0, 0, 0)
 
 
+def test_a_roster_import_is_kept_when_its_mail_cannot_be_sent_and_says_who_was_not_mailed(
+        db, client, town, bearer, monkeypatch):
+    from pdplanner.accounts import services as accounts
+
+    def unreachable(to, subject, body):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(accounts, "send_mail", unreachable)
+    response = upload(client, bearer(town.admin), "/api/v1/roster/import?partial=true", ROSTER.encode(),
+                      "staff.csv")
+    assert response.status_code == 200, response.json
+    assert (response.json["mailed"], response.json["not_mailed"]) == (0, ["new.teacher@town.org"])
+    assert db.session.scalar(select(User).where(User.email == "new.teacher@town.org")) is not None
+
 def test_an_unreadable_roster_is_a_422_naming_the_file(db, client, town, bearer):
     response = upload(client, bearer(town.admin), "/api/v1/roster/preview", b"PK\x03\x04broken", "bundle.zip")
     assert response.status_code == 422
