@@ -1,7 +1,9 @@
 import pytest
 
+from pdplanner.accounts.passwords import hash_password
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, create_user
+from tests.helpers import sign_in_directly
 
 
 def _attempt(client, email, password, addr="10.0.0.1"):
@@ -40,6 +42,23 @@ def test_one_address_trying_many_accounts_is_throttled(db, app, client, monkeypa
     statuses = [_attempt(client, f"guess{n}@example.org", "wrong password!").status_code
                 for n in range(9)]
     assert statuses[-1] == 429 and statuses[:8] == [200] * 8
+
+
+def test_guessing_the_current_password_is_throttled(db, client, quick_hashing):
+    """A stolen session must not guess the current password freely on the change-password page."""
+    user = create_user(commit=False)
+    user.password_hash = hash_password(PASSWORD)
+    db.session.commit()
+    sign_in_directly(client, user)
+
+    def change(current):
+        token = csrf_from(client, "/account/password")
+        return client.post("/account/password", data={
+            "current": current, "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase", "csrf_token": token}).status_code
+
+    assert [change("wrong password!") for _ in range(6)] == [200] * 5 + [429]
+    assert change(PASSWORD) == 429
 
 
 def test_redis_storage_shares_limits_between_app_instances(app, db):
