@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from pdplanner.accounts import services
 from pdplanner.accounts.devices import remember_device, trusted_device
@@ -24,6 +25,7 @@ from pdplanner.accounts.forms import (
     TokenForm,
 )
 from pdplanner.accounts.sessions import start_session
+from pdplanner.errors import handle_http_error
 from pdplanner.extensions import db, limiter
 from pdplanner.permissions import public, signed_in
 
@@ -97,6 +99,22 @@ def login():
         g.sign_in_failed = True
         form.form_errors.append("That email and password do not match an active account.")
     return render_template("accounts/login.html", form=form)
+
+
+THROTTLED = ("Too many attempts to sign in. Wait a while and try again, or use a browser you have "
+             "signed in with before. To sign in with this browser now, choose “Forgot your "
+             "password?”: opening the link we mail you lets this browser in again.")
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_attempts(error: TooManyRequests):
+    """A throttled sign-in gets the sign-in page and what to do; other pages the generic answer.
+    The same words whether or not the email has an account."""
+    if request.endpoint != "accounts.login":
+        return handle_http_error(error)
+    form = SignInForm(formdata=None, email=request.form.get("email", "")[:254])
+    form.form_errors.append(THROTTLED)
+    return render_template("accounts/login.html", form=form), 429
 
 
 @bp.post("/logout")

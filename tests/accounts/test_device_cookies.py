@@ -13,8 +13,9 @@ from itsdangerous import TimestampSigner
 
 from pdplanner.accounts import devices, passwords
 from pdplanner.accounts.services import issue_set_password_link
+from pdplanner.accounts.views import THROTTLED
 from pdplanner.extensions import db as database
-from tests.conftest import csrf_from
+from tests.conftest import CSRF_FIELD, csrf_from
 from tests.factories import PASSWORD, create_user
 
 pytestmark = pytest.mark.usefixtures("quick_hashing")
@@ -29,6 +30,11 @@ def attempt(browser, email, password, addr=HOME):
     token = csrf_from(browser, "/login")
     return browser.post("/login", data={"email": email, "password": password, "csrf_token": token},
                         environ_base={"REMOTE_ADDR": addr})
+
+
+def csrf_value(response) -> str:
+    match = CSRF_FIELD.search(response.get_data(as_text=True))
+    return match.group(1) or match.group(2)
 
 
 def sign_out(browser):
@@ -77,8 +83,10 @@ def test_fifty_failures_from_ten_addresses_lock_untrusted_clients_not_the_person
                 for addr in addresses for _ in range(5)}
     assert statuses == {200}  # 50 failures, 5 from each address: under every per-address limit
 
-    # Untrusted clients are locked for this person, from any address, even with the password.
-    assert attempt(new_browser(), person.email, PASSWORD, addr=ELSEWHERE).status_code == 429
+    # Untrusted clients are locked for this person, from any address, even with the password;
+    # the page says what to do.
+    refused = attempt(new_browser(), person.email, PASSWORD, addr=ELSEWHERE)
+    assert refused.status_code == 429 and THROTTLED in refused.get_data(as_text=True)
     assert attempt(attacker, person.email, PASSWORD, addr="203.0.113.11").status_code == 429
     # The person's own browser still signs in: from home, and from an address the attacker used.
     assert attempt(own, person.email, PASSWORD, addr=HOME).status_code == 302
@@ -119,8 +127,12 @@ def test_at_the_address_cap_only_browsers_with_a_device_cookie_still_sign_in(
     attacker = new_browser()
     for n in range(30):
         attempt(attacker, f"guess{n}@example.org", WRONG, addr=SCHOOL)
-    assert attempt(attacker, "guess-more@example.org", WRONG, addr=SCHOOL).status_code == 429
-    assert attempt(new_browser(), colleague.email, PASSWORD, addr=SCHOOL).status_code == 429
+    made_up = attempt(attacker, "guess-more@example.org", WRONG, addr=SCHOOL)
+    real = attempt(new_browser(), colleague.email, PASSWORD, addr=SCHOOL)
+    assert made_up.status_code == real.status_code == 429
+    # The same page either way: a refusal does not tell who has an account.
+    assert (made_up.get_data(as_text=True).replace("guess-more@example.org", colleague.email)
+            == real.get_data(as_text=True).replace(csrf_value(real), csrf_value(made_up)))
     assert attempt(own, person.email, PASSWORD, addr=SCHOOL).status_code == 302
 
 
