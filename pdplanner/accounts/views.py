@@ -1,3 +1,4 @@
+from ipaddress import IPv6Address, ip_address, ip_network
 from urllib.parse import urlsplit
 
 from flask import (
@@ -44,8 +45,23 @@ def _account_key() -> str:
     return "account:" + request.form.get("email", "").strip().lower()
 
 
+def _address_key() -> str:
+    """The client's address; for IPv6 its /64, which one subscriber usually holds whole, so an
+    attacker cannot take a fresh address for every guess."""
+    address = request.remote_addr or ""
+    try:
+        parsed = ip_address(address.partition("%")[0])
+    except ValueError:
+        return address
+    if isinstance(parsed, IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def _address_and_account_key() -> str:
-    return f"{request.remote_addr}|{_account_key()}"
+    return f"{_address_key()}|{_account_key()}"
 
 
 def _device_key() -> str:
@@ -75,7 +91,7 @@ def _limit(name: str):
 @public
 @limiter.limit(_limit("LOGIN_LIMIT_PER_DEVICE"), methods=["POST"], key_func=_device_key,
                exempt_when=_from_untrusted_client, deduct_when=_sign_in_failed)
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"],
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], key_func=_address_key,
                exempt_when=_from_trusted_device, deduct_when=_sign_in_failed)
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_account_key,
                exempt_when=_from_trusted_device, deduct_when=_sign_in_failed)
@@ -199,7 +215,7 @@ def change_password():
 
 @bp.route("/password-reset", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit("PASSWORD_RESET_LIMIT"), methods=["POST"])
+@limiter.limit(_limit("PASSWORD_RESET_LIMIT"), methods=["POST"], key_func=_address_key)
 def password_reset():
     form = PasswordResetForm()
     if form.validate_on_submit():

@@ -44,6 +44,19 @@ def test_one_address_trying_many_accounts_is_throttled(db, app, client, monkeypa
     assert statuses[-1] == 429 and statuses[:8] == [200] * 8
 
 
+def test_an_ipv6_client_is_counted_by_its_64_bit_prefix(db, app, client, monkeypatch, quick_hashing):
+    """One subscriber usually holds a whole /64: a fresh address per guess must not reset the count."""
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "3 per minute")
+    statuses = [_attempt(client, f"guess{n}@example.org", "wrong password!",
+                         addr=f"2001:db8:1:2::{n + 1:x}").status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert _attempt(client, "guess@example.org", "wrong password!", addr="2001:db8:1:3::1").status_code == 200
+    # An IPv4 client seen through an IPv6 socket is its IPv4 address.
+    for n in range(3):
+        _attempt(client, f"other{n}@example.org", "wrong password!", addr="192.0.2.7")
+    assert _attempt(client, "x@example.org", "wrong password!", addr="::ffff:192.0.2.7").status_code == 429
+
+
 def test_guessing_the_current_password_is_throttled(db, client, quick_hashing):
     """A stolen session must not guess the current password freely on the change-password page."""
     user = create_user(commit=False)
