@@ -46,13 +46,26 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
-    # Sign-in throttling. Storage is shared when it points to Redis.
+    # Sign-in throttling (docs/security/signin.md); only failures count. Storage is shared
+    # between workers when it points to Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = False
+    # A browser with the person's device cookie is limited by that cookie alone ...
+    LOGIN_LIMIT_PER_DEVICE = "10 per hour"
+    # ... every other client by these: one email from one address, one email from anywhere
+    # (its "untrusted clients"), and one address for any email. The address cap is high on
+    # purpose: a school's staff share one address, and mistyped or made-up emails must not
+    # stop their colleagues; it still bounds one address spraying a password over the district.
     LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per minute; 20 per hour"
-    LOGIN_LIMIT_PER_ADDRESS = "30 per minute; 300 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "50 per hour"
+    LOGIN_LIMIT_PER_ADDRESS = "100 per minute; 1000 per hour"
+    DEVICE_COOKIE_LIFETIME = timedelta(days=int(os.environ.get("DEVICE_COOKIE_DAYS", "365")))
+    DEVICE_COOKIE_MAX_PEOPLE = 10
+    PASSWORD_CHANGE_LIMIT = "5 per minute; 20 per hour"
+    # How many reverse proxies in front of the app set X-Forwarded-For (Werkzeug's ProxyFix).
+    # 0 trusts none: the address is the socket's peer and a client cannot pick its own.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own timeouts
 

@@ -4,6 +4,7 @@ import importlib
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_for
 from pdplanner.database import IdConverter, engine_options, harden_sqlite, refuse_nul_characters
@@ -16,6 +17,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     config.init_app(app)
+    trust_proxies(app)
     os.makedirs(app.instance_path, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.url_map.converters["int"] = IdConverter  # before any route is registered
@@ -27,6 +29,18 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     register_errors(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client address from X-Forwarded-For, but only the last PROXY_FIX_X_FOR entries,
+    which our own proxies appended; anything a client wrote before them is ignored."""
+    hops = app.config["PROXY_FIX_X_FOR"]
+    if not isinstance(hops, int) or hops < 0:
+        raise RuntimeError(
+            f"PROXY_FIX_X_FOR={hops!r} must be 0 or the number of proxies in front of the app."
+        )
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)
 
 
 # Every package with tables, so the metadata (and so Alembic) always sees all of them.

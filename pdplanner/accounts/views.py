@@ -1,3 +1,4 @@
+from ipaddress import IPv6Address, ip_address, ip_network
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,8 +14,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from pdplanner.accounts import services
+from pdplanner.accounts.devices import remember_device, trusted_device
 from pdplanner.accounts.forms import (
     ChangePasswordForm,
     PasswordResetForm,
@@ -23,6 +26,7 @@ from pdplanner.accounts.forms import (
     TokenForm,
 )
 from pdplanner.accounts.sessions import start_session
+from pdplanner.errors import handle_http_error
 from pdplanner.extensions import db, limiter
 from pdplanner.permissions import public, signed_in
 
@@ -41,8 +45,35 @@ def _account_key() -> str:
     return "account:" + request.form.get("email", "").strip().lower()
 
 
+def _address_key() -> str:
+    """The client's address; for IPv6 its /64, which one subscriber usually holds whole, so an
+    attacker cannot take a fresh address for every guess."""
+    address = request.remote_addr or ""
+    try:
+        parsed = ip_address(address.partition("%")[0])
+    except ValueError:
+        return address
+    if isinstance(parsed, IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 def _address_and_account_key() -> str:
-    return f"{request.remote_addr}|{_account_key()}"
+    return f"{_address_key()}|{_account_key()}"
+
+
+def _device_key() -> str:
+    return "device:" + (trusted_device() or "")
+
+
+def _from_trusted_device() -> bool:
+    return trusted_device() is not None
+
+
+def _from_untrusted_client() -> bool:
+    return trusted_device() is None
 
 
 def _sign_in_failed(_response) -> bool:
@@ -53,13 +84,20 @@ def _limit(name: str):
     return lambda: current_app.config[name]
 
 
+# Only failures count. A browser holding the person's device cookie is limited by that cookie
+# alone; every other client by the address+email pair, the address and the email (its
+# "untrusted clients"), so nobody elsewhere can lock the person out of their own browser.
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_DEVICE"), methods=["POST"], key_func=_device_key,
+               exempt_when=_from_untrusted_client, deduct_when=_sign_in_failed)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], key_func=_address_key,
+               exempt_when=_from_trusted_device, deduct_when=_sign_in_failed)
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_account_key,
-               deduct_when=_sign_in_failed)
+               exempt_when=_from_trusted_device, deduct_when=_sign_in_failed)
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"), methods=["POST"],
-               key_func=_address_and_account_key, deduct_when=_sign_in_failed)
+               key_func=_address_and_account_key, exempt_when=_from_trusted_device,
+               deduct_when=_sign_in_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboards.home"))
@@ -71,10 +109,28 @@ def login():
             session.clear()  # a fresh session on every sign-in
             login_user(user)
             start_session()
-            return redirect(safe_next(request.args.get("next")) or url_for("dashboards.home"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("dashboards.home"))
+            remember_device(response, user)
+            return response
         g.sign_in_failed = True
         form.form_errors.append("That email and password do not match an active account.")
     return render_template("accounts/login.html", form=form)
+
+
+THROTTLED = ("Too many attempts to sign in. Wait a while and try again, or use a browser you have "
+             "signed in with before. To sign in with this browser now, choose “Forgot your "
+             "password?”: opening the link we mail you lets this browser in again.")
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_attempts(error: TooManyRequests):
+    """A throttled sign-in gets the sign-in page and what to do; other pages the generic answer.
+    The same words whether or not the email has an account."""
+    if request.endpoint != "accounts.login":
+        return handle_http_error(error)
+    form = SignInForm(formdata=None, email=request.form.get("email", "")[:254])
+    form.form_errors.append(THROTTLED)
+    return render_template("accounts/login.html", form=form), 429
 
 
 @bp.post("/logout")
@@ -126,8 +182,19 @@ def revoke_token(token_id: int):
     return redirect(url_for("accounts.account"))
 
 
+def _person_key() -> str:
+    return f"person:{current_user.id}"
+
+
+def _current_password_wrong(_response) -> bool:
+    return g.get("current_password_wrong", False)
+
+
+# The current password is a password check too: a stolen session must not guess it freely.
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
+@limiter.limit(_limit("PASSWORD_CHANGE_LIMIT"), methods=["POST"], key_func=_person_key,
+               deduct_when=_current_password_wrong)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -135,6 +202,7 @@ def change_password():
             services.change_password(current_user, form.current.data, form.password.data)
         except services.AccountError as exc:
             db.session.rollback()
+            g.current_password_wrong = exc.field == "current"
             form[exc.field].errors.append(str(exc))
         else:
             db.session.commit()
@@ -148,7 +216,7 @@ def change_password():
 
 @bp.route("/password-reset", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit("PASSWORD_RESET_LIMIT"), methods=["POST"])
+@limiter.limit(_limit("PASSWORD_RESET_LIMIT"), methods=["POST"], key_func=_address_key)
 def password_reset():
     form = PasswordResetForm()
     if form.validate_on_submit():
@@ -182,5 +250,9 @@ def set_password(secret: str):
             flash("Your password is set. Sign in with your email and the new password. Any API "
                   "tokens of yours are revoked: create new ones on your account page if you need them.",
                   "success")
-            return redirect(url_for("accounts.login"))
+            # Redeeming the link proves the mailbox is theirs: this browser is trusted, so a
+            # person whose untrusted clients are locked out can reset and sign in at once.
+            response = redirect(url_for("accounts.login"))
+            remember_device(response, token.user)
+            return response
     return render_template("accounts/set_password.html", form=form, person=token.user)

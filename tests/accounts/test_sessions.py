@@ -91,7 +91,7 @@ def test_absolute_timeout_even_when_active(db, client, login):
 
 def test_session_cookie_is_httponly_and_samesite_lax(db, client, login):
     response = login(create_user())
-    cookie = response.headers["Set-Cookie"]
+    cookie, = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # only in production, where the site is served over HTTPS
 

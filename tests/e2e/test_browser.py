@@ -184,6 +184,25 @@ def test_wrong_password_is_refused_without_revealing_which_part_was_wrong(page: 
     assert path_of(page) == "/login", f"a refused sign-in still reached {page.url}"
 
 
+def test_the_device_cookie_outlives_sign_out_and_a_throttled_sign_in_says_what_to_do(page: Page):
+    """Chromium keeps the signed device cookie (docs/security/signin.md) after sign-out, only
+    for /login; a throttled attempt gets the sign-in page, accessible, with the way out."""
+    sign_in_by_form(page, "teacher")
+    page.get_by_role("button", name=re.compile(r"^Sign out")).click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/login")
+    device, = [c for c in page.context.cookies() if c["name"] == "pdplanner_device"]
+    assert (device["path"], device["httpOnly"], device["sameSite"]) == ("/login", True, "Strict")
+
+    for _ in range(6):  # a made-up email from this address: the sixth is refused
+        page.get_by_label("Email").fill("made-up@demo.pdplanner.org")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+    expect(page.get_by_role("alert")).to_contain_text("Too many attempts to sign in")
+    expect(page.get_by_role("link", name="Forgot your password?")).to_be_visible()
+    assert_accessible(page)
+
+
 def test_password_reset_by_keyboard_answers_without_revealing_accounts(page: Page):
     visit(page, "/login")
     page.get_by_role("link", name="Forgot your password?").focus()
