@@ -25,7 +25,7 @@ from pdplanner.assessments.forms import (
     rating_inputs,
 )
 from pdplanner.assessments.models import EvidenceFile, RaterKind
-from pdplanner.database import utcnow
+from pdplanner.database import id_argument, utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation import services as organisation
@@ -47,7 +47,7 @@ def _cycle_or_404(cycle_id: int | None):
 
 def _requested_cycle():
     """The cycle named by ?cycle=, else the district's current one (404 when there is none)."""
-    cycle_id = request.args.get("cycle", type=int)
+    cycle_id = id_argument("cycle")
     if cycle_id:
         return _cycle_or_404(cycle_id)
     return queries.current_cycle(current_user.district_id) or abort(404, description=(
@@ -293,7 +293,7 @@ def calibration(educator_id: int):
 def school_ratings():
     cycle = _requested_cycle()
     schools = queries.schools_led_by(current_user)
-    school = next((s for s in schools if s.id == request.args.get("school", type=int)), None)
+    school = next((s for s in schools if s.id == id_argument("school")), None)
     school_ids = {school.id} if school else {s.id for s in schools}
     min_group = current_app.config["PRIVACY_MIN_GROUP"]
     return render_template(

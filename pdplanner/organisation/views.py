@@ -7,6 +7,7 @@ from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.audit.queries import district_events
+from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
@@ -48,11 +49,11 @@ def _coach_in_district(coach_id) -> User:
 @bp.get("/people")
 @role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 def people():
-    school_id = request.args.get("school", type=int)
+    school_id = id_argument("school")
     rows, pagination = queries.people(
         visible_people_query(current_user), search=request.args.get("q", ""),
         school_id=school_id, include_inactive=request.args.get("inactive") == "1",
-        page=request.args.get("page", 1, type=int),
+        page=id_argument("page") or 1,
     )
     schools = [s for s in queries.schools_of_district(current_user.district_id)
                if Role.DISTRICT_ADMIN in current_user.roles or s.id in current_user.school_ids()]
