@@ -11,9 +11,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
+from pdplanner.accounts.services import create_token
 from pdplanner.database import ID_MAX
+from pdplanner.extensions import db
 from tests.helpers import sign_in_directly
-from tests.test_authorization import ROUTES, world  # noqa: F401  (world is a fixture)
+from tests.test_authorization import ROUTES
+from tests.test_authorization import world as world  # the fixture
 
 HOSTILE_IDS = {
     "2**31": str(ID_MAX + 1),
@@ -58,3 +61,71 @@ def test_hostile_ids_in_paths_and_queries_never_answer_5xx(app, client, world, m
                 if response.status_code >= 500:
                     failures.append(f"{role} {method} {hostile[:100]} -> {response.status_code}")
     assert not failures, "\n".join(failures)
+
+
+# -- JSON bodies -------------------------------------------------------------------------------
+
+def bearer_of(user) -> dict:
+    _, secret = create_token(user, "hostile")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+
+
+def self_ratings_url(w) -> str:
+    return f"/api/v1/educators/{w.people['teacher'].id}/ratings/self?cycle={w.cycle_id}"
+
+
+NOTE = '{"ratings": [{"competency": "COG.1", "level": 3, "note": %s}]}'
+
+
+@pytest.mark.parametrize("body,path,problem", [
+    (NOTE % '"\\ud800 alone"', "ratings[0].note", "holds a lone surrogate"),
+    (NOTE.replace('"note": %s', '"\\udfff": 1'), "ratings[0].\\udfff", "a key holds a lone surrogate"),
+    ("[" * 100_000 + "]" * 100_000, "body", "nested deeper than 32 levels"),
+    ('{"ratings": ' + "[" * 40 + "]" * 40 + "}", "ratings" + "[0]" * 31, "nested deeper than 32 levels"),
+    (NOTE.replace('"level": 3', '"level": ' + "7" * 5000) % '"x"', "body",
+     "a number has more than 4300 digits"),
+    ('{"ratings": [', "body", "Invalid JSON body"),
+    (b'{"ratings": "\xff"}', "body", "Invalid JSON body"),
+])
+def test_hostile_json_is_a_400_naming_the_problem(client, world, body, path, problem):
+    response = client.put(self_ratings_url(world), data=body, headers=bearer_of(world.people["teacher"]))
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert f"{path}: {problem}" in response.json["detail"]
+    assert response.json["errors"][path].startswith(problem)
+    # Nothing was saved: the teacher's self-rating of COG.1 is still level 2.
+    ratings = client.get(f"/api/v1/educators/{world.people['teacher'].id}/ratings?cycle={world.cycle_id}",
+                         headers=bearer_of(world.people["teacher"])).json["ratings"]
+    assert next(r for r in ratings if r["competency"] == "COG.1")["self"]["level"] == 2
+
+
+def test_a_sound_json_body_still_saves(client, world):
+    body = NOTE % '"fine \\u00e9 \\ud83d\\ude00"'   # a surrogate pair is a real character
+    response = client.put(self_ratings_url(world), data=body, headers=bearer_of(world.people["teacher"]))
+    assert response.status_code == 200, response.json
+
+
+# -- form levels -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", ["\u00b2", "\uff15", "\u0663", "7" * 5000, "-1", "2.0"])
+def test_a_level_that_is_not_ascii_digits_of_the_scale_is_refused_naming_the_field(
+        app, client, world, monkeypatch, level):
+    """'²' passed str.isdigit() and then failed int() (a 500); '５' and '٣' were read as 5 and 3."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    sign_in_directly(client, world.people["teacher"])
+    response = client.post(f"/assessment/{world.cycle_id}/COG", data={"COG_1__level": level},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 422
+    assert "is not a level of the scale" in response.json["errors"]["COG_1__level"]
+    api = client.put(self_ratings_url(world), headers=bearer_of(world.people["teacher"]),
+                     json={"ratings": [{"competency": "COG.1", "level": level}]})
+    assert api.status_code == 422 and "ratings[0].level" in api.json["errors"]
+
+
+def test_an_ascii_level_of_the_scale_still_saves(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    sign_in_directly(client, world.people["teacher"])
+    response = client.post(f"/assessment/{world.cycle_id}/COG", data={"COG_1__level": "3"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.json["saved"]
