@@ -10,6 +10,7 @@ names the problem, never a server error.
   message says nothing about where it is).
 """
 
+import json
 import sys
 
 from flask import Request, request
@@ -35,45 +36,63 @@ def _lone_surrogate(text: str) -> bool:
     return False
 
 
-def check_document(document) -> None:
+def check_document(document, *, refuse_nul: bool = False) -> None:
     """Raise JsonBodyError for a document nested more than MAX_DEPTH levels or holding text (a
-    key or a value) with a lone surrogate. Iterative: the document may be as deep as the reader
-    allowed."""
-    pending = [(document, "", 1)]
+    key or a value) with a lone surrogate, or with `refuse_nul` a NUL character (request bodies
+    leave NUL to database.refuse_nul_characters, which names every field at once). Iterative:
+    the document may be as deep as the reader allowed; a part YAML shares (an alias) is checked
+    once."""
+    pending, seen = [(document, "", 1)], set()
     while pending:
         value, path, depth = pending.pop()
-        if isinstance(value, dict | list) and depth > MAX_DEPTH:
-            raise JsonBodyError(path or "body", f"nested deeper than {MAX_DEPTH} levels.")
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise JsonBodyError(path or "body", f"nested deeper than {MAX_DEPTH} levels.")
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
         if isinstance(value, dict):
             for key, item in value.items():
-                where = f"{path}.{key}" if path else key
-                if _lone_surrogate(key):
-                    raise JsonBodyError(where.encode("utf-8", "backslashreplace").decode(),
-                                        "a key holds a lone surrogate, which is not text.")
+                where = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str):
+                    _check_text(key, where, "a key", refuse_nul)
                 pending.append((item, where, depth + 1))
         elif isinstance(value, list):
             pending.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
-        elif isinstance(value, str) and _lone_surrogate(value):
-            raise JsonBodyError(path or "body", "holds a lone surrogate (such as \\ud800), "
-                                                "which is not text.")
+        elif isinstance(value, str):
+            _check_text(value, path or "body", "the text", refuse_nul)
+
+
+def _check_text(text: str, where: str, what: str, refuse_nul: bool) -> None:
+    if _lone_surrogate(text):
+        raise JsonBodyError(where.encode("utf-8", "backslashreplace").decode(),
+                            f"{what} holds a lone surrogate (such as \\ud800), which is not text.")
+    if refuse_nul and "\x00" in text:
+        raise JsonBodyError(where.replace("\x00", "\\u0000"), f"{what} holds a NUL character (U+0000).")
+
+
+def read_json(text: str | bytes, *, refuse_nul: bool = False, **options):
+    """json.loads, refusing what check_document refuses and turning the reader's RecursionError
+    and digit-limit ValueError into a JsonBodyError that says what happened. Invalid JSON is
+    json.JSONDecodeError (or UnicodeDecodeError for bytes), as from json.loads."""
+    try:
+        document = json.loads(text, **options)
+    except RecursionError:
+        raise JsonBodyError("body", f"nested deeper than {MAX_DEPTH} levels.") from None
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            raise JsonBodyError("body", f"a number has more than {sys.get_int_max_str_digits()} "
+                                        "digits.") from None
+        raise
+    check_document(document, refuse_nul=refuse_nul)
+    return document
 
 
 class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with loads() refusing what check_document refuses and turning the
-    reader's RecursionError and digit-limit ValueError into messages that say what happened."""
+    """Flask's JSON, reading with read_json."""
 
     def loads(self, s, **kwargs):
-        try:
-            document = super().loads(s, **kwargs)
-        except RecursionError:
-            raise JsonBodyError("body", f"nested deeper than {MAX_DEPTH} levels.") from None
-        except ValueError as exc:
-            if "integer string conversion" in str(exc):
-                raise JsonBodyError("body", f"a number has more than {sys.get_int_max_str_digits()} "
-                                            "digits.") from None
-            raise
-        check_document(document)
-        return document
+        return read_json(s, **kwargs)
 
 
 class StrictJSONRequest(Request):

@@ -6,14 +6,20 @@ pages commonly read, as the roles that reach the most code. Focused tests follow
 shapes of hostile input: JSON bodies, form levels, NUL characters, long emails.
 """
 
+import io
+import json
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from sqlalchemy import func, select
 
 from pdplanner.accounts.services import create_token
+from pdplanner.cli import DEFAULT_FRAMEWORK
 from pdplanner.database import ID_MAX
 from pdplanner.extensions import db
+from pdplanner.framework.models import Framework
+from pdplanner.framework.services import read_native_file
 from tests.helpers import sign_in_directly
 from tests.test_authorization import ROUTES
 from tests.test_authorization import world as world  # the fixture
@@ -79,7 +85,7 @@ NOTE = '{"ratings": [{"competency": "COG.1", "level": 3, "note": %s}]}'
 
 
 @pytest.mark.parametrize("body,path,problem", [
-    (NOTE % '"\\ud800 alone"', "ratings[0].note", "holds a lone surrogate"),
+    (NOTE % '"\\ud800 alone"', "ratings[0].note", "the text holds a lone surrogate"),
     (NOTE.replace('"note": %s', '"\\udfff": 1'), "ratings[0].\\udfff", "a key holds a lone surrogate"),
     ("[" * 100_000 + "]" * 100_000, "body", "nested deeper than 32 levels"),
     ('{"ratings": ' + "[" * 40 + "]" * 40 + "}", "ratings" + "[0]" * 31, "nested deeper than 32 levels"),
@@ -129,3 +135,42 @@ def test_an_ascii_level_of_the_scale_still_saves(app, client, world, monkeypatch
     response = client.post(f"/assessment/{world.cycle_id}/COG", data={"COG_1__level": "3"},
                            headers={"Accept": "application/json"})
     assert response.status_code == 200 and response.json["saved"]
+
+
+# -- framework files ----------------------------------------------------------------------------
+
+def native_framework_json(**changes) -> str:
+    document = read_native_file(DEFAULT_FRAMEWORK) | {"slug": "hostile"} | changes
+    return json.dumps(document)
+
+
+FRAMEWORK_FILES = {
+    "JSON nested 100,000 deep": ("f.json", native_framework_json().replace(
+        '"slug"', '"deep": ' + "[" * 100_000 + "]" * 100_000 + ', "slug"', 1),
+        "the file: nested deeper than 32 levels"),
+    "JSON nested 40 deep": ("f.json", native_framework_json(deep=json.loads("[" * 40 + "]" * 40)),
+                            "deep" + "[0]" * 31 + ": nested deeper than 32 levels"),
+    "CASE nested 5,000 deep": ("c.json", '{"CFDocument": ' + "[" * 5000 + "]" * 5000 + "}",
+                               "nested deeper than 32 levels"),
+    "YAML nested 5,000 deep": ("f.yaml", "slug: x\ndeep: " + "[" * 5000 + "]" * 5000 + "\n", "nested deeper"),
+    "NUL in the title": ("f.json", native_framework_json(title="Teaching\u0000 framework"),
+                         "title: the text holds a NUL character"),
+    "lone surrogate in the title": ("f.json", native_framework_json(title="Teaching \ud800"),
+                                    "title: the text holds a lone surrogate"),
+    "5,000-digit number": ("f.json", native_framework_json(version=1).replace(
+        '"version": 1', '"version": ' + "9" * 5000), "a number has more than 4300 digits"),
+    "5,000-digit number in YAML": ("f.yaml", "slug: x\nversion: " + "9" * 5000 + "\n", "cannot be read"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FRAMEWORK_FILES))
+def test_a_hostile_framework_file_is_refused_naming_the_problem(client, world, case):
+    name, content, problem = FRAMEWORK_FILES[case]
+    before = db.session.scalar(select(func.count(Framework.id)))
+    headers = bearer_of(world.people["district_admin"])
+    del headers["Content-Type"]
+    response = client.post("/api/v1/frameworks", headers=headers,
+                           data={"file": (io.BytesIO(content.encode("utf-8", "surrogatepass")), name)})
+    assert response.status_code == 422, response.json
+    assert problem in response.json["errors"]["file"]
+    assert db.session.scalar(select(func.count(Framework.id))) == before

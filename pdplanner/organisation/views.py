@@ -9,6 +9,7 @@ from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.audit.queries import district_events
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
+from pdplanner.json_bodies import read_json
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
     CoachForm,
@@ -249,7 +250,7 @@ def apply_roster():
     if not form.validate_on_submit():
         abort(400, description="This preview cannot be applied: upload the roster again.")
     try:
-        expected = json.loads(form.expected.data)
+        expected = read_json(form.expected.data)
     except ValueError:
         abort(400, description="This preview cannot be applied: upload the roster again.")
     try:
