@@ -102,6 +102,8 @@ def refuse_nul_characters() -> None:
     cannot hold it (the query fails), so a search or a note carrying one would be a server error
     there and a stored oddity on SQLite; it is refused up front, naming the fields (422)."""
     sent = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
+    # An upload's file name is kept too (evidence shows its original name).
+    sent += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
     fields = [name for name, value in sent if "\x00" in name or "\x00" in value]
     if request.is_json:
         fields += _nul_paths(request.get_json(silent=True), "")

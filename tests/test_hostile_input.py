@@ -14,7 +14,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from pdplanner.accounts.models import User
 from pdplanner.accounts.services import create_token
+from pdplanner.assessments.models import EvidenceFile
 from pdplanner.cli import DEFAULT_FRAMEWORK
 from pdplanner.database import ID_MAX
 from pdplanner.extensions import db
@@ -174,3 +176,48 @@ def test_a_hostile_framework_file_is_refused_naming_the_problem(client, world, c
     assert response.status_code == 422, response.json
     assert problem in response.json["errors"]["file"]
     assert db.session.scalar(select(func.count(Framework.id))) == before
+
+
+# -- NUL characters and long emails ----------------------------------------------------------------
+
+def test_a_nul_in_an_uploaded_files_name_is_refused_naming_the_field(app, client, world, monkeypatch):
+    """The evidence file's original name is stored and shown: PostgreSQL cannot hold the NUL."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    sign_in_directly(client, world.people["teacher"])
+    response = client.post(f"/assessment/{world.cycle_id}/COG", headers={"Accept": "application/json"},
+                           data={"COG_2__level": "2",
+                                 "COG_2__evidence_file": (io.BytesIO(b"%PDF-1.4 x"), "obs\x00.pdf")})
+    assert response.status_code == 422
+    assert response.json["errors"] == {"COG_2__evidence_file": "contains a NUL character (U+0000)"}
+    assert db.session.scalar(select(func.count(EvidenceFile.id))) == 1   # the world's own
+
+
+HEADER_ROW = b"email,given name,family name,role,school code,coach email\n"
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 63] * 5 + ["c" * 10]) + ".org"   # 399 characters
+
+
+def test_a_399_character_email_is_refused_naming_the_field_everywhere(app, client, world, monkeypatch):
+    assert len(LONG_EMAIL) == 399
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    pages = {"/login": {"email": LONG_EMAIL, "password": "x" * 12},
+             "/password-reset": {"email": LONG_EMAIL}}
+    for url, form in pages.items():
+        response = client.post(url, data=form)
+        assert response.status_code == 200, url
+        assert "longer than 254 characters" in response.get_data(as_text=True), url
+    sign_in_directly(client, world.people["district_admin"])
+    response = client.post("/people/new", data={"email": LONG_EMAIL, "given_name": "Al",
+                                                "family_name": "Long", "role": "district_admin"})
+    assert response.status_code == 200 and "longer than 254 characters" in response.get_data(as_text=True)
+    api = client.post("/api/v1/people", headers=bearer_of(world.people["district_admin"]),
+                      json={"email": LONG_EMAIL, "given_name": "Al", "family_name": "Long",
+                            "roles": [{"role": "district_admin"}]})
+    assert api.status_code == 422 and "email" in api.json["errors"]
+    roster = HEADER_ROW + f"{LONG_EMAIL},Al,Long,teacher,S1,\n".encode()
+    token = {"Authorization": api.request.headers["Authorization"]}
+    preview = client.post("/api/v1/roster/preview", headers=token,
+                          data={"file": (io.BytesIO(roster), "people.csv")})
+    assert preview.status_code == 200, preview.json
+    assert any("email:" in r["reason"] and "is not an email address" in r["reason"]
+               for r in preview.json["rejected"]), preview.json
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == LONG_EMAIL)) == 0

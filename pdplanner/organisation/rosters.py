@@ -52,7 +52,8 @@ SKIPPED_ROLE_WORDS = {"student", "guardian", "parent", "relative", "aide", "proc
 # OneRoster org types that are not a school a teacher or principal can belong to.
 NON_SCHOOL_ORG_TYPES = {"district", "local", "state", "national"}
 
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+# At most 254 characters (RFC 5321's path limit, and the width of the email column).
+EMAIL = re.compile(r"^(?=.{3,254}$)[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 SCHOOL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
