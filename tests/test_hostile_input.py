@@ -221,3 +221,20 @@ def test_a_399_character_email_is_refused_naming_the_field_everywhere(app, clien
     assert any("email:" in r["reason"] and "is not an email address" in r["reason"]
                for r in preview.json["rejected"]), preview.json
     assert db.session.scalar(select(func.count(User.id)).where(User.email == LONG_EMAIL)) == 0
+
+
+SETTINGS = {"current_level_policy": "self", "goals_per_educator": "3", "goals_per_domain": "2",
+            "interest_bonus": "0.5", "foundational_bonus": "0.25", "fast_lane_readiness": "0.6",
+            "fast_lane_min_domain_mean": "2.5", "fast_lane_label": "Fast", "slow_lane_label": "Slow",
+            "cohort_min_size": "3", "cohort_max_size": "8", "coach_caseload_limit": "20"}
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 5000, "99999999999", "1e999999", "NaN", "-inf"])
+def test_hostile_numbers_in_the_settings_form_are_refused_not_a_500(app, client, world, monkeypatch, value):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    sign_in_directly(client, world.people["district_admin"])
+    assert client.post("/planning/settings", data=SETTINGS).status_code == 302   # sound values save
+    for name in ("goals_per_educator", "interest_bonus", "cohort_max_size", "fast_lane_readiness"):
+        response = client.post("/planning/settings", data=SETTINGS | {name: value})
+        assert response.status_code in (200, 400, 422), (name, response.status_code)
+        assert response.status_code != 302, f"{name}={value[:20]!r} was saved"
