@@ -1,6 +1,6 @@
-"""JSON request bodies, read strictly: every way a body can break the JSON reader, or be read
-into something the database or the rest of the app cannot hold, is a 400 problem+json that
-names the problem, never a server error.
+"""JSON read strictly, for request bodies and uploaded files: every way a document can break the
+JSON reader, or be read into something the database or the rest of the app cannot hold, is
+refused naming the problem and where it is (a 400 problem+json for a body), never a server error.
 
 - 100,000 levels of nesting make json.loads raise RecursionError (not a ValueError, so Flask
   let it through as a 500); no body pdplanner takes is nested more than MAX_DEPTH levels.
