@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import config_for
 from pdplanner.database import IdConverter, engine_options, harden_sqlite, refuse_nul_characters
 from pdplanner.extensions import csrf, db, limiter, login_manager, migrate
+from pdplanner.json_bodies import read_json_body, use_strict_json
 
 
 def create_app(env_name: str | None = None, **overrides) -> Flask:
@@ -21,6 +22,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.url_map.converters["int"] = IdConverter  # before any route is registered
+    use_strict_json(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -108,6 +110,7 @@ def register_request_hooks(app: Flask) -> None:
     mark_public(app.view_functions["static"])
     app.before_request(deny_undeclared_routes)
     app.before_request(enforce_session_timeouts)
+    app.before_request(read_json_body)
     app.before_request(refuse_nul_characters)
     app.after_request(set_security_headers)
 

@@ -7,7 +7,7 @@ from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-from werkzeug.exceptions import UnprocessableEntity
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
@@ -69,6 +69,23 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def id_argument(name: str, values=None) -> int | None:
+    """The row id in query argument `name` (or in `values`, such as request.form): None when it
+    is absent or empty. Anything but ASCII digits from 1 to ID_MAX is refused with a 400 naming
+    the argument, never passed on: int() takes '١٢' and '0x', refuses '²' and 5,000 digits, and
+    the database refuses (PostgreSQL) or overflows on (SQLite) what is beyond its INTEGER."""
+    text = (request.args if values is None else values).get(name, "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= len(str(ID_MAX)) and 1 <= int(text) <= ID_MAX:
+        return int(text)
+    shown = text if len(text) <= 20 else text[:20] + "..."
+    error = BadRequest()
+    error.data = {"message": f"{name}: {shown!r} is not an id.",
+                  "errors": {name: f"{shown!r} is not an id (a whole number from 1 to {ID_MAX})"}}
+    raise error
+
+
 def _nul_paths(value, path: str) -> list[str]:
     if isinstance(value, str):
         return [path or "body"] if "\x00" in value else []
@@ -85,6 +102,8 @@ def refuse_nul_characters() -> None:
     cannot hold it (the query fails), so a search or a note carrying one would be a server error
     there and a stored oddity on SQLite; it is refused up front, naming the fields (422)."""
     sent = list(request.args.items(multi=True)) + list(request.form.items(multi=True))
+    # An upload's file name is kept too (evidence shows its original name).
+    sent += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
     fields = [name for name, value in sent if "\x00" in name or "\x00" in value]
     if request.is_json:
         fields += _nul_paths(request.get_json(silent=True), "")

@@ -4,6 +4,7 @@ Every write validates the whole input before touching a row, so a request with o
 changes nothing. Services flush; the request or command commits once.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
@@ -120,6 +121,17 @@ def _competencies_by_code(cycle: Cycle) -> dict[str, Competency]:
         select(Competency).where(Competency.framework_id == cycle.framework_id))}
 
 
+def _level_number(level: object) -> int | None:
+    """A level as sent by a form (text) or the API (a number). Text must be ASCII digits:
+    str.isdigit() also accepts '²' (which int() refuses) and '５' (which int() reads as 5), and
+    int() refuses 5,000 digits."""
+    if isinstance(level, int) and not isinstance(level, bool):
+        return level
+    if isinstance(level, str) and re.fullmatch(r"[0-9]{1,3}", level):
+        return int(level)
+    return None
+
+
 def _validated(cycle: Cycle, items: list[RatingInput]) -> list[tuple[Competency, dict]]:
     """Check every item against the cycle's framework; raise with every problem at once."""
     by_code = _competencies_by_code(cycle)
@@ -139,11 +151,11 @@ def _validated(cycle: Cycle, items: list[RatingInput]) -> list[tuple[Competency,
         level = item.level
         if level in ("", None):
             level = None
-        elif isinstance(level, bool) or not str(level).isdigit() or int(level) not in levels:
-            problems[f"{where}.level"] = (
-                f"{level!r} is not a level of the scale ({min(levels)}-{max(levels)})")
+        elif _level_number(level) not in levels:
+            shown = repr(level) if len(repr(level)) <= 20 else repr(level)[:20] + "..."
+            problems[f"{where}.level"] = f"{shown} is not a level of the scale ({min(levels)}-{max(levels)})"
         else:
-            level = int(level)
+            level = _level_number(level)
         if item.not_observed and level is not None:
             problems[f"{where}.level"] = "choose a level or 'not yet observed', not both"
         confidence = item.confidence or None

@@ -25,7 +25,7 @@ from pdplanner.assessments.forms import (
     rating_inputs,
 )
 from pdplanner.assessments.models import RaterKind
-from pdplanner.database import reads_only_from_here, utcnow
+from pdplanner.database import id_argument, reads_only_from_here, utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation import services as organisation
@@ -54,7 +54,7 @@ def _cycle_or_404(cycle_id: int | None):
 
 def _requested_cycle():
     """The cycle named by ?cycle=, else the district's current one (404 when there is none)."""
-    cycle_id = request.args.get("cycle", type=int)
+    cycle_id = id_argument("cycle")
     if cycle_id:
         return _cycle_or_404(cycle_id)
     return queries.current_cycle(current_user.district_id) or abort(404, description=(
@@ -296,7 +296,7 @@ def calibration(educator_id: int):
 def school_ratings():
     cycle = _requested_cycle()
     schools = queries.schools_led_by(current_user)
-    school = next((s for s in schools if s.id == request.args.get("school", type=int)), None)
+    school = next((s for s in schools if s.id == id_argument("school")), None)
     school_ids = {school.id} if school else {s.id for s in schools}
     min_group = current_app.config["PRIVACY_MIN_GROUP"]
     return render_template(

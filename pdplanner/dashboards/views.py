@@ -1,9 +1,10 @@
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries as assessment_queries
 from pdplanner.dashboards import queries as dashboard_queries
+from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
 from pdplanner.permissions import signed_in
@@ -18,7 +19,7 @@ def _cycles_and_choice():
     the current one, and the current one (the open cycle, else the newest closed)."""
     cycles = assessment_queries.cycles_of_district(current_user.district_id)
     current = assessment_queries.current_of(cycles)
-    cycle_id = request.args.get("cycle", type=int)
+    cycle_id = id_argument("cycle")
     if cycle_id is None:
         return cycles, current, current
     return cycles, next((c for c in cycles if c.id == cycle_id), None) or abort(404), current
@@ -52,7 +53,7 @@ def coach_home(user):
 def leader_home(user):
     cycles, chosen, _ = _cycles_and_choice()
     schools = assessment_queries.schools_led_by(user)
-    school_id = request.args.get("school", type=int)
+    school_id = id_argument("school")
     shown = [s for s in schools if s.id == school_id] if school_id else schools
     if school_id and not shown:
         abort(404)

@@ -19,6 +19,7 @@ from pdplanner.framework.services import (
     framework_to_native,
     import_native,
 )
+from pdplanner.json_bodies import MAX_DEPTH, JsonBodyError, check_document, read_json
 
 # How each kind of file becomes a canonical native document.
 READERS = {
@@ -43,21 +44,42 @@ def parse_framework_file(name: str, raw: bytes) -> tuple[str, dict]:
     if not text.strip():
         raise FrameworkFormatError("the file is empty")
     try:
-        data = json.loads(text)
+        data = read_json(text, refuse_nul=True)
+    except JsonBodyError as exc:
+        raise FrameworkFormatError(_hostile(exc)) from None
     except json.JSONDecodeError as exc:
         if name.lower().endswith(".json") or text.lstrip()[:1] in "{[":
             raise FrameworkFormatError(
                 f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as yaml_exc:
-            raise FrameworkFormatError(f"neither JSON nor valid YAML: {yaml_exc}") from None
+        data = _read_yaml(text)
     if not isinstance(data, dict):
         raise FrameworkFormatError(
             "not a framework: expected a CASE package (JSON with CFDocument, CFItems and "
             "CFAssociations) or a pdplanner framework (YAML or JSON with slug, title, scale and domains)")
     kind = kind_of(data)
     return kind, READERS[kind](data)
+
+
+def _hostile(exc: JsonBodyError) -> str:
+    return f"{'the file' if exc.path == 'body' else exc.path}: {exc.problem}"
+
+
+def _read_yaml(text: str):
+    """yaml.safe_load, with what check_document refuses (YAML nests by indentation as deeply as
+    JSON by brackets, and PyYAML recurses too) and its int() of a 5,000-digit number answered."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FrameworkFormatError(f"neither JSON nor valid YAML: {exc}") from None
+    except RecursionError:
+        raise FrameworkFormatError(f"the file: nested deeper than {MAX_DEPTH} levels.") from None
+    except ValueError as exc:   # int() past the digit limit
+        raise FrameworkFormatError(f"the file: a value cannot be read ({exc}).") from None
+    try:
+        check_document(data, refuse_nul=True)
+    except JsonBodyError as exc:
+        raise FrameworkFormatError(_hostile(exc)) from None
+    return data
 
 
 def upload_content(upload) -> bytes:

@@ -29,6 +29,12 @@ from pdplanner.accounts.models import Role
 # 50,000 people is a few MB, so these leave room without letting a zip bomb fill the memory.
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# CSV text deflates to between a third and a thirtieth of its size; a zip bomb, a thousandth.
+# Past the first MB (where tiny files may look extreme), a member or the whole zip unpacking to
+# more than this many times its packed size is refused, as soon as the bytes read say so.
+MAX_ZIP_RATIO = 100
+RATIO_FREE_BYTES = 1024 * 1024
+INFLATE_CHUNK = 64 * 1024
 
 # Role words of the simple CSV and OneRoster (1.1 and 1.2), compared without case or spaces.
 ROLE_WORDS = {
@@ -46,7 +52,8 @@ SKIPPED_ROLE_WORDS = {"student", "guardian", "parent", "relative", "aide", "proc
 # OneRoster org types that are not a school a teacher or principal can belong to.
 NON_SCHOOL_ORG_TYPES = {"district", "local", "state", "national"}
 
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+# At most 254 characters (RFC 5321's path limit, and the width of the email column).
+EMAIL = re.compile(r"^(?=.{3,254}$)[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 SCHOOL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -129,7 +136,7 @@ class Bundle:
 def bundle_from_path(path: Path) -> Bundle:
     """A CSV file, a zip or a folder of CSV files."""
     if path.is_dir():
-        files = [CsvFile(p.name, p.read_bytes()) for p in sorted(path.iterdir())
+        files = [_csv_file(p.name, p.read_bytes()) for p in sorted(path.iterdir())
                  if p.is_file() and p.suffix.lower() == ".csv"]
         if not files:
             raise RosterError(f"{path.name}: the folder has no .csv files.")
@@ -153,18 +160,40 @@ def bundle_from_upload(filename: str, content: bytes) -> Bundle:
         raise RosterError(f"{name}: this is not a zip file.")
     if b"\x00" in content[:4096]:
         raise RosterError(f"{name}: this is not a CSV file (it holds binary data).")
-    return Bundle([CsvFile(name, content)])
+    return Bundle([_csv_file(name, content)])
+
+
+def _csv_file(name: str, content: bytes) -> CsvFile:
+    """A NUL anywhere (not only in the first 4,096 bytes, where binary files are told apart) is
+    refused naming the line: no text column can hold one (PostgreSQL refuses it)."""
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        line = content.count(b"\n", 0, nul) + 1
+        raise RosterError(f"{name}:{line}: the row holds a NUL character (U+0000), which is not text.")
+    return CsvFile(name, content)
 
 
 def _bundle_from_zip(name: str, content: bytes) -> Bundle:
+    """The CSV members of a zip, unpacked while counting the bytes that really come out (the
+    sizes a zip declares are the attacker's to write): the total, each member's ratio to its
+    packed size and the whole zip's ratio are capped, and the first chunk past a cap stops it."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = [m for m in archive.infolist() if not m.is_dir()
                    and m.filename.lower().endswith(".csv") and not m.filename.startswith("__MACOSX/")]
         if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
             raise RosterError(f"{name}: unpacked, it is larger than {MAX_UNPACKED_BYTES // 2**20} MB.")
-        # Bundles are zipped flat or inside one folder: the file name is what counts.
-        files = [CsvFile(PurePosixPath(m.filename).name, archive.read(m)) for m in members]
+        files, unpacked = [], 0
+        for member in members:
+            chunks, size = [], 0
+            with archive.open(member) as stream:
+                while chunk := stream.read(INFLATE_CHUNK):
+                    size += len(chunk)
+                    unpacked += len(chunk)
+                    _refuse_a_bomb(name, member, size, unpacked, len(content))
+                    chunks.append(chunk)
+            # Bundles are zipped flat or inside one folder: the file name is what counts.
+            files.append(_csv_file(PurePosixPath(member.filename).name, b"".join(chunks)))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise RosterError(f"{name}: the zip cannot be read ({exc}).") from None
     if not files:
@@ -173,6 +202,19 @@ def _bundle_from_zip(name: str, content: bytes) -> Bundle:
     if len(set(names)) != len(names):
         raise RosterError(f"{name}: the zip holds two files with the same name in different folders.")
     return Bundle(files)
+
+
+def _refuse_a_bomb(name: str, member: zipfile.ZipInfo, size: int, unpacked: int, packed: int) -> None:
+    where = f"{name}: {member.filename}"
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RosterError(f"{where}: unpacked, the zip is larger than {MAX_UNPACKED_BYTES // 2**20} MB "
+                          "(more than its header says). Nothing was imported.")
+    if size > RATIO_FREE_BYTES and size > MAX_ZIP_RATIO * max(member.compress_size, 1):
+        raise RosterError(f"{where}: unpacks to more than {MAX_ZIP_RATIO} times its packed size, "
+                          "which no roster does (a zip bomb?). Nothing was imported.")
+    if unpacked > RATIO_FREE_BYTES and unpacked > MAX_ZIP_RATIO * packed:
+        raise RosterError(f"{where}: the zip unpacks to more than {MAX_ZIP_RATIO} times its size, "
+                          "which no roster does (a zip bomb?). Nothing was imported.")
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.audit.queries import district_events
-from pdplanner.database import reads_only_from_here
+from pdplanner.database import id_argument, reads_only_from_here
 from pdplanner.extensions import db
+from pdplanner.json_bodies import read_json
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
     CoachForm,
@@ -49,11 +50,11 @@ def _coach_in_district(coach_id) -> User:
 @bp.get("/people")
 @role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 def people():
-    school_id = request.args.get("school", type=int)
+    school_id = id_argument("school")
     rows, pagination = queries.people(
         visible_people_query(current_user), search=request.args.get("q", ""),
         school_id=school_id, include_inactive=request.args.get("inactive") == "1",
-        page=request.args.get("page", 1, type=int),
+        page=id_argument("page") or 1,
     )
     schools = [s for s in queries.schools_of_district(current_user.district_id)
                if Role.DISTRICT_ADMIN in current_user.roles or s.id in current_user.school_ids()]
@@ -250,7 +251,7 @@ def apply_roster():
     if not form.validate_on_submit():
         abort(400, description="This preview cannot be applied: upload the roster again.")
     try:
-        expected = json.loads(form.expected.data)
+        expected = read_json(form.expected.data)
     except ValueError:
         abort(400, description="This preview cannot be applied: upload the roster again.")
     # Signing in only read: the import's write transaction (and SQLite's write lock) begins

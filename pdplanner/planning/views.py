@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.queries import cycles_of_district, schools_led_by
+from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation.forms import ConfirmForm
@@ -120,7 +121,7 @@ planners = role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 
 def _cycle():
     """The cycle named by ?cycle=, else the one plans open on (404 when there is none)."""
-    cycle = queries.cycle_to_show(current_user.district_id, request.args.get("cycle", type=int))
+    cycle = queries.cycle_to_show(current_user.district_id, id_argument("cycle"))
     return cycle or abort(404, description="There is no cycle to plan yet.")
 
 
@@ -293,7 +294,7 @@ def override_lane(educator_id: int):
 @planners
 def overview():
     cycle, schools = _cycle(), schools_led_by(current_user)
-    school = next((s for s in schools if s.id == request.args.get("school", type=int)),
+    school = next((s for s in schools if s.id == id_argument("school")),
                   schools[0] if schools else None)
     people = queries.planning_people(current_user, {school.id} if school else set())
     return render_template(
@@ -327,7 +328,7 @@ def confirm_cohort(cohort_id: int):
 @planners
 def add_member(cohort_id: int):
     cohort = _cohort(cohort_id)
-    educator = get_person_or_404(current_user, request.form.get("person_id", type=int) or abort(400))
+    educator = get_person_or_404(current_user, id_argument("person_id", request.form) or abort(400))
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),
                     f"{educator.name} joined the cohort; it is now confirmed.", services.add_member,
@@ -349,7 +350,7 @@ def remove_member(cohort_id: int, educator_id: int):
 @role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 def set_cohort_coach(cohort_id: int):
     cohort = _cohort(cohort_id)
-    coach_id = request.form.get("person_id", type=int)
+    coach_id = id_argument("person_id", request.form)
     coach = db.session.get(User, coach_id) if coach_id else None
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),

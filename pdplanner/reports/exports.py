@@ -7,6 +7,7 @@ so both files hold the same cells. Numbers are never touched: -1 stays a number.
 programs, not spreadsheets, and is written as stored.
 """
 
+import csv
 import io
 import json
 import re
@@ -22,6 +23,12 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 ZIP_MIMETYPE = "application/zip"
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may cut a cell in two when it opens a CSV: its own list separator (',' or
+# ';' by locale), the one a user picks in the import dialogue ('\t', '|'), and line breaks. One
+# that splits a comma-separated file on ';' reads `"x;=1+2"` as `"x` and `=1+2"`: quoting the
+# field does not help there, so a trigger after a separator (spaces and quotes between ignored)
+# gets an apostrophe of its own too (OWASP, CSV injection).
+TRIGGER_AFTER_SEPARATOR = re.compile(r'([,;\t|\r\n][ "]*)(?=[=+\-@\t\r])')
 # Control characters other than tab, line feed and carriage return: XML (so XLSX) cannot hold them,
 # and they are dropped from CSV too so the two files stay cell for cell the same.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -236,12 +243,15 @@ def frame(table: Table, rows: list[dict]) -> pd.DataFrame:
 
 
 def safe_cell(value):
-    """A text cell a spreadsheet shows as text: control characters dropped, formula triggers
-    defused with a leading apostrophe. Anything else is returned as it is."""
+    """A text cell a spreadsheet shows as text, however it splits the line: control characters
+    dropped; a formula trigger after any separator gets an apostrophe before it, and a cell that
+    starts with a trigger or held one after a separator, a leading apostrophe. `x;=1+2` becomes
+    `'x;'=1+2`. Anything else is returned as it is."""
     if not isinstance(value, str):
         return value
     value = CONTROL_CHARACTERS.sub("", value)
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    defused = TRIGGER_AFTER_SEPARATOR.sub(r"\1'", value)
+    return "'" + defused if defused != value or value.startswith(FORMULA_TRIGGERS) else value
 
 
 def for_spreadsheet(data: pd.DataFrame) -> pd.DataFrame:
@@ -253,8 +263,9 @@ def for_spreadsheet(data: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv(data: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the local code page and
-    mangles accented names) and CRLF line ends (RFC 4180)."""
-    text = for_spreadsheet(data).to_csv(index=False, lineterminator="\r\n")
+    mangles accented names) and CRLF line ends (RFC 4180). Every text field is quoted, so a
+    separator inside one never starts a new cell; numbers and booleans are not."""
+    text = for_spreadsheet(data).to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     return text.encode("utf-8-sig")
 
 

@@ -15,7 +15,7 @@ from pdplanner.api.auth import authenticate_bearer
 from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district, schools_led_by
 from pdplanner.dashboards.queries import leader_charts, leader_dashboard
-from pdplanner.database import utcnow
+from pdplanner.database import id_argument, utcnow
 from pdplanner.extensions import db
 from pdplanner.permissions import (
     can_see_ratings,
@@ -43,7 +43,7 @@ MIMETYPES = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE, "zip": 
 def _requested_cycle(*, required: bool) -> Cycle | None:
     """?cycle=<id> of the caller's district (404 for any other), else the current cycle."""
     if "cycle" in request.args:
-        cycle_id = request.args.get("cycle", type=int)
+        cycle_id = id_argument("cycle")
         return (cycle_in_district(current_user.district_id, cycle_id) if cycle_id else None) or abort(404)
     cycle = current_cycle(current_user.district_id)
     if cycle is None and required:
@@ -103,7 +103,7 @@ def district_export():
 @signed_in
 def growth_plan(educator_id: int):
     viewer = current_user._get_current_object()
-    cycle = cycle_to_show(viewer.district_id, request.args.get("cycle", type=int)) or abort(404)
+    cycle = cycle_to_show(viewer.district_id, id_argument("cycle")) or abort(404)
     educator = get_plan_owner_or_404(viewer, educator_id, cycle.id)
     ratings_visible = can_see_ratings(viewer, educator, cycle)
     content = queries.growth_plan(plan_of(educator, cycle), ratings_visible=ratings_visible,

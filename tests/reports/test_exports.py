@@ -1,6 +1,7 @@
 """The download routes: files that open, the same rows in CSV and XLSX, defused formulas, safe
 headers, an audit record, Bearer tokens, and the Exports page."""
 
+import csv as stdlib_csv
 import io
 
 import openpyxl
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from pdplanner.accounts.services import create_token
+from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
 from pdplanner.reports.exports import CYCLE_TABLES, safe_cell
 from tests.helpers import sign_in_directly
@@ -66,9 +68,36 @@ def test_hostile_cells_are_defused_in_csv_and_xlsx_and_numbers_stay_numbers(clie
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
     ("\rx", "'\rx"), ("\x07=cmd", "'=cmd"), ("plain", "plain"), ("a=b", "a=b"), (-1, -1), (2.5, 2.5),
     (None, None),
+    # A trigger after any separator a spreadsheet may split on: the piece and the cell are defused.
+    ("x;=1+2", "'x;'=1+2"), ("a, -b", "'a, '-b"), ("a|@c", "'a|'@c"), ("a\t=1", "'a\t'=1"),
+    ("a\n+1", "'a\n'+1"), ('a;"=1', "'a;\"'=1"), ("x - y", "x - y"), ("1-2", "1-2"), ("a;b, c", "a;b, c"),
 ])
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_a_formula_after_a_separator_is_defused_whatever_the_spreadsheet_splits_on(db, client, district):
+    """Issue 12, item 13: the note `x;=1+2` was written unquoted, so a spreadsheet splitting the
+    line on ';' saw the formula `=1+2`."""
+    cora = district.people["cora"]
+    save_self_ratings(cora, district.cycle, [RatingInput("COG.2", level=2, note="x;=1+2")])
+    db.session.commit()
+    sign_in_directly(client, cora)
+    url = f"/exports/ratings.{{}}?cycle={district.cycle.id}"
+    text = download(client, url.format("csv")).data.decode("utf-8-sig")
+    assert "\"'x;'=1+2\"" in text, "the text field is quoted and defused"
+    for separator in ",;\t|":
+        cells = [cell for row in stdlib_csv.reader(io.StringIO(text), delimiter=separator) for cell in row]
+        formulas = [c for c in cells if "1+2" in c and c.lstrip(' "').startswith(("=", "+", "-", "@"))]
+        assert formulas == [], separator
+    rows = list(stdlib_csv.DictReader(io.StringIO(text)))
+    mine = [r for r in rows if r["educator_email"] == cora.email and r["competency_code"] == "COG.2"]
+    assert {r["note"] for r in mine} == {"'x;'=1+2"}
+    header, *lines = text.splitlines()
+    assert header.startswith('"') and all(f',"{cora.email}",' in line for line in lines if cora.email in line)
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, url.format("xlsx")).data)).active
+    values = {c.value: c.data_type for row in sheet.iter_rows(min_row=2) for c in row}
+    assert values["'x;'=1+2"] == "s"
 
 
 def test_download_headers(client, district):
@@ -98,7 +127,7 @@ def test_the_cycle_defaults_to_the_current_one_and_another_districts_is_404(clie
         'baseline.csv"')
     assert client.get(f"/exports/ratings.csv?cycle={district.away_cycle.id}").status_code == 404
     assert client.get("/exports/ratings.csv?cycle=999999").status_code == 404
-    assert client.get("/exports/ratings.csv?cycle=x").status_code == 404
+    assert client.get("/exports/ratings.csv?cycle=x").status_code == 400
     assert client.get(f"/exports/secrets.csv?cycle={district.cycle.id}").status_code == 404
 
 
