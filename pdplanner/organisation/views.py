@@ -6,7 +6,6 @@ from flask_login import current_user
 from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
-from pdplanner.audit.queries import district_events
 from pdplanner.extensions import db
 from pdplanner.organisation import queries, rosters, services
 from pdplanner.organisation.forms import (
@@ -266,10 +265,3 @@ def apply_roster():
         accounts.mail_invitation(invitation.email, invitation.given_name, invitation.path)
     return render_template("organisation/roster_done.html", preview=outcome.preview,
                            mailed=len(outcome.invitations))
-
-
-@bp.get("/audit")
-@admin_only
-def audit_log():
-    events = db.session.scalars(district_events(current_user.district_id).limit(200))
-    return render_template("organisation/audit.html", events=list(events))
