@@ -31,6 +31,8 @@ class SqliteCopy:
             destination = sqlite3.connect(target)
             try:
                 source.backup(destination)
+            except sqlite3.Error as exc:
+                raise BackupError(f"The SQLite backup failed: {exc}.") from None
             finally:
                 destination.close()
 
@@ -45,7 +47,11 @@ class SqliteCopy:
                 raise BackupError(f"{self.member}: SQLite's integrity check fails ({verdict}).")
             engine.dispose()
             with engine.connect() as connection:
-                source.backup(connection.connection.driver_connection)
+                try:
+                    source.backup(connection.connection.driver_connection)
+                except sqlite3.Error as exc:
+                    raise BackupError(f"{self.member}: could not be restored ({exc}); the database "
+                                      f"is unchanged.") from None
         finally:
             source.close()
             engine.dispose()

@@ -126,7 +126,7 @@ class Replaced:
         return not self.has_data and not any(self.files.values())
 
     def lines(self) -> list[str]:
-        named = [f"{n:,} {COUNTED_TABLES[t]}" for t, n in self.rows.items() if n]
+        named = [f"{COUNTED_TABLES[t]}: {n:,}" for t, n in self.rows.items() if n]
         return ([f"the database ({', '.join(named) or 'tables with data'})"] if self.has_data else []) + [
             f"{n:,} {folder} file{'' if n == 1 else 's'} in {folder_path}"
             for (folder, n), folder_path in zip(self.files.items(), _folders().values(), strict=True) if n]

@@ -142,7 +142,7 @@ def test_the_drill_brings_back_the_same_pages_and_files(app, db, client, drill, 
     # Over a database with data: says what it replaces, and needs --force (or a yes).
     refused = run(app, db, "restore", str(archive))
     assert refused.exit_code == 1
-    assert "the database (" in refused.output and "people" in refused.output
+    assert "the database (" in refused.output and "people: 3" in refused.output
     assert "2 evidence files in" in refused.output and "Run again with --force" in refused.output
     said_no = run(app, db, "restore", str(archive), input="n\n")
     assert said_no.exit_code == 1 and "Nothing was restored." in said_no.output
