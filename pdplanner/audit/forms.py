@@ -23,12 +23,11 @@ class AuditFilterForm(FlaskForm):
     until = DateField("To (UTC)", validators=[Optional()], description="A day, included.")
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
 
-    def __init__(self, *, district_id: int, kinds: list[str], **kwargs):
+    def __init__(self, *, district_id: int, **kwargs):
         super().__init__(**kwargs)
         self.district_id = district_id
         self.person_found = None
-        shown = sorted(set(kinds) | set(KINDS), key=kind_title)
-        self.kind.choices = [("", "Any kind")] + [(k, kind_title(k)) for k in shown]
+        self.kind.choices = [("", "Any kind")] + [(k, kind_title(k)) for k in sorted(KINDS, key=kind_title)]
 
     def validate_person(self, field):
         if field.data:

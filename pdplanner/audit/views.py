@@ -22,9 +22,7 @@ PER_PAGE = 50
 
 
 def _filter_form() -> AuditFilterForm:
-    district_id = current_user.district_id
-    return AuditFilterForm(formdata=request.args, district_id=district_id,
-                           kinds=queries.kinds_in_district(district_id))
+    return AuditFilterForm(formdata=request.args, district_id=current_user.district_id)
 
 
 @bp.get("/audit")
