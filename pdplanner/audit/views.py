@@ -29,9 +29,9 @@ def _filter_form() -> AuditFilterForm:
 @admin_only
 def log():
     form = _filter_form()
-    if request.args and not form.validate():
+    if not form.validate():
         return render_template("audit/log.html", form=form, rows=[], pagination=None), 400
-    only = form.audit_filter() if request.args else queries.AuditFilter()
+    only = form.audit_filter()
     pagination = db.paginate(queries.district_events(current_user.district_id, only),
                              page=form.page.data or 1, per_page=PER_PAGE, error_out=False)
     rows = queries.event_rows(list(pagination.items), current_user.district_id)
