@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     for module in API_RESOURCES:
         importlib.import_module(f"pdplanner.api.{module}")
     from pdplanner.assessments.views import bp as assessments
+    from pdplanner.audit.views import bp as audit
     from pdplanner.dashboards.views import bp as dashboards
     from pdplanner.framework.views import bp as framework
     from pdplanner.health import bp as health
@@ -81,7 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from pdplanner.planning.views import bp as planning
     from pdplanner.reports.views import bp as reports
 
-    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, reports, health):
+    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, reports, audit,
+                      health):
         app.register_blueprint(blueprint)
     # flask-smorest registers the API's blueprints itself, so that it documents them.
     documented = create_api(app)

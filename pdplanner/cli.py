@@ -14,6 +14,8 @@ from pdplanner.assessments import services as assessments
 from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle, cycle_contents, expired_cycles
+from pdplanner.backups.archive import BackupError
+from pdplanner.backups.services import Replaced, create_backup, restore_backup
 from pdplanner.database import reads_only_from_here, utcnow
 from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
@@ -43,6 +45,7 @@ tokens = AppGroup("tokens", help="Issue personal access tokens for the API.")
 data = AppGroup("data", help="Data rights: purge what is past a district's retention period.")
 frameworks = AppGroup("framework", help="Import and export competency frameworks (CASE JSON or native).")
 rosters = AppGroup("roster", help="Import people from a simple CSV or a OneRoster bundle.")
+backups = AppGroup("backup", help="Back up and restore the database, evidence files and stored rosters.")
 
 
 def _fail(message: str):
@@ -456,6 +459,53 @@ def _echo_preview(preview: RosterPreview, district: District) -> None:
             click.echo("\n".join(f"  {line}" for line in lines))
 
 
+@backups.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def create_backup_command(path: Path):
+    """Write a backup to PATH (a new .tar.gz): a consistent copy of the database, every evidence
+    file and stored roster, and manifest.json with each file's size and SHA-256."""
+    try:
+        summary = create_backup(path)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote {summary.path} ({summary.size:,} bytes): the {summary.backend} database at "
+               f"revision {summary.revision}, {summary.files['evidence']} evidence files, "
+               f"{summary.files['rosters']} stored rosters. It holds everyone's data: keep it safe.")
+    if summary.missing_evidence:
+        click.echo(f"Warning: {len(summary.missing_evidence)} evidence files the database names are not "
+                   f"in EVIDENCE_DIR: {', '.join(summary.missing_evidence)}", err=True)
+
+
+@backups.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database or folders that hold data without asking.")
+def restore_backup_command(path: Path, force: bool):
+    """Restore the backup PATH: every checksum and the schema revision are checked before
+    anything changes; then the database, EVIDENCE_DIR and ROSTER_DIR are replaced. Stop the app
+    first."""
+    def confirm(replaced: Replaced) -> bool:
+        click.echo("This restore replaces what is here now:")
+        click.echo("\n".join(f"  {line}" for line in replaced.lines()))
+        if force:
+            return True
+        try:
+            return click.confirm("Replace it all with the backup?", default=False)
+        except click.Abort:
+            _fail("Nothing was restored: no answer. Run again with --force to replace it.")
+
+    try:
+        summary = restore_backup(path, confirm)
+    except BackupError as exc:
+        _fail(str(exc))
+    manifest = summary.manifest
+    click.echo(f"Restored {path.name}, made {manifest['created_at']} by pdplanner {manifest['app_version']}: "
+               f"the {manifest['database_backend']} database at revision {manifest['alembic_revision']}, "
+               f"{summary.files['evidence']} evidence files, {summary.files['rosters']} stored rosters.")
+    if summary.missing_evidence:
+        click.echo(f"Warning: {len(summary.missing_evidence)} evidence files the database names are not "
+                   f"in the backup: {', '.join(summary.missing_evidence)}", err=True)
+
+
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks, rosters):
+    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks, rosters, backups):
         app.cli.add_command(group)

@@ -131,7 +131,12 @@ PAGE_ROUTES = {
         "POST", lambda w: f"/people/{w.people['teacher'].id}/delete", only(ADMIN, 400),  # no email typed
     ),
     "organisation.schools": ("GET", lambda w: "/schools", only(ADMIN, 200)),
-    "organisation.audit_log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
+    "audit.log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
+    "audit.export_csv": ("GET", lambda w: "/audit/export.csv?kind=sign_in.succeeded", only(ADMIN, 200)),
+    "audit.export_json": (
+        "GET", lambda w: f"/audit/export.json?since=2026-01-01&person={w.people['teacher'].email}",
+        only(ADMIN, 200),
+    ),
     "organisation.roster": ("GET", lambda w: "/roster", only(ADMIN, 200)),
     "organisation.apply_roster": ("POST", lambda w: "/roster/apply", only(ADMIN, 400)),  # names no upload
     "assessments.start": ("GET", lambda w: "/assessment", only(EDUCATORS, 302)),

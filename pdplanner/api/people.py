@@ -11,7 +11,8 @@ from pdplanner.api import schemas
 from pdplanner.api.guards import checked_first
 from pdplanner.api.views import answers, bp, caller, envelope, one_transaction, page_of_list, problem
 from pdplanner.assessments.evidence import remove_evidence_files
-from pdplanner.audit.queries import district_events
+from pdplanner.audit.labels import KINDS
+from pdplanner.audit.queries import AuditFilter, district_events, event_rows
 from pdplanner.extensions import db
 from pdplanner.organisation import queries, services
 from pdplanner.organisation.models import School
@@ -124,17 +125,34 @@ class SchoolInputSchema(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+class AuditArgs(schemas.PageArgs):
+    person = schemas.row_id("Only events this person caused, or about them or their plan.")
+    kind = fields.String(validate=validate.OneOf(sorted(KINDS)),
+                         **described("Only events of this kind, e.g. `path_activity.verified`."))
+    since = fields.Date(**described("Only events from this day (UTC), YYYY-MM-DD."))
+    until = fields.Date(**described("Only events up to this day (UTC), included."))
+
+    @ma.validates_schema
+    def validate_range(self, data, **_kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ma.ValidationError("The end day is before the start day.", "until")
+
+
 class AuditEventSchema(ma.Schema):
-    id = fields.Integer()
-    occurred_at = fields.AwareDateTime()
-    action = fields.String()
-    actor = fields.Function(lambda e: e.known_actor.email if e.known_actor else None, allow_none=True,
+    id = fields.Integer(attribute="event.id")
+    occurred_at = fields.AwareDateTime(attribute="event.occurred_at")
+    action = fields.String(attribute="event.action")
+    kind_title = fields.String(**described("The kind of event in words, e.g. `Evidence verified`."))
+    description = fields.String(attribute="sentence",
+                                **described("The event in words, naming who did what to whom."))
+    actor = fields.Function(lambda row: row.event.known_actor.email if row.event.known_actor else None,
+                            allow_none=True,
                             **described("The actor's email; null for the system or a deleted account."))
-    actor_id = fields.Integer(allow_none=True)
-    subject_type = fields.String(allow_none=True)
-    subject_id = fields.Integer(allow_none=True)
-    details = fields.Dict()
-    remote_addr = fields.String(allow_none=True)
+    actor_id = fields.Integer(attribute="event.actor_id", allow_none=True)
+    subject_type = fields.String(attribute="event.subject_type", allow_none=True)
+    subject_id = fields.Integer(attribute="event.subject_id", allow_none=True)
+    details = fields.Dict(attribute="event.details")
+    remote_addr = fields.String(attribute="event.remote_addr", allow_none=True)
 
 
 # -- people --------------------------------------------------------------------------------
@@ -337,11 +355,15 @@ def create_school(body):
 
 @bp.route("/audit", tags=["Audit"])
 @admin_only
-@bp.arguments(schemas.PageArgs, location="query")
+@bp.arguments(AuditArgs, location="query")
 @bp.response(200, schemas.page_of(AuditEventSchema, "AuditEventPage"))
 @answers(401, 404)
 def audit_log(args):
-    """The district's audit log, newest first (district admins): who saw or changed what, and when."""
-    page = db.paginate(district_events(caller().district_id), page=args["page"], per_page=args["per_page"],
+    """The district's audit log, newest first (district admins): who saw or changed what, and when,
+    each event also in words; filtered by person, kind and days."""
+    district_id = caller().district_id
+    only = AuditFilter(person_id=args.get("person"), kind=args.get("kind"), since=args.get("since"),
+                       until=args.get("until"))
+    page = db.paginate(district_events(district_id, only), page=args["page"], per_page=args["per_page"],
                        error_out=False)
-    return envelope(page.items, page.total, args)
+    return envelope(event_rows(list(page.items), district_id), page.total, args)

@@ -6,7 +6,6 @@ from flask_login import current_user
 from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import remove_evidence_files
-from pdplanner.audit.queries import district_events
 from pdplanner.database import id_argument, reads_only_from_here
 from pdplanner.extensions import db
 from pdplanner.json_bodies import read_json
@@ -271,10 +270,3 @@ def apply_roster():
     unsent = accounts.mail_invitations(outcome.invitations)
     return render_template("organisation/roster_done.html", preview=outcome.preview,
                            mailed=len(outcome.invitations) - len(unsent), unsent=unsent)
-
-
-@bp.get("/audit")
-@admin_only
-def audit_log():
-    events = db.session.scalars(district_events(current_user.district_id).limit(200))
-    return render_template("organisation/audit.html", events=list(events))

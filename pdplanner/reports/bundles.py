@@ -63,6 +63,10 @@ Individual ratings follow the privacy rule of the pages: a district admin gets a
 self and coach ratings, goal levels, whys, reflections and evidence links only for the cycles
 that educator shared with their principal. Everything else (people, schools, cycles, lanes,
 cohorts, progress) is complete.
+
+audit_events.csv is the district's whole audit log, oldest first: each event's kind, a sentence
+naming who did what to whom, and the details as recorded (a JSON object). Events this export
+caused are not in it; they are in the next one.
 """
 
 

@@ -208,12 +208,27 @@ RESOURCES = _table(
     ("active", "boolean", "False when retired from the catalogue."),
     ("shared", "boolean", "True for the shared catalogue; False for the district's own activity."),
 )
+AUDIT_EVENTS = _table(
+    "audit_events",
+    ("event_id", "integer", "The event's id (events are never changed or deleted)."),
+    ("occurred_at", "datetime", "When it happened (UTC)."),
+    ("kind", "text", "The kind of event, e.g. path_activity.verified."),
+    ("kind_title", "text", "The kind in words, e.g. Evidence verified."),
+    ("description", "text", "The event in words, naming who did what to whom."),
+    ("actor_id", "integer", "The id of the person who acted; empty for the system."),
+    ("actor_name", "text", "Their name, 'the system', or 'a deleted person'."),
+    ("actor_email", "text", "Their email; empty for the system or a deleted account."),
+    ("subject_type", "text", "What the event is about: user, cycle, cohort, pathactivity ..."),
+    ("subject_id", "integer", "The id of what it is about."),
+    ("details", "text", "The event's details as recorded, a JSON object."),
+    ("remote_addr", "text", "The address the request came from; empty for the command line."),
+)
 
 # The per-cycle downloads of the Exports page (SPEC 10: /exports/<name>.csv and .xlsx).
 CYCLE_TABLES = {t.name: t for t in (RATINGS, GOALS, COHORTS, PARTICIPATION)}
 # The district export, in the order its files are listed in the data dictionary.
 DISTRICT_TABLES = (SCHOOLS, PEOPLE, MEMBERSHIPS, CASELOADS, CYCLES, RATINGS, GOALS, COHORTS, PLACEMENTS,
-                   PATH_ACTIVITIES, RESOURCES)
+                   PATH_ACTIVITIES, RESOURCES, AUDIT_EVENTS)
 DICTIONARY = _table(
     "data_dictionary",
     ("file", "text", "The file the column is in."),

@@ -19,6 +19,7 @@ from pdplanner.accounts.models import EDUCATOR_ROLES, ApiToken, Role, User
 from pdplanner.assessments.models import Cycle, EvidenceFile, RaterKind, Rating, SelfAssessment
 from pdplanner.assessments.queries import rating_history, ratings_by_code
 from pdplanner.audit.models import AuditEvent
+from pdplanner.audit.queries import export_rows as audit_export_rows
 from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart
 from pdplanner.core.gaps import LEVEL_TOLERANCE, domain_means, levels_by_educator
 from pdplanner.core.types import RatingRecord
@@ -410,7 +411,7 @@ def district_rows(viewer: User) -> dict[str, list[dict]]:
         "cycles": cycles_rows(district_id), "ratings": ratings_rows(viewer, None),
         "goals": goals_rows(viewer, None), "cohorts": cohorts_rows(viewer, None),
         "placements": placements_rows(viewer), "path_activities": path_activities_rows(viewer),
-        "resources": resources_rows(district_id),
+        "resources": resources_rows(district_id), "audit_events": audit_export_rows(district_id),
     }
 
 

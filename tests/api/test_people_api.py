@@ -134,6 +134,24 @@ def test_the_audit_log_is_the_districts_newest_first(db, client, town, bearer):
     assert "test.away" not in {e["action"] for e in everything}
 
 
+def test_the_audit_log_filters_and_reads_in_words(db, client, town, bearer):
+    admin = bearer(town.admin)
+    record("sign_out", actor=town.teacher, subject=town.teacher)
+    record("sign_out", actor=town.stranger, subject=town.stranger)
+    db.session.commit()
+    page = client.get(f"{API}/audit?person={town.teacher.id}&kind=sign_out", headers=admin).json
+    assert [(e["description"], e["kind_title"]) for e in page["items"]] == [
+        (f"{town.teacher.name} signed out", "Signed out")]
+    assert page["total"] == 1
+    everything = client.get(f"{API}/audit?kind=sign_out&since=2020-01-01", headers=admin).json
+    assert everything["total"] == 1   # the stranger's district is not the admin's
+    assert client.get(f"{API}/audit?kind=sign_out&until=2020-01-01", headers=admin).json["total"] == 0
+    for query, field in [("kind=no.such", "kind"), ("since=2026-13-01", "since"), ("person=0", "person"),
+                         ("since=2026-02-01&until=2026-01-01", "until")]:
+        refused = client.get(f"{API}/audit?{query}", headers=admin)
+        assert refused.status_code == 422 and field in str(refused.json["errors"]), query
+
+
 def test_the_coach_dashboard(client, planned_town, bearer):
     t = planned_town
     board = client.get(f"{API}/dashboards/coach?cycle={t.cycle.id}", headers=bearer(t.coach)).json

@@ -1,0 +1,1 @@
+"""Backups: the database, evidence files and stored rosters in one verified archive."""

@@ -1,0 +1,197 @@
+"""The audit log page and its exports: filters, paging beyond the old 200 cap, events in words,
+and a district admin's own district only."""
+
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select, update
+
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.services import create_cycle, open_cycle
+from pdplanner.audit import queries as audit_queries
+from pdplanner.audit.models import AuditEvent
+from pdplanner.audit.services import record, record_many
+from pdplanner.planning.models import ActivityStatus, PathActivity, Resource
+from pdplanner.planning.services import import_catalogue, verify_activity
+from pdplanner.reports.exports import AUDIT_EVENTS
+from tests.factories import create_district, create_school, create_user
+from tests.helpers import load_default_framework, sign_in_directly
+
+BULK = 230   # more than the 200 events the page used to stop at
+
+
+class Town:
+    pass
+
+
+@pytest.fixture
+def town(db):
+    t = Town()
+    home = create_district("HOME")
+    school = create_school(home, "S1", "North School")
+    t.admin = create_user(Role.DISTRICT_ADMIN, district=home, given_name="Ada", family_name="Admin",
+                          email="ada@home.org")
+    t.nadia = create_user(Role.COACH, school=school, given_name="Nadia", family_name="Hoffmann",
+                          email="nadia@home.org")
+    t.mateo = create_user(Role.TEACHER, school=school, coach=t.nadia, given_name="Mateo",
+                          family_name="Chen", email="mateo@home.org")
+    away = create_district("AWAY")
+    t.away_admin = create_user(Role.DISTRICT_ADMIN, district=away, given_name="Otto", family_name="Away",
+                               email="otto@away.org")
+    t.sam = create_user(Role.TEACHER, school=create_school(away, "A1"), given_name="Sam",
+                        family_name="Faraway", email="sam@away.org")
+    record("sign_in.succeeded", actor=t.sam, subject=t.sam)
+    cycle = create_cycle(district_id=home.id, name="Autumn", opens_on=date(2026, 9, 1),
+                         closes_on=date(2026, 12, 15), framework=load_default_framework())
+    open_cycle(cycle)
+    import_catalogue([{"key": "feedback-lab", "title": "Feedback lab", "kind": "workshop",
+                       "competencies": ["COG.2"], "level_min": 1, "level_max": 2, "hours": 6.0,
+                       "lanes": ["slow"], "description": "Practise feedback.", "evidence": ""}])
+    activity = PathActivity(cycle_id=cycle.id, educator_id=t.mateo.id, competency_code="COG.2", position=0,
+                            resource_id=db.session.scalar(select(Resource.id)), status=ActivityStatus.DONE)
+    db.session.add(activity)
+    db.session.flush()
+    verify_activity(activity, actor=t.nadia, goal_met=False)
+    record_many("user.updated", actor=t.admin, district_id=home.id,
+                subjects=[("user", t.admin.id, {"changes": [f"step {i}"]}) for i in range(BULK)])
+    db.session.commit()
+    # The people were created "in January", for the date filter.
+    db.session.execute(update(User).values(created_at=datetime(2026, 1, 15, 11, tzinfo=UTC)))
+    db.session.execute(update(AuditEvent).where(AuditEvent.action.in_(["user.created", "role.granted"]))
+                       .values(occurred_at=datetime(2026, 1, 15, 12, tzinfo=UTC)))
+    db.session.commit()
+    t.home_total = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                     .where(AuditEvent.district_id == home.id))
+    return t
+
+
+def sentences(response) -> list[str]:
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return re.findall(r"</time></td>\s*<td>(.*?)</td>", html, re.S)
+
+
+def test_the_page_reads_in_words_and_shows_the_district_only(client, town):
+    sign_in_directly(client, town.admin)
+    response = client.get("/audit")
+    html = response.get_data(as_text=True)
+    first_page = sentences(response)
+    assert len(first_page) == 50 and f"{town.home_total} events, page 1 of " in html
+    assert all(s.startswith("Ada Admin updated Ada Admin") for s in first_page)   # newest first
+    table = html.split("<table", 1)[1]
+    assert "path_activity.verified" not in table and "user.updated" not in table
+    assert "Sam Faraway" not in html and "sam@away.org" not in html
+    assert "<legend>Filter the audit log</legend>" in html
+    assert '<label class="field__label" for="person">' in html
+
+
+def test_paging_reaches_every_event(client, town):
+    sign_in_directly(client, town.admin)
+    seen, page = [], 1
+    while True:
+        response = client.get(f"/audit?page={page}")
+        rows = sentences(response)
+        if not rows:
+            break
+        seen += rows
+        page += 1
+    assert town.home_total > 200 and len(seen) == town.home_total
+    assert "Nadia Hoffmann verified evidence for Mateo Chen" in seen
+    assert seen[-1].startswith("The system")   # the district's first event, on the last page
+    assert "rel=\"next\"" not in client.get(f"/audit?page={page - 1}").get_data(as_text=True)
+
+
+def test_filters_by_person_kind_and_dates(client, town):
+    sign_in_directly(client, town.admin)
+    about_mateo = sentences(client.get("/audit?person=Mateo@Home.org"))
+    assert "Nadia Hoffmann verified evidence for Mateo Chen" in about_mateo   # by the educator in its details
+    assert "The system added Mateo Chen" in about_mateo
+    assert about_mateo and all("Mateo Chen" in s for s in about_mateo)
+    by_nadia = sentences(client.get("/audit?person=nadia@home.org&kind=path_activity.verified"))
+    assert by_nadia == ["Nadia Hoffmann verified evidence for Mateo Chen"]
+    january = sentences(client.get("/audit?since=2026-01-01&until=2026-01-31"))
+    assert january and all(s.startswith("The system") for s in january)
+    assert "The system made Mateo Chen a teacher at S1" in january
+    assert sentences(client.get("/audit?until=2025-12-31")) == []
+    html = client.get("/audit?kind=path_activity.verified&page=1").get_data(as_text=True)
+    assert '<option selected value="path_activity.verified">Evidence verified</option>' in html
+
+
+@pytest.mark.parametrize("query,field,message", [
+    ("person=sam@away.org", "Person (email)", "No one in your district has the email sam@away.org"),
+    ("since=2026-02-01&until=2026-01-01", "To (UTC)", "The end day is before the start day"),
+    ("since=2026-13-45", "From (UTC)", "Not a valid date value"),
+    ("kind=user.stolen", "Kind of event", "Not a valid choice"),
+    ("page=0", "Page", "Number must be between 1 and 1000000"),
+    ("page=99999999999999999999999", "Page", "Number must be between 1 and 1000000"),
+])
+def test_bad_filters_are_refused_naming_the_field(client, town, query, field, message):
+    sign_in_directly(client, town.admin)
+    for path in ("/audit", "/audit/export.csv", "/audit/export.json"):
+        response = client.get(f"{path}?{query}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, path
+        assert f"{field}: {message}" in html, path
+
+
+def read_csv(body: bytes) -> pd.DataFrame:
+    assert body.startswith(b"\xef\xbb\xbf")
+    return pd.read_csv(io.BytesIO(body), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_csv_and_json_exports_hold_every_event_of_the_filter_and_are_audited(db, client, town, monkeypatch):
+    monkeypatch.setattr(audit_queries, "EXPORT_BATCH", 7)   # read and named in many batches
+    sign_in_directly(client, town.admin)
+    response = client.get("/audit/export.csv")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="pdplanner-HOME-audit-')
+    everything = read_csv(response.data)
+    assert list(everything.columns) == AUDIT_EVENTS.names
+    assert len(everything) == town.home_total                                  # no cap
+    assert everything["occurred_at"].is_monotonic_increasing                   # oldest first
+    assert "Nadia Hoffmann verified evidence for Mateo Chen" in set(everything["description"])
+    assert not everything.apply(lambda row: row.str.contains("away.org|Faraway|Otto")).any().any()
+    verified = everything[everything["kind"] == "path_activity.verified"].iloc[0]
+    assert verified["kind_title"] == "Evidence verified" and verified["actor_email"] == "nadia@home.org"
+    assert json.loads(verified["details"])["educator_id"] == town.mateo.id
+
+    document = json.loads(client.get(
+        "/audit/export.json?person=mateo@home.org&kind=path_activity.verified&since=2026-02-01").data)
+    assert document["format"] == "pdplanner-audit-log" and document["district"]["code"] == "HOME"
+    assert document["filter"] == {"person_id": town.mateo.id, "kind": "path_activity.verified",
+                                  "since": "2026-02-01",
+                                  "until": None}
+    [event] = document["events"]
+    assert event["description"] == "Nadia Hoffmann verified evidence for Mateo Chen"
+    assert event["details"] == {"educator_id": town.mateo.id, "goal_verified": None}
+    downloads = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.downloaded")
+                                   .order_by(AuditEvent.id)).all()
+    assert [(d.details["file"], d.details["rows"], d.actor_id) for d in downloads] == [
+        ("audit.csv", town.home_total, town.admin.id), ("audit.json", 1, town.admin.id)]
+
+
+def test_another_districts_admin_sees_only_their_own_events(client, town):
+    sign_in_directly(client, town.away_admin)
+    rows = sentences(client.get("/audit"))
+    assert "Sam Faraway signed in" in rows
+    assert not any("Mateo" in s or "Ada" in s or "Nadia" in s for s in rows)
+    exported = read_csv(client.get("/audit/export.csv").data)
+    assert not exported["description"].str.contains("Mateo|Nadia|Ada").any()
+    assert client.get("/audit?person=mateo@home.org").status_code == 400
+
+
+def test_the_district_export_includes_the_audit_log(client, town):
+    sign_in_directly(client, town.admin)
+    response = client.get("/exports/district.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    events = read_csv(archive.read("audit_events.csv"))
+    assert len(events) == town.home_total
+    assert "Nadia Hoffmann verified evidence for Mateo Chen" in set(events["description"])
+    assert not events["description"].str.contains("Faraway").any()
+    tables = json.loads(archive.read("data.json"))["tables"]
+    assert len(tables["audit_events"]) == town.home_total
+    assert "audit_events.csv" in archive.read("README.txt").decode()
