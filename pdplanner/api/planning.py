@@ -501,7 +501,8 @@ def cohorts(args):
     people = queries.planning_people(caller(), {s.id for s in led})
     overview = queries.planning_overview(caller(), found, people)
     shown = [v for v in overview.cohorts
-             if (args["lane"] is None or v.cohort.lane == args["lane"])
+             # On the lane as shown: filtering by lane must not tell a non-leader the lane.
+             if (args["lane"] is None or v.lane == args["lane"])
              and (args["status"] is None or v.cohort.status.value == args["status"])
              and (args["school"] is None or args["school"] in v.cohort.school_ids)]
     return page_of_list([cohort_document(v) for v in shown], args)

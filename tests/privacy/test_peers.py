@@ -46,6 +46,13 @@ def test_coach_of_one_member_cohort_list_has_no_lane(school, client_as):
         assert_lane_free(cohort["name"], "the cohort list")
 
 
+@pytest.mark.parametrize("lane", ["fast", "slow"])
+def test_coach_of_one_member_cannot_filter_cohorts_by_lane_to_learn_it(school, client_as, lane):
+    response = client_as("olga").get(f"/api/v1/cohorts?cycle={school.cycle_id}&lane={lane}")
+    assert response.status_code == 200
+    assert school.cohort_id not in {c["id"] for c in response.json["items"]}
+
+
 def test_coach_of_one_member_planning_page_shows_the_cohort_without_lane_or_why(school, client_as):
     html = client_as("olga").get(f"/planning?cycle={school.cycle_id}").get_data(as_text=True)
     start = html.index(f'id="cohort-{school.cohort_id}"')

@@ -57,6 +57,16 @@ def test_plan_api_blanks_levels_and_words_whys_without_them(school, client_as, l
 
 
 @pytest.mark.parametrize("leader", LEADERS)
+@pytest.mark.parametrize("what", ["plan", "lane"])
+def test_without_a_cycle_the_default_cycle_is_redacted_too(school, client_as, leader, what):
+    response = client_as(leader).get(f"/api/v1/educators/{school.ids['una']}/{what}")
+    assert response.status_code == 200
+    assert response.json["cycle"] == school.cycle_id
+    assert_no_leak(json_text(response.json), f"GET /educators/{{id}}/{what} without ?cycle=",
+                   school.activity_titles)
+
+
+@pytest.mark.parametrize("leader", LEADERS)
 def test_lane_api_gives_the_lane_without_its_numbers(school, client_as, leader):
     document = educator_api(client_as(leader), school, "una", "lane")
     assert document["lane"] == school.lane
