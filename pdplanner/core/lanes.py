@@ -143,8 +143,7 @@ def private_lane_why(lane: str, override_reason: str | None, settings: PlanningS
     if override_reason is not None:
         reason = override_reason.strip().rstrip(".")
         return f"Set to {lane_label(lane, settings)} by a coach or principal: {reason}."
-    return (f"{lane_label(lane, settings)}, computed from ratings that are private to the educator "
-            "and their coach.")
+    return "Computed from ratings that are private to the educator and their coach."
 
 
 def lane_overrides_by_educator(overrides: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
