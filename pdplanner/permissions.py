@@ -5,6 +5,8 @@ at run time (deny by default) and fails the role x route test. Objects outside w
 allow are answered with 404, so their existence is not revealed.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, current_app, g, request
@@ -92,18 +94,91 @@ def can_see_person(viewer: User, person: User) -> bool:
     return Role.COACH in viewer.roles and coaches(viewer, person)
 
 
+@dataclass(frozen=True)
+class PersonView:
+    """What a viewer sees of one person in one cycle: the one redaction rule every surface (plan
+    page, API, PDF, export, chart, explanation text) applies. docs/PRIVACY.md has it as a table.
+
+    - `plan`: that there is a plan, its goals' competencies, how many path activities and their
+      status, the person's cohort (its name by focus, its members and coach).
+    - `lane`: the lane and its label, whether it was set by hand and the reason given.
+    - `levels`: every level of the plan and everything computed from levels: goals' from and to
+      levels and whys, success criteria, a verified level, the lane's numbers (rated, at target,
+      readiness, lowest domain and its mean) and why, why they are coached alone, the activities'
+      whys and which catalogue activity each step is (the catalogue says which levels it suits).
+    - `evidence`: reflections, evidence links and files, a coach's notes on them.
+    - `ratings`: the individual self and coach ratings (the ratings pages, exports and charts).
+    """
+
+    plan: bool = False
+    lane: bool = False
+    levels: bool = False
+    evidence: bool = False
+    ratings: bool = False
+
+
+NOTHING = PersonView()
+EVERYTHING = PersonView(plan=True, lane=True, levels=True, evidence=True, ratings=True)
+# The coach of a cohort someone is in leads their path and verifies their evidence: they see the
+# plan whole, but not the person's rating records, which are their own coach's to see.
+COHORT_COACH = PersonView(plan=True, lane=True, levels=True, evidence=True, ratings=False)
+
+
+def leader_view(shared: bool) -> PersonView:
+    """A principal of the person's school or a district admin: the plan and the lane always (SPEC
+    9), and levels, evidence and ratings only for a cycle whose ratings the person shared."""
+    return PersonView(plan=True, lane=True, levels=shared, evidence=shared, ratings=shared)
+
+
+def person_views(viewer: User, people: Iterable[User], cycle) -> dict[int, PersonView]:
+    """`PersonView` of each of `people` in `cycle` for `viewer`, in a handful of statements
+    whatever the number of people. The rule:
+
+    - the person themself and their coach (caseload): everything;
+    - the coach of a cohort they are in that cycle: the plan whole, not the rating records;
+    - a principal of their school or a district admin: `leader_view`, levels only when shared;
+    - anyone else, a colleague in the same cohort or the coach of another member included:
+      nothing of this person (a cohort's page shows them its members and focus, nothing more).
+    """
+    people = [p for p in people if same_district(viewer, p)]
+    if cycle.district_id != viewer.district_id or not people:
+        return {}
+    ids = [p.id for p in people]
+    caseload = set(db.session.scalars(select(CaseloadAssignment.educator_id).where(
+        CaseloadAssignment.coach_id == viewer.id, CaseloadAssignment.educator_id.in_(ids))))
+    led = set()
+    if Role.COACH in viewer.roles:
+        led = set(db.session.scalars(
+            select(Placement.educator_id).join(Cohort, Cohort.id == Placement.cohort_id)
+            .where(Placement.cycle_id == cycle.id, Cohort.coach_id == viewer.id,
+                   Placement.educator_id.in_(ids))))
+    visible = set(db.session.scalars(visible_people_query(viewer).where(User.id.in_(ids))
+                                     .with_only_columns(User.id)))
+    shared = set(db.session.scalars(select(SelfAssessment.educator_id).where(
+        SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(ids),
+        SelfAssessment.shared_with_principal.is_(True))))
+    views = {}
+    for person_id in ids:
+        if person_id == viewer.id or person_id in caseload:
+            views[person_id] = EVERYTHING
+        elif person_id in led:
+            views[person_id] = COHORT_COACH
+        elif person_id in visible:
+            views[person_id] = leader_view(person_id in shared)
+    return views
+
+
+def person_view(viewer: User, person: User, cycle) -> PersonView:
+    """What `viewer` sees of `person` in `cycle` (`person_views` for one person)."""
+    if viewer.id == person.id and cycle.district_id == viewer.district_id:
+        return EVERYTHING       # the most common case (every educator's own pages), without a query
+    return person_views(viewer, [person], cycle).get(person.id, NOTHING)
+
+
 def can_see_ratings(viewer: User, educator: User, cycle) -> bool:
     """Individual ratings (self and coach) are private to the educator and their coaches; a
     principal or district admin sees them only when the educator shared that cycle's."""
-    if not same_district(viewer, educator) or cycle.district_id != viewer.district_id:
-        return False
-    if viewer.id == educator.id or coaches(viewer, educator):
-        return True
-    if not can_see_person(viewer, educator):
-        return False
-    return bool(db.session.scalar(select(SelfAssessment.shared_with_principal).where(
-        SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id == educator.id)))
-
+    return person_view(viewer, educator, cycle).ratings
 
 
 def can_place(viewer: User, educator: User) -> bool:

@@ -23,14 +23,17 @@ from pdplanner.assessments.queries import schools_led_by
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
 from pdplanner.extensions import db
 from pdplanner.permissions import (
+    NOTHING,
+    PersonView,
     can_lead_cohort,
     can_place,
     can_see_person,
-    can_see_ratings,
     deny,
     get_person_or_404,
     get_plan_owner_or_404,
     guides,
+    person_view,
+    person_views,
     role_required,
 )
 from pdplanner.planning import queries, services
@@ -105,8 +108,10 @@ class LaneDetailSchema(ma.Schema):
     why = fields.String()
     overridden = fields.Boolean()
     override_reason = fields.String(allow_none=True)
-    rated = fields.Integer(**described("Competencies with a current level."))
-    at_target = fields.Integer()
+    rated = fields.Integer(allow_none=True, **described(
+        "Competencies with a current level. This and the other numbers are null for a caller who may "
+        "not see the educator's levels (docs/PRIVACY.md)."))
+    at_target = fields.Integer(allow_none=True)
     lowest_domain = fields.String(allow_none=True)
     lowest_domain_mean = fields.Float(allow_none=True)
 
@@ -121,12 +126,14 @@ class LaneInputSchema(ma.Schema):
 class CohortSchema(ma.Schema):
     id = fields.Integer()
     cycle = fields.Integer()
-    name = fields.String()
-    lane = fields.String(validate=validate.OneOf(LANES))
+    name = fields.String(**described("Its focus, with its lane for whoever leads it."))
+    lane = fields.String(allow_none=True, validate=validate.OneOf(LANES), **described(
+        "Null, as is `why`, for a member or the coach of a member who does not lead the cohort: "
+        "they see its focus, coach and members, not each member's lane (docs/PRIVACY.md)."))
     focus = fields.String(**described("The competency (or domain) code the cohort works on."))
     status = fields.Enum(CohortStatus, by_value=True, **described(
         "A confirmed cohort stays as it is when the cycle is re-planned."))
-    why = fields.String()
+    why = fields.String(allow_none=True)
     schools = fields.List(fields.Integer(), **described("The ids of its members' schools."))
     coach = fields.Nested(schemas.PersonSchema, allow_none=True)
     members = fields.List(fields.Nested(schemas.PersonSchema))
@@ -248,15 +255,22 @@ def led_cohort(cohort_id: int) -> Cohort:
     return cohort
 
 
-def path_activity_document(activity: PathActivity, detail: bool) -> dict:
-    return {**activity_document(activity, detail), "cycle_id": activity.cycle_id,
-            "educator_id": activity.educator_id, "coach_note": activity.coach_note if detail else None}
+def path_activity_document(activity: PathActivity, view: PersonView, names: dict[str, str]) -> dict:
+    return {**activity_document(activity, view, names), "cycle_id": activity.cycle_id,
+            "educator_id": activity.educator_id, "coach_note": activity.coach_note if view.evidence else None}
+
+
+def seen_activity_document(activity: PathActivity) -> dict:
+    """One path activity as the caller sees it (`person_view`)."""
+    cycle = db.session.get(Cycle, activity.cycle_id)
+    return path_activity_document(activity, person_view(caller(), activity.educator, cycle),
+                                  queries.competency_names(cycle))
 
 
 def cohort_document(view: queries.CohortView) -> dict:
     cohort = view.cohort
-    return {"id": cohort.id, "cycle": cohort.cycle_id, "name": view.name, "lane": cohort.lane,
-            "focus": cohort.focus, "status": cohort.status, "why": cohort.why, "schools": cohort.school_ids,
+    return {"id": cohort.id, "cycle": cohort.cycle_id, "name": view.name, "lane": view.lane,
+            "focus": cohort.focus, "status": cohort.status, "why": view.why, "schools": cohort.school_ids,
             "coach": cohort.coach, "members": view.members}
 
 
@@ -274,10 +288,10 @@ def path(args, educator_id: int):
     district admin unless the educator shared that cycle's ratings."""
     found = plan_cycle(args["cycle"])
     educator = get_plan_owner_or_404(caller(), educator_id, found.id)
-    plan = queries.plan_of(educator, found)
-    detail = can_see_ratings(caller(), educator, found) or guides(caller(), educator, found.id)
+    plan = queries.plan_of(educator, found, caller())
     activities = [a for g in plan.goals for a in g.activities] + plan.other_activities
-    return page_of_list([path_activity_document(a, detail) for a in activities], args)
+    return page_of_list([path_activity_document(a, plan.view, plan.competency_names) for a in activities],
+                        args)
 
 
 def resource_or_422(resource_id: int) -> Resource:
@@ -328,7 +342,7 @@ def coached_cohort(cohort_id: int) -> dict:
 def assign_to_cohort(body, cohort: Cohort):
     """Add a catalogue activity to the path of every member of a cohort (the cohort's coach)."""
     resource = resource_or_422(body["resource"])
-    view = queries.cohort_view(cohort)
+    view = queries.cohort_view(cohort, caller())
     with one_transaction():
         added, already = services.assign_activity(cohort.cycle, view.members, resource, body["competency"],
                                                   actor=caller(), cohort_name=view.name)
@@ -354,7 +368,7 @@ def put_progress(body, activity: PathActivity):
     update = services.ProgressUpdate(body["status"], body["reflection"], body["evidence_url"])
     with one_transaction():
         services.update_progress(activity, update, actor=caller())
-    return path_activity_document(activity, True)
+    return seen_activity_document(activity)
 
 
 @bp.route("/path-activities/<int:activity_id>/verify", methods=["POST"], tags=["Paths"])
@@ -369,7 +383,7 @@ def verify_activity(body, activity: PathActivity):
     competency is met too. 409 when it is not done."""
     with one_transaction():
         goal = services.verify_activity(activity, actor=caller(), goal_met=body["goal_met"])
-    return {"activity": path_activity_document(activity, True),
+    return {"activity": seen_activity_document(activity),
             "goal_verified": goal.competency_code if goal else None}
 
 
@@ -384,7 +398,7 @@ def return_activity(body, activity: PathActivity):
     waiting for verification."""
     with one_transaction():
         services.return_activity(activity, body["note"], actor=caller())
-    return path_activity_document(activity, True)
+    return seen_activity_document(activity)
 
 
 @bp.route("/path-activities/<int:activity_id>", methods=["DELETE"], tags=["Paths"])
@@ -395,7 +409,7 @@ def remove_activity(activity_id: int):
     """Take an activity off the path (the educator's coach or cohort coach); answers what was
     removed. 409 when the educator has recorded progress on it."""
     activity = guided_activity(activity_id)
-    removed = path_activity_document(activity, True)
+    removed = seen_activity_document(activity)
     with one_transaction():
         services.remove_activity(activity, actor=caller())
     return removed
@@ -410,22 +424,27 @@ def evidence_queue(args):
     """Activities marked done by the people the caller guides, waiting for their verification,
     oldest first (coaches)."""
     found = plan_cycle(args["cycle"])
-    return page_of_list([path_activity_document(a, True) for a in queries.evidence_queue(caller(), found)],
+    queue = queries.evidence_queue(caller(), found)
+    views = person_views(caller(), {a.educator for a in queue}, found)
+    names = queries.competency_names(found)
+    return page_of_list([path_activity_document(a, views.get(a.educator_id, NOTHING), names) for a in queue],
                         args)
 
 
 # -- lanes ---------------------------------------------------------------------------------
 
 def lane_document(found: Cycle, educator: User) -> dict:
-    placement = queries.plan_of(educator, found).placement
+    """The lane as the caller sees it: the numbers behind it (null otherwise) only for whoever
+    may see the educator's levels (`person_view`)."""
+    plan = queries.plan_of(educator, found, caller(), summary=True)
+    placement, levels = plan.placement, plan.view.levels
     if placement is None:
         problem(404, f"{educator.name} has no plan in {found.name} yet.")
-    return {"cycle": found.id, "educator": educator.id, "lane": placement.lane,
-            "label": queries.lane_labels(found.district_id).get(placement.lane, placement.lane),
-            "why": placement.why, "overridden": placement.override_lane is not None,
-            "override_reason": placement.override_reason or None, "rated": placement.rated,
-            "at_target": placement.at_target, "lowest_domain": placement.lowest_domain,
-            "lowest_domain_mean": placement.lowest_domain_mean}
+    return {"cycle": found.id, "educator": educator.id, "lane": placement.lane, "label": plan.lane_label,
+            "why": plan.lane_why, "overridden": placement.override_lane is not None,
+            "override_reason": placement.override_reason or None,
+            **{name: getattr(placement, name) if levels else None
+               for name in ("rated", "at_target", "lowest_domain", "lowest_domain_mean")}}
 
 
 @bp.route("/educators/<int:educator_id>/lane", tags=["Lanes"])
@@ -483,7 +502,8 @@ def cohorts(args):
     people = queries.planning_people(caller(), {s.id for s in led})
     overview = queries.planning_overview(caller(), found, people)
     shown = [v for v in overview.cohorts
-             if (args["lane"] is None or v.cohort.lane == args["lane"])
+             # On the lane as shown: filtering by lane must not tell a non-leader the lane.
+             if (args["lane"] is None or v.lane == args["lane"])
              and (args["status"] is None or v.cohort.status.value == args["status"])
              and (args["school"] is None or args["school"] in v.cohort.school_ids)]
     return page_of_list([cohort_document(v) for v in shown], args)
@@ -499,7 +519,7 @@ def cohort(cohort_id: int):
     found = db.session.get(Cohort, cohort_id)
     if found is None or found.cycle.district_id != caller().district_id:
         problem(404, f"There is no cohort {cohort_id}.")
-    view = queries.cohort_view(found)
+    view = queries.cohort_view(found, caller())
     if not (can_lead_cohort(caller(), found) or any(can_see_person(caller(), m) for m in view.members)):
         deny("cohort", found.id)
     return cohort_document(view)
@@ -514,7 +534,7 @@ def confirm_cohort(cohort_id: int):
     found = led_cohort(cohort_id)
     with one_transaction():
         services.confirm_cohort(found, actor=caller())
-    return cohort_document(queries.cohort_view(found))
+    return cohort_document(queries.cohort_view(found, caller()))
 
 
 @bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"], tags=["Cohorts"])
@@ -529,7 +549,7 @@ def add_member(body, found: Cohort):
     educator = get_person_or_404(caller(), body["person"])
     with one_transaction():
         services.add_member(found, educator, actor=caller())
-    return cohort_document(queries.cohort_view(found))
+    return cohort_document(queries.cohort_view(found, caller()))
 
 
 @bp.route("/cohorts/<int:cohort_id>/members/<int:educator_id>", methods=["DELETE"], tags=["Cohorts"])
@@ -542,7 +562,7 @@ def remove_member(cohort_id: int, educator_id: int):
     educator = get_plan_owner_or_404(caller(), educator_id, found.cycle_id)
     with one_transaction():
         services.remove_member(found, educator, actor=caller())
-    return cohort_document(queries.cohort_view(found))
+    return cohort_document(queries.cohort_view(found, caller()))
 
 
 @bp.route("/cohorts/<int:cohort_id>/coach", methods=["PUT"], tags=["Cohorts"])
@@ -560,7 +580,7 @@ def put_cohort_coach(body, found: Cohort):
                 {"coach": f"{body['coach']} is not a coach of your district"})
     with one_transaction():
         services.set_cohort_coach(found, coach, actor=caller())
-    return cohort_document(queries.cohort_view(found))
+    return cohort_document(queries.cohort_view(found, caller()))
 
 
 # -- planning runs and settings -------------------------------------------------------------

@@ -325,14 +325,17 @@ class PlanArgs(ma.Schema):
 
 class ActivitySchema(ma.Schema):
     id = fields.Integer()
-    resource = fields.Integer(attribute="resource_id", **described("The catalogue activity's id."))
-    title = fields.String(attribute="resource.title")
-    kind = fields.String(attribute="resource.kind.value")
-    hours = fields.Float(attribute="resource.hours")
+    resource = fields.Integer(attribute="resource_id", allow_none=True, **described(
+        "The catalogue activity's id. This, its title, kind and hours are null for a caller who may "
+        "not see the educator's levels: the catalogue says which levels each activity suits."))
+    title = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    hours = fields.Float(allow_none=True)
     competency = fields.String(attribute="competency_code")
     status = fields.String(validate=validate.OneOf(["planned", "in_progress", "done", "verified"]))
     source = fields.String(**described("`suggested` by the planner or assigned by a `coach`."))
-    why = fields.String()
+    why = fields.String(**described("Why it is on the path; without levels for a caller who may not "
+                                    "see them (docs/PRIVACY.md)."))
     reflection = fields.String(allow_none=True, **described("Null unless the caller may see ratings."))
     evidence_url = fields.String(allow_none=True, **described("Null unless the caller may see ratings."))
 
@@ -350,7 +353,8 @@ class GoalSchema(ma.Schema):
 class LaneSchema(ma.Schema):
     name = fields.String(validate=validate.OneOf(["fast", "slow"]))
     label = fields.String(**described("The district's growth-framed name of the lane."))
-    why = fields.String(**described("The numbers behind the lane, or the reason of an override."))
+    why = fields.String(**described("The numbers behind the lane, or the reason of an override; without "
+                                    "numbers for a caller who may not see the levels (docs/PRIVACY.md)."))
     overridden = fields.Boolean()
 
 

@@ -44,7 +44,6 @@ from pdplanner.permissions import (
     get_person_or_404,
     get_plan_owner_or_404,
     get_school_or_404,
-    guides,
     public,
     signed_in,
     visible_people_query,
@@ -336,8 +335,7 @@ def educator_plan(educator_id: int, cycle: int | None):
     if found is None:
         problem(404, "There is no cycle in your district yet.")
     educator = get_plan_owner_or_404(caller(), educator_id, found.id)
-    detail = can_see_ratings(caller(), educator, found) or guides(caller(), educator, found.id)
-    return plan_document(plan_of(educator, found), detail)
+    return plan_document(plan_of(educator, found, caller()))
 
 
 # -- school readiness -----------------------------------------------------------------------

@@ -112,6 +112,12 @@ def goal_why(name: str, current: float, target: int, gap: float, weight: float, 
     return "; ".join(parts) + "."
 
 
+def private_goal_why(name: str) -> str:
+    """A goal's reason for a reader who may not see the levels behind it (`goal_why` names them)."""
+    return (f"A step to grow in {name}, chosen from ratings that are private to the educator and "
+            "their coach.")
+
+
 def goals_from_frame(chosen: pd.DataFrame, codes: np.ndarray, names: np.ndarray,
                      labels: Mapping[int, str] | None = None) -> list[Goal]:
     """`Goal` values for the rows of `select_goals`, with their why. `codes` and `names` are the

@@ -137,6 +137,15 @@ def overridden_why(lane: str, computed: str, reason: str, rated: int, at_target:
             f"The numbers alone say {lane_label(computed, settings)}: {evidence}.")
 
 
+def private_lane_why(lane: str, override_reason: str | None, settings: PlanningSettings) -> str:
+    """A lane's reason for a reader who may not see the numbers behind it (`lane_for` and
+    `overridden_why` name them): who set it and their reason, or that the ratings decided."""
+    if override_reason is not None:
+        reason = override_reason.strip().rstrip(".")
+        return f"Set to {lane_label(lane, settings)} by a coach or principal: {reason}."
+    return "Computed from ratings that are private to the educator and their coach."
+
+
 def lane_overrides_by_educator(overrides: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
     """educator_id -> (lane, reason). Overrides naming an unknown lane are refused (ValueError).
     One override per educator is expected; if several come, the one sorting last by (lane,

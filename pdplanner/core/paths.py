@@ -62,6 +62,13 @@ def step_why(resource: ResourceInfo, goal: Goal, lane: str, settings: PlanningSe
             f"{KIND_WORDS.get(resource.kind, resource.kind.replace('-', ' '))}, {hours}.")
 
 
+def private_step_why(competency_name: str) -> str:
+    """An activity's reason for a reader who may not see the levels. `step_why` names the step
+    from one level to the next, and the activity itself would too: the catalogue says which
+    levels each activity suits, so neither is named (nor its kind and hours, which single it out)."""
+    return f"An activity for a step in {competency_name}."
+
+
 class PathSuggester:
     """Suggests paths from one catalogue. The ranked choice for each (competency, level, lane)
     is worked out once and reused, so a whole district costs a handful of sorts. `settings` and

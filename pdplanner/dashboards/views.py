@@ -35,7 +35,7 @@ def educator_home(user):
     planned = current if current and current.is_open else planning_queries.planned_cycle(user.district_id)
     return render_template(
         "dashboards/educator.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
-        plan=planning_queries.plan_of(user, planned, summary=True) if planned else None,
+        plan=planning_queries.plan_of(user, planned, user, summary=True) if planned else None,
         profile=profile_chart(chosen, user) if chosen else None,
         growth=growth_chart(chosen, user) if chosen else None,
         **_self_assessment_status(user, current))

@@ -11,6 +11,9 @@ from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import Cycle, CycleStatus, RaterKind, Rating
 from pdplanner.assessments.queries import current_cycle, cycle_in_district
 from pdplanner.core.gaps import VIEW_OF_KIND, missing_views
+from pdplanner.core.goals import private_goal_why
+from pdplanner.core.lanes import private_lane_why
+from pdplanner.core.paths import private_step_why
 from pdplanner.core.types import (
     CohortProposal,
     CompetencyInfo,
@@ -24,7 +27,14 @@ from pdplanner.core.types import (
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import CaseloadAssignment, Membership
-from pdplanner.permissions import visible_people_query
+from pdplanner.permissions import (
+    NOTHING,
+    PersonView,
+    can_lead_cohort,
+    person_view,
+    person_views,
+    visible_people_query,
+)
 from pdplanner.planning.models import (
     ActivityStatus,
     Cohort,
@@ -273,9 +283,11 @@ def focus_names(cycle: Cycle) -> dict[str, str]:
     return {d.code: d.name for d in framework.domains} | {c.code: c.name for c in framework.competencies}
 
 
-def cohort_name(cohort: Cohort, names: dict[str, str], labels: dict[str, str]) -> str:
-    """"Competency-based assessment · Ready to move", with the schools counted when pooled."""
-    name = f"{names.get(cohort.focus, cohort.focus)} · {labels.get(cohort.lane, cohort.lane)}"
+def cohort_name(cohort: Cohort, names: dict[str, str], labels: dict[str, str], *, lane: bool = True) -> str:
+    """"Competency-based assessment · Ready to move", with the schools counted when pooled;
+    without the lane for whoever may not see it (`lane` False)."""
+    name = names.get(cohort.focus, cohort.focus)
+    name += f" · {labels.get(cohort.lane, cohort.lane)}" if lane else ""
     return name + (f" · {len(cohort.school_ids)} schools" if len(cohort.school_ids) > 1 else "")
 
 
@@ -288,13 +300,51 @@ class GoalPlan:
 
 @dataclass(frozen=True)
 class CohortView:
+    """A cohort as one viewer sees it. Whoever leads it (`can_lead_cohort`) sees its lane and its
+    why; its members and the coach of one of them see its focus, coach and members only: the
+    lane and the why (which names the members' top goals) are each member's own."""
+
     cohort: Cohort
     name: str
     members: list[User]
+    detail: bool
+
+    @property
+    def lane(self) -> str | None:
+        return self.cohort.lane if self.detail else None
+
+    @property
+    def why(self) -> str | None:
+        return self.cohort.why if self.detail else None
+
+
+def lane_why(placement: Placement | None, view: PersonView, settings: PlanningSettings) -> str:
+    """A lane's why as a viewer may see it: with its numbers only for whoever sees the levels."""
+    if placement is None or not view.lane:
+        return ""
+    if view.levels:
+        return placement.why
+    return private_lane_why(placement.lane, placement.override_reason if placement.override_lane else None,
+                            settings)
+
+
+def competency_names(cycle: Cycle) -> dict[str, str]:
+    return {c.code: c.name for c in cycle.framework.competencies}
+
+
+def activity_why(activity: PathActivity, view: PersonView, names: dict[str, str]) -> str:
+    """A path activity's why as a viewer may see it: the step between two levels only for whoever
+    sees the levels (`names`: competency code -> name, see `competency_names`)."""
+    if view.levels:
+        return activity.why
+    return private_step_why(names.get(activity.competency_code, activity.competency_code))
 
 
 @dataclass(frozen=True)
 class EducatorPlan:
+    """One educator's plan as one viewer sees it: `view` (permissions.person_view) decides, and
+    the methods below are the only way a page, the API or a PDF reads a why or a level."""
+
     cycle: Cycle
     educator: User
     placement: Placement | None
@@ -303,13 +353,43 @@ class EducatorPlan:
     other_activities: list[PathActivity]   # assigned on a competency that is not one of the goals
     cohort: CohortView | None
     levels: dict[int, str]
+    view: PersonView
+    settings: PlanningSettings
+    competency_names: dict[str, str]
+
+    def from_level(self, goal: PlannedGoal) -> int | None:
+        return goal.from_level if self.view.levels else None
+
+    def to_level(self, goal: PlannedGoal) -> int | None:
+        return goal.to_level if self.view.levels else None
+
+    def goal_why(self, goal_plan: GoalPlan) -> str:
+        goal = goal_plan.goal
+        if self.view.levels:
+            return goal.why
+        return private_goal_why(self.competency_names.get(goal.competency_code, goal.competency_code))
+
+    def activity_why(self, activity: PathActivity) -> str:
+        return activity_why(activity, self.view, self.competency_names)
+
+    @property
+    def lane_why(self) -> str:
+        return lane_why(self.placement, self.view, self.settings)
+
+    @property
+    def individual_reason(self) -> str:
+        """Why they are coached one to one; it names their levels or top goal, so with them."""
+        placement = self.placement
+        return placement.individual_reason if placement and self.view.levels else ""
 
 
-def plan_of(educator: User, cycle: Cycle, *, summary: bool = False) -> EducatorPlan:
-    """One educator's plan in a cycle: goals in rank order with their activities, lane, cohort.
+def plan_of(educator: User, cycle: Cycle, viewer: User, *, summary: bool = False) -> EducatorPlan:
+    """One educator's plan in a cycle as `viewer` sees it (`permissions.person_view`): goals in
+    rank order with their activities, lane, cohort.
 
     A `summary` (the home page's) leaves out the cohort and does not read the activities'
     resources ahead: it needs only the goals, the activities' status and the lane."""
+    view = person_view(viewer, educator, cycle)
     placement = db.session.scalar(select(Placement).where(
         Placement.cycle_id == cycle.id, Placement.educator_id == educator.id))
     goals = db.session.scalars(select(PlannedGoal).where(
@@ -321,24 +401,24 @@ def plan_of(educator: User, cycle: Cycle, *, summary: bool = False) -> EducatorP
         .order_by(PathActivity.position, PathActivity.id)).all()
     competencies = {c.code: c for c in cycle.framework.competencies}
     goal_codes = {g.competency_code for g in goals}
-    labels = lane_labels(cycle.district_id)
+    settings = planning_settings(cycle.district_id)
+    labels = {"fast": settings.fast_lane_label, "slow": settings.slow_lane_label}
     return EducatorPlan(
         cycle=cycle, educator=educator, placement=placement,
-        lane_label=labels.get(placement.lane, "") if placement else "",
+        lane_label=labels.get(placement.lane, "") if placement and view.lane else "",
         goals=[GoalPlan(g, competencies.get(g.competency_code),
                         [a for a in activities if a.competency_code == g.competency_code]) for g in goals],
         other_activities=[a for a in activities if a.competency_code not in goal_codes],
-        cohort=(_cohort_view(placement.cohort, cycle, labels)
+        cohort=(_cohort_views([placement.cohort], cycle, labels, viewer)[0]
                 if not summary and placement and placement.cohort_id else None),
-        levels=level_labels(cycle))
+        levels=level_labels(cycle), view=view, settings=settings,
+        competency_names=competency_names(cycle))
 
 
-def _cohort_view(cohort: Cohort, cycle: Cycle, labels: dict[str, str]) -> CohortView:
-    return _cohort_views([cohort], cycle, labels)[0]
-
-
-def _cohort_views(cohorts: list[Cohort], cycle: Cycle, labels: dict[str, str]) -> list[CohortView]:
-    """Cohorts with their names and members, the members of all of them read at once."""
+def _cohort_views(cohorts: list[Cohort], cycle: Cycle, labels: dict[str, str],
+                  viewer: User) -> list[CohortView]:
+    """Cohorts with their names and members as `viewer` sees them, the members of all of them
+    read at once."""
     members: dict[int, list[User]] = {}
     for cohort_id, user in db.session.execute(
             select(Placement.cohort_id, User).join(User, User.id == Placement.educator_id)
@@ -346,13 +426,18 @@ def _cohort_views(cohorts: list[Cohort], cycle: Cycle, labels: dict[str, str]) -
             .order_by(User.family_name, User.given_name)).all():
         members.setdefault(cohort_id, []).append(user)
     names = focus_names(cycle)
-    return [CohortView(c, cohort_name(c, names, labels), members.get(c.id, [])) for c in cohorts]
+    views = []
+    for c in cohorts:
+        detail = can_lead_cohort(viewer, c)
+        views.append(CohortView(c, cohort_name(c, names, labels, lane=detail), members.get(c.id, []), detail))
+    return views
 
 
 @dataclass(frozen=True)
 class PlacementRow:
     educator: User
     placement: Placement | None
+    why: str                # the lane's why as the viewer may see it (`EducatorPlan.lane_why`)
     cohort_name: str
     goals: int
     done: int               # activities done or verified
@@ -401,11 +486,13 @@ def planning_overview(viewer: User, cycle: Cycle, people: list[User]) -> Plannin
         Cohort.id.in_(select(Placement.cohort_id).where(Placement.cycle_id == cycle.id,
                                                         Placement.educator_id.in_(ids)))))
         .order_by(Cohort.status.desc(), Cohort.lane, Cohort.focus, Cohort.key)).all()
+    settings, seen = planning_settings(cycle.district_id), person_views(viewer, people, cycle)
     rows = [PlacementRow(p, placements.get(p.id),
+                         lane_why(placements.get(p.id), seen.get(p.id, NOTHING), settings),
                          cohort_name(placements[p.id].cohort, names, labels)
                          if p.id in placements and placements[p.id].cohort else "",
                          goals.get(p.id, 0), done.get(p.id, 0), activities.get(p.id, 0)) for p in people]
-    views = _cohort_views(list(cohorts), cycle, labels)
+    views = _cohort_views(list(cohorts), cycle, labels, viewer)
     return PlanningOverview(cycle, rows, views, evidence_queue(viewer, cycle), labels,
                             _openable(viewer, views))
 
@@ -453,8 +540,8 @@ def evidence_queue_length(coach: User, cycle: Cycle) -> int:
     return db.session.scalar(select(func.count(PathActivity.id)).where(_awaiting_verification(coach, cycle)))
 
 
-def cohort_view(cohort: Cohort) -> CohortView:
-    return _cohort_view(cohort, cohort.cycle, lane_labels(cohort.cycle.district_id))
+def cohort_view(cohort: Cohort, viewer: User) -> CohortView:
+    return _cohort_views([cohort], cohort.cycle, lane_labels(cohort.cycle.district_id), viewer)[0]
 
 
 def focus_codes(cycle: Cycle, focus: str) -> list[str]:

@@ -12,7 +12,6 @@ from pdplanner.organisation.forms import ConfirmForm
 from pdplanner.permissions import (
     can_lead_cohort,
     can_place,
-    can_see_ratings,
     deny,
     get_person_or_404,
     get_plan_owner_or_404,
@@ -154,12 +153,11 @@ def _attempt(target: str, success, change, *args, **kwargs):
 
 
 def _plan_page(educator, cycle):
-    plan = queries.plan_of(educator, cycle)
+    plan = queries.plan_of(educator, cycle, current_user)
     guide = guides(current_user, educator, cycle.id)
     return render_template(
         "planning/plan.html", plan=plan, cycles=cycles_of_district(current_user.district_id),
-        detail=guide or can_see_ratings(current_user, educator, cycle), own=educator.id == current_user.id,
-        guide=guide, can_place=can_place(current_user, educator),
+        own=educator.id == current_user.id, guide=guide, can_place=can_place(current_user, educator),
         progress_form=lambda a: ProgressForm(prefix=f"a{a.id}", obj=a, status=a.status.value),
         assign_form=AssignForm(queries.activity_options(cycle, [g.goal.competency_code for g in plan.goals])),
         lane_form=LaneForm(queries.lane_labels(cycle.district_id), lane=(plan.placement.override_lane or "")
@@ -219,7 +217,7 @@ def assign_to_cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     if cohort.coach_id != current_user.id:
         deny("cohort", cohort.id)
-    view = queries.cohort_view(cohort)
+    view = queries.cohort_view(cohort, current_user)
     return _assign(cohort.cycle, view.members, view.name, _back(cohort.cycle_id))
 
 

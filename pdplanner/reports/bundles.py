@@ -77,7 +77,7 @@ def my_data(user: User) -> exports.ZipBundle:
     bundle.add_json("data.json", document)
     today = utcnow().date()
     for plan in queries.own_plans(user):
-        content = queries.growth_plan(plan, detail=True, ratings_visible=True)
+        content = queries.growth_plan(plan)
         name = exports.safe_file_name(f"growth-plan-{plan.cycle.name}.pdf")
         bundle.add(name, growth_plan_pdf(content, today))
     for name, evidence in files:

@@ -169,12 +169,13 @@ PLACEMENTS = _table(
     "placements", *CYCLE, *EDUCATOR,
     ("lane", "text", "fast or slow: the override when there is one, else the planner's lane."),
     ("lane_label", "text", "The district's name for the lane."),
-    ("readiness", "number", "Share of rated competencies at or above target (0 to 1)."),
+    ("readiness", "number", "Share of rated competencies at or above target (0 to 1). This and the "
+                            "next four are blank where the educator's levels are not shared with you."),
     ("rated", "integer", "Competencies rated."),
     ("at_target", "integer", "Competencies at or above target."),
     ("lowest_domain", "text", "The domain with the lowest mean level."),
     ("lowest_domain_mean", "number", "That domain's mean level."),
-    ("why", "text", "Why the educator is in this lane."),
+    ("why", "text", "Why the educator is in this lane; without its numbers where the levels are not shared."),
     ("override_lane", "text", "The lane a coach or leader chose instead; empty when none."),
     ("override_reason", "text", "Their reason."),
     ("cohort_id", "integer", "The cohort the educator is in; empty for individual coaching."),
@@ -184,7 +185,8 @@ PATH_ACTIVITIES = _table(
     "path_activities", *CYCLE, *EDUCATOR,
     ("competency_code", "text", "The competency the activity works on."),
     ("position", "integer", "The activity's place on the path (from 0)."),
-    ("resource_key", "text", "The catalogue activity's key (see resources.csv)."),
+    ("resource_key", "text", "The catalogue activity's key (see resources.csv); blank, as its title, "
+                             "where the educator's levels are not shared: it tells the levels it suits."),
     ("resource_title", "text", "The catalogue activity's title."),
     ("source", "text", "suggested (by the planner) or coach (assigned by a coach)."),
     ("status", "text", "planned, in_progress, done or verified."),
@@ -301,8 +303,10 @@ def to_xlsx(data: pd.DataFrame, sheet: str) -> bytes:
         worksheet.write_row(number, 0, row)
     worksheet.freeze_panes(1, 0)
     for number, name in enumerate(safe.columns):
+        # A column with no value at all (every note blank, say) has no longest: NaN.
         longest = safe[name].dropna().astype(str).str.len().max() if len(safe) else 0
-        worksheet.set_column(number, number, min(max(len(name), int(longest or 0)) + 2, MAX_COLUMN_WIDTH))
+        width = int(longest) if pd.notna(longest) else 0
+        worksheet.set_column(number, number, min(max(len(name), width) + 2, MAX_COLUMN_WIDTH))
     workbook.close()
     return buffer.getvalue()
 

@@ -310,7 +310,7 @@ NOT_SHOWN = "Not shown"
 class PlanActivity:
     title: str
     kind: str
-    hours: float
+    hours: float | None         # None, with the title and kind not shown: the viewer may not see levels
     status: str                 # as the plan page says it: "In progress", "Verified" ...
     evidence: bool | None       # None: the viewer may not see evidence and reflections
     reflection: bool | None
@@ -400,7 +400,8 @@ ACTIVITY_WIDTHS = (0.38, 0.17, 0.09, 0.16, 0.20)
 def _goals(plan: GrowthPlan) -> list:
     story: list = [heading("Goals")]
     if not plan.goals:
-        story.append(paragraph("No goals: every rated competency is at or above its target."))
+        story.append(paragraph("No goals in this plan." if plan.hidden_note else
+                               "No goals: every rated competency is at or above its target."))
     else:
         shown = plan.goals[0].to_level is not None
         columns = ("Priority", "Competency", *(("Growth",) if shown else ()), "By")
@@ -426,7 +427,8 @@ def _goals(plan: GrowthPlan) -> list:
 def _activities(activities: Sequence[PlanActivity]):
     if not activities:
         return paragraph("No activities yet.", muted=True)
-    rows = [(a.title, a.kind, f"{a.hours:g}", a.status, _evidence(a)) for a in activities]
+    rows = [(a.title, a.kind, "" if a.hours is None else f"{a.hours:g}", a.status, _evidence(a))
+            for a in activities]
     return data_table(ACTIVITY_COLUMNS, rows, widths=ACTIVITY_WIDTHS, numeric=(2,))
 
 

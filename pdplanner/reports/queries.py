@@ -28,7 +28,7 @@ from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency, Domain
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
-from pdplanner.permissions import visible_people_query
+from pdplanner.permissions import PersonView, visible_people_query
 from pdplanner.planning.models import (
     ActivityStatus,
     Cohort,
@@ -41,15 +41,26 @@ from pdplanner.planning.models import (
 from pdplanner.planning.queries import (
     EducatorPlan,
     GoalPlan,
+    activity_why,
     cohort_name,
+    competency_names,
     focus_names,
     lane_labels,
+    lane_why,
     plan_of,
     planning_settings,
     visible_resources,
 )
 from pdplanner.reports.exports import iso, safe_file_name
-from pdplanner.reports.pdf import FiguresTable, GrowthPlan, LeaderReport, PlanActivity, PlanGoal, long_date
+from pdplanner.reports.pdf import (
+    NOT_SHOWN,
+    FiguresTable,
+    GrowthPlan,
+    LeaderReport,
+    PlanActivity,
+    PlanGoal,
+    long_date,
+)
 
 # -- who may see what, as SQL ---------------------------------------------------------------
 
@@ -107,6 +118,11 @@ def plan_detail(viewer: User, educator_id, cycle_id):
     educator's ratings, or guide them (the plan page's and the plan API's rule)."""
     return case((or_(ratings_visible(viewer, educator_id, cycle_id), guided(viewer, educator_id, cycle_id)),
                  True), else_=False)
+
+
+def detail_view(shown: bool) -> PersonView:
+    """The `PersonView` a row's `plan_detail` stands for (rows are of plans the viewer may see)."""
+    return PersonView(plan=True, lane=True, levels=shown, evidence=shown)
 
 
 def _in_cycles(cycle_id, viewer: User, cycle: Cycle | None):
@@ -246,9 +262,13 @@ def cohorts_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
         if not (leads or ids & visible_members):
             continue
         everyone = cohort.coach_id == viewer.id or viewer.id in ids
+        # A member, or who sees a member, without leading the cohort: its focus and members, not
+        # its lane (each member's own; planning.queries.CohortView).
         rows.append(_cycle_columns(cycles[cohort.cycle_id]) | {
-            "cohort_id": cohort.id, "cohort_name": cohort_name(cohort, names[cohort.cycle_id], labels),
-            "focus": cohort.focus, "lane": cohort.lane, "lane_label": labels.get(cohort.lane, cohort.lane),
+            "cohort_id": cohort.id,
+            "cohort_name": cohort_name(cohort, names[cohort.cycle_id], labels, lane=leads),
+            "focus": cohort.focus, "lane": cohort.lane if leads else None,
+            "lane_label": labels.get(cohort.lane, cohort.lane) if leads else None,
             "status": cohort.status.value,
             "school_codes": ";".join(sorted(school_code.get(s, str(s)) for s in cohort.school_ids)),
             "coach_email": cohort.coach.email if cohort.coach else None, "member_count": len(ids),
@@ -353,33 +373,42 @@ def cycles_rows(district_id: int) -> list[dict]:
                                         .order_by(Cycle.opens_on, Cycle.id))]
 
 
+# What a lane is computed from: blank where the viewer may not see the levels.
+PLACEMENT_NUMBERS = ("readiness", "rated", "at_target", "lowest_domain", "lowest_domain_mean")
+
+
 def placements_rows(viewer: User) -> list[dict]:
+    """Lanes of the plans the viewer may see; the numbers behind them, their whys and the reasons
+    for individual coaching only where the viewer may see the levels (`plan_detail`)."""
     cycles = _cycles(viewer, None)
     condition = plans_in_scope(viewer, Placement.educator_id, Placement.cycle_id, None)
     schools = _school_codes(select(Placement.educator_id).join(Educator, Educator.id == Placement.educator_id)
                             .where(condition))
-    labels = lane_labels(viewer.district_id)
+    labels, settings = lane_labels(viewer.district_id), planning_settings(viewer.district_id)
+    detail = plan_detail(viewer, Placement.educator_id, Placement.cycle_id)
     rows = db.session.execute(
-        select(Placement, *EDUCATOR_COLUMNS).join(Educator, Educator.id == Placement.educator_id)
+        select(Placement, *EDUCATOR_COLUMNS, detail).join(Educator, Educator.id == Placement.educator_id)
         .where(condition).order_by(Placement.cycle_id, *EDUCATOR_ORDER)).all()
     return [
         _cycle_columns(cycles[p.cycle_id]) | _educator(user_id, email, given, family, schools) | {
-            "lane": p.lane, "lane_label": labels.get(p.lane, p.lane), "readiness": p.readiness,
-            "rated": p.rated, "at_target": p.at_target, "lowest_domain": p.lowest_domain,
-            "lowest_domain_mean": p.lowest_domain_mean, "why": p.why, "override_lane": p.override_lane,
-            "override_reason": p.override_reason, "cohort_id": p.cohort_id,
-            "individual_reason": p.individual_reason}
-        for p, user_id, email, given, family in rows]
+            "lane": p.lane, "lane_label": labels.get(p.lane, p.lane),
+            **{name: getattr(p, name) if shown else None for name in PLACEMENT_NUMBERS},
+            "why": lane_why(p, detail_view(shown), settings),
+            "override_lane": p.override_lane, "override_reason": p.override_reason, "cohort_id": p.cohort_id,
+            "individual_reason": p.individual_reason if shown else None}
+        for p, user_id, email, given, family, shown in rows]
 
 
 def path_activities_rows(viewer: User) -> list[dict]:
-    """Reflections and evidence links only where the viewer may see the educator's ratings or
-    guides them, as on the plan page."""
+    """Reflections, evidence links, whys that name levels and which catalogue activity it is (the
+    catalogue says which levels it suits) only where the viewer may see the educator's ratings or
+    guides them (`plan_detail`), as on the plan page."""
     cycles = _cycles(viewer, None)
     condition = plans_in_scope(viewer, PathActivity.educator_id, PathActivity.cycle_id, None)
     detail = plan_detail(viewer, PathActivity.educator_id, PathActivity.cycle_id)
     schools = _school_codes(select(PathActivity.educator_id)
                             .join(Educator, Educator.id == PathActivity.educator_id).where(condition))
+    names = {cycle_id: competency_names(c) for cycle_id, c in cycles.items()}
     rows = db.session.execute(
         select(PathActivity, Resource.key, Resource.title, *EDUCATOR_COLUMNS, detail)
         .join(Resource, Resource.id == PathActivity.resource_id)
@@ -387,8 +416,10 @@ def path_activities_rows(viewer: User) -> list[dict]:
         .order_by(PathActivity.cycle_id, *EDUCATOR_ORDER, PathActivity.position, PathActivity.id)).all()
     return [
         _cycle_columns(cycles[a.cycle_id]) | _educator(user_id, email, given, family, schools) | {
-            "competency_code": a.competency_code, "position": a.position, "resource_key": key,
-            "resource_title": title, "source": a.source, "status": a.status.value, "why": a.why,
+            "competency_code": a.competency_code, "position": a.position,
+            "resource_key": key if shown else None, "resource_title": title if shown else None,
+            "source": a.source, "status": a.status.value,
+            "why": activity_why(a, detail_view(shown), names[a.cycle_id]),
             "reflection": a.reflection if shown else None, "evidence_url": a.evidence_url if shown else None,
             "verified_at": iso(a.verified_at)}
         for a, key, title, user_id, email, given, family, shown in rows]
@@ -554,25 +585,26 @@ def _own_audit_events(user: User) -> list[dict]:
 
 # -- the growth plan PDF ---------------------------------------------------------------------
 
-def growth_plan(plan: EducatorPlan, *, detail: bool, ratings_visible: bool) -> GrowthPlan:
-    """The growth plan PDF's content for one viewer. `detail` (goal levels, whys, evidence and
-    reflections) and `ratings_visible` (the rating charts and strengths) follow the plan page's
-    and the API's rules; the caller decides them."""
+def growth_plan(plan: EducatorPlan) -> GrowthPlan:
+    """The growth plan PDF's content for the plan's viewer (`plan.view`, permissions.person_view):
+    goal levels, whys, lane numbers, evidence and reflections with the levels; the rating charts
+    and strengths with the ratings."""
     cycle, educator, placement = plan.cycle, plan.educator, plan.placement
-    cohort = plan.cohort
+    cohort, view = plan.cohort, plan.view
+    detail, ratings_visible = view.levels, view.ratings
     return GrowthPlan(
         educator=educator.name, school=", ".join(s.name for s in educator.schools), cycle=cycle.name,
         cycle_dates=f"{long_date(cycle.opens_on)} to {long_date(cycle.closes_on)}",
         has_plan=placement is not None,
-        lane=plan.lane_label, lane_why=placement.why if placement else "",
+        lane=plan.lane_label, lane_why=plan.lane_why,
         lane_overridden=bool(placement and placement.override_lane),
         cohort=cohort.name if cohort else "",
         cohort_coach=cohort.cohort.coach.name if cohort and cohort.cohort.coach else "",
-        cohort_why=cohort.cohort.why if cohort else "",
+        cohort_why=(cohort.why or "") if cohort else "",
         cohort_members=tuple(m.name for m in cohort.members) if cohort else (),
-        individual_reason=placement.individual_reason if placement else "",
-        goals=tuple(_goal(g, plan, detail) for g in plan.goals),
-        other_activities=tuple(_activity(a, detail) for a in plan.other_activities),
+        individual_reason=plan.individual_reason,
+        goals=tuple(_goal(g, plan) for g in plan.goals),
+        other_activities=tuple(_activity(a, view) for a in plan.other_activities),
         strengths=strengths(cycle, educator) if ratings_visible else None,
         charts=(profile_chart(cycle, educator), growth_chart(cycle, educator)) if ratings_visible else (),
         hidden_note=_hidden_note(educator, cycle, detail, ratings_visible),
@@ -588,8 +620,8 @@ def _hidden_note(educator: User, cycle: Cycle, detail: bool, ratings_visible: bo
     return ""
 
 
-def _goal(goal_plan: GoalPlan, plan: EducatorPlan, detail: bool) -> PlanGoal:
-    goal, competency, cycle = goal_plan.goal, goal_plan.competency, plan.cycle
+def _goal(goal_plan: GoalPlan, plan: EducatorPlan) -> PlanGoal:
+    goal, competency, cycle, detail = goal_plan.goal, goal_plan.competency, plan.cycle, plan.view.levels
     start = (f"{plan.levels.get(goal.from_level, 'Level')} ({goal.from_level})" if goal.from_level
              else "not yet observed")
     criteria = [d.text for d in competency.descriptors if d.level == goal.to_level] if competency else []
@@ -601,13 +633,15 @@ def _goal(goal_plan: GoalPlan, plan: EducatorPlan, detail: bool) -> PlanGoal:
         why=goal.why if detail else None,
         success=criteria[0] if detail and criteria else "",
         met=goal.status == GoalStatus.VERIFIED,
-        activities=tuple(_activity(a, detail) for a in goal_plan.activities))
+        activities=tuple(_activity(a, plan.view) for a in goal_plan.activities))
 
 
-def _activity(activity: PathActivity, detail: bool) -> PlanActivity:
-    resource = activity.resource
+def _activity(activity: PathActivity, view: PersonView) -> PlanActivity:
+    """Which catalogue activity it is only with the levels (it tells the levels it suits)."""
+    resource, shown, detail = activity.resource, view.levels, view.evidence
     return PlanActivity(
-        title=resource.title, kind=resource.kind.label, hours=resource.hours, status=activity.status.label,
+        title=resource.title if shown else NOT_SHOWN, kind=resource.kind.label if shown else "",
+        hours=resource.hours if shown else None, status=activity.status.label,
         evidence=bool(activity.evidence_url or activity.evidence_file_id) if detail else None,
         reflection=bool(activity.reflection.strip()) if detail else None)
 
@@ -756,4 +790,4 @@ def own_plans(user: User) -> list[EducatorPlan]:
     """The person's plan in every cycle they were planned in, oldest first (for their data.zip)."""
     cycles = db.session.scalars(select(Cycle).join(Placement, Placement.cycle_id == Cycle.id)
                                 .where(Placement.educator_id == user.id).order_by(Cycle.opens_on)).all()
-    return [plan_of(user, cycle) for cycle in cycles]
+    return [plan_of(user, cycle, user) for cycle in cycles]

@@ -18,11 +18,9 @@ from pdplanner.dashboards.queries import leader_charts, leader_dashboard
 from pdplanner.database import id_argument, utcnow
 from pdplanner.extensions import db
 from pdplanner.permissions import (
-    can_see_ratings,
     deny,
     get_plan_owner_or_404,
     get_school_or_404,
-    guides,
     role_required,
     signed_in,
 )
@@ -105,10 +103,7 @@ def growth_plan(educator_id: int):
     viewer = current_user._get_current_object()
     cycle = cycle_to_show(viewer.district_id, id_argument("cycle")) or abort(404)
     educator = get_plan_owner_or_404(viewer, educator_id, cycle.id)
-    ratings_visible = can_see_ratings(viewer, educator, cycle)
-    content = queries.growth_plan(plan_of(educator, cycle), ratings_visible=ratings_visible,
-                                  detail=ratings_visible or guides(viewer, educator, cycle.id))
-    pdf = growth_plan_pdf(content, date.today())
+    pdf = growth_plan_pdf(queries.growth_plan(plan_of(educator, cycle, viewer)), date.today())
     stem = f"growth-plan-{educator.name}-{cycle.name}"
     # End the reads' transaction before writing: on SQLite a GET's deferred transaction may not
     # be able to upgrade to a write (errors.record_denied_access does the same).
