@@ -106,7 +106,8 @@ PARTICIPATION = _table(
     "participation", *CYCLE, *EDUCATOR,
     ("active", "boolean", "False when the person's account is deactivated."),
     ("self_assessment", "text", "not_started, in_progress or submitted."),
-    ("self_rated", "integer", "Competencies the educator has rated (a level or 'not yet observed')."),
+    ("self_rated", "integer", "Competencies the educator has rated (a level or 'not yet observed'); "
+                              "empty where you may not see their ratings (only the status shows)."),
     ("competencies", "integer", "Competencies in the cycle's framework."),
     ("coach_rated", "integer", "Competencies a coach has rated for the educator."),
     ("lane", "text", "fast or slow; empty when not planned yet."),
