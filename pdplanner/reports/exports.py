@@ -276,8 +276,9 @@ def to_xlsx(data: pd.DataFrame, sheet: str) -> bytes:
         worksheet.write_row(number, 0, row)
     worksheet.freeze_panes(1, 0)
     for number, name in enumerate(safe.columns):
-        longest = safe[name].dropna().astype(str).str.len().max() if len(safe) else 0
-        worksheet.set_column(number, number, min(max(len(name), int(longest or 0)) + 2, MAX_COLUMN_WIDTH))
+        filled = safe[name].dropna()
+        longest = int(filled.astype(str).str.len().max()) if len(filled) else 0   # an all-empty column: 0
+        worksheet.set_column(number, number, min(max(len(name), longest) + 2, MAX_COLUMN_WIDTH))
     workbook.close()
     return buffer.getvalue()
 
