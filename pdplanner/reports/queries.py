@@ -742,8 +742,11 @@ def leader_report(board: LeaderDashboard, charts: dict[str, Chart]) -> LeaderRep
                ("Activities done", f"{m.activities_done} of {m.activities_total} "
                                    f"({m.activities_verified} verified by a coach)"),
                ("Cohorts", str(board.cohort_count))),
-        privacy_note=(f"Means and shares over fewer than {threshold} people are withheld (\"fewer than "
-                      f"{threshold}\") so that no one can be singled out; counts of people are shown."),
+        privacy_note=(f"Means and shares count submitted self-assessments only and change only once "
+                      f"{threshold} people who do not share their ratings have submitted or changed them. "
+                      f"A figure over fewer than {threshold} such people is withheld (\"fewer than "
+                      f"{threshold}\"), and so is one that would give a withheld figure away by subtraction "
+                      f"(\"withheld\"), so that no one can be singled out; counts of people are shown."),
         strengths=tuple(f"{c.code} {c.name}: {c.at_target.text(threshold, share=True)} at target"
                         for c in m.strengths),
         opportunities=tuple(f"{c.code} {c.name}: {c.at_target.text(threshold, share=True)} at target"

@@ -3,13 +3,17 @@ before and after each autosave of an unshared teacher, and after her submit, and
 recover the new rating as n2*m2 - n1*m1. No read may let her: the figures a leader reads come
 from submitted self-assessments only and move only once five unshared people have changed."""
 
+import io
+import json
+import zipfile
+
 import pytest
 
 from pdplanner.accounts.models import Role
 from pdplanner.assessments.services import RatingInput, save_self_ratings, set_sharing, submit_self_assessment
 from tests.dashboards.test_dashboards import District
 from tests.factories import create_user
-from tests.privacy.curious import add_teacher, district_reads, get, participation, principal_reads
+from tests.privacy.curious import add_teacher, between, district_reads, get, participation, principal_reads
 
 K = 5
 
@@ -125,3 +129,42 @@ def test_the_district_totals_do_not_move_with_one_teachers_autosaves_or_submit(d
     for read in (second, third):
         assert read["totals"]["domains"] == first["totals"]["domains"]
         assert [s["domains"] for s in read["schools"]] == [s["domains"] for s in first["schools"]]
+
+
+def every_page(client, user, url: str) -> list:
+    items, page = [], 1
+    while True:
+        body = get(client, user, f"{url}&page={page}&per_page=2").get_json()
+        items += body["items"]
+        if page >= body["pages"]:
+            return items
+        page += 1
+
+
+def test_variants_pagination_cycles_the_district_page_and_the_district_export(db, client, town):
+    """The same poll through the other doors: the API's paginated lists, the district page and
+    a school narrowed on it, an explicit cycle, the district export's JSON."""
+    d, admin, principal = town, town.admin, town.principals[0]
+    q = f"cycle={d.cycle.id}"
+
+    def reads():
+        district_page = get(client, admin, f"/?{q}").get_data(as_text=True)
+        narrowed = get(client, admin, f"/?{q}&school={d.schools[0].id}").get_data(as_text=True)
+        export = get(client, admin, "/exports/district.zip").data
+        document = json.loads(zipfile.ZipFile(io.BytesIO(export)).read("data.json"))
+        return {
+            "educators": every_page(client, principal, f"/api/v1/educators?{q}"),
+            "district page": between(district_page, 'id="competencies-heading"'),
+            "district domains": between(district_page, "Schools side by side", "</table>"),
+            "narrowed": between(narrowed, 'id="competencies-heading"'),
+            "tess in the export": [r for r in document["tables"]["ratings"] if r["educator_id"] == d.tess.id],
+        }
+
+    first = reads()
+    autosave(d, "COG.1", 4)
+    assert reads() == first
+    for c in d.cycle.framework.competencies:
+        autosave(d, c.code, 1)
+    submit_self_assessment(d.tess, d.cycle)
+    db.session.commit()
+    assert reads() == first
