@@ -252,6 +252,14 @@ def can_see_school_figures(viewer: User, school) -> bool:
     return Role.DISTRICT_ADMIN in viewer.roles or school.id in viewer.school_ids(Role.PRINCIPAL, Role.COACH)
 
 
+def can_see_rating_figures(viewer: User, school) -> bool:
+    """A school's figures derived from ratings (means, shares, readiness): its principals and the
+    district's admins. Its coaches read its counts only: they know their caseload's ratings and
+    could subtract them from a published mean (docs/PRIVACY.md, "Aggregates")."""
+    return can_see_school_figures(viewer, school) and (
+        Role.DISTRICT_ADMIN in viewer.roles or school.id in viewer.school_ids(Role.PRINCIPAL))
+
+
 def get_school_or_404(viewer: User, school_id: int):
     school = db.session.get(School, school_id)
     if school is None:

@@ -159,7 +159,7 @@ PAGE_ROUTES = {
         "GET", lambda w: f"/educators/{w.people['teacher'].id}/calibration?cycle={w.cycle_id}",
         only(EDUCATORS, 200),  # the teacher themself and their coach; the principal only if shared
     ),
-    "assessments.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
+    "dashboards.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
     "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
     "assessments.set_retention": ("POST", lambda w: "/cycles/retention", only(ADMIN, 302)),

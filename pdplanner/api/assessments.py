@@ -3,7 +3,6 @@ calibration, a coach's caseload, and the district's retention period. The same s
 queries and rules as the Cycles, self-assessment, calibration and caseload pages."""
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import fields, validate
 
 from pdplanner.accounts.models import Role, User
@@ -21,6 +20,8 @@ from pdplanner.api.views import (
 )
 from pdplanner.assessments import queries, services
 from pdplanner.assessments.models import AssessmentStatus, Cycle, RaterKind
+from pdplanner.dashboards.queries import min_group, shown_measures
+from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation import services as organisation
 from pdplanner.permissions import (
@@ -108,9 +109,11 @@ class CaseloadRowSchema(ma.Schema):
 class CompetencyAggregateSchema(ma.Schema):
     competency = fields.String()
     self_count = fields.Integer()
-    self_mean = fields.Float(allow_none=True, **schemas.described("Null below the privacy threshold."))
+    self_mean = fields.Float(allow_none=True, **schemas.described(
+        "As published: submitted self-assessments only, one decimal; null below the privacy threshold."))
     coach_count = fields.Integer()
-    coach_mean = fields.Float(allow_none=True, **schemas.described("Null below the privacy threshold."))
+    coach_mean = fields.Float(allow_none=True, **schemas.described(
+        "As published, one decimal; null below the privacy threshold."))
 
 
 class SchoolRatingsSchema(ma.Schema):
@@ -341,11 +344,12 @@ def school_ratings(school_id: int, cycle: int | None):
     if school not in queries.schools_led_by(caller()):
         deny("school", school.id)
     found = requested_cycle(cycle)
-    min_group = current_app.config["PRIVACY_MIN_GROUP"]
-    return {"school": school, "cycle": found.id, "privacy_min_group": min_group,
-            "competencies": [{"competency": a.competency.code, "self_count": a.self_count,
-                              "self_mean": a.self_mean, "coach_count": a.coach_count,
-                              "coach_mean": a.coach_mean}
-                             for a in queries.school_aggregates(found, {school.id}, min_group)],
-            "shared": [a.educator for a in queries.shared_assessments(found, {school.id})]}
+    measures, _ = shown_measures(found, [school.id])
+    document = {"school": school, "cycle": found.id, "privacy_min_group": min_group(),
+                "competencies": [{"competency": c.code, "self_count": c.self_mean.people,
+                                  "self_mean": c.self_mean.value, "coach_count": c.coach_mean.people,
+                                  "coach_mean": c.coach_mean.value} for c in measures.competencies],
+                "shared": [a.educator for a in queries.shared_assessments(found, {school.id})]}
+    db.session.commit()   # keeps the school's summary if it was computed for this request
+    return document
 

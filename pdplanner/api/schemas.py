@@ -391,8 +391,12 @@ class PlanSchema(ma.Schema):
 class MeasureSchema(ma.Schema):
     people = fields.Integer(**described("How many people the figure is over."))
     mean = fields.Float(allow_none=True, **described(
-        "The mean (a share 0-1 for readiness and at_target); null when suppressed or nobody is rated."))
-    suppressed = fields.Boolean(**described("True when fewer than privacy_min_group people contribute."))
+        "The published mean, one decimal (a share 0-1 for readiness and at_target); null when suppressed "
+        "or nobody is rated. Only submitted self-assessments count, and it changes only once "
+        "privacy_min_group people who do not share their ratings have changed (docs/PRIVACY.md)."))
+    suppressed = fields.Boolean(**described(
+        "True when withheld: fewer than privacy_min_group people who do not share their ratings are in it, "
+        "showing it would give away a withheld figure beside it, or the caller reads counts only (a coach)."))
 
 
 class SchoolRefSchema(ma.Schema):

@@ -38,6 +38,7 @@ from pdplanner.framework.services import framework_to_native
 from pdplanner.organisation.models import Membership
 from pdplanner.organisation.queries import people
 from pdplanner.permissions import (
+    can_see_rating_figures,
     can_see_ratings,
     coaches,
     deny,
@@ -355,6 +356,7 @@ def school_readiness(school_id: int, cycle: int | None):
     found = cycle_or_404(cycle) if cycle else current_cycle(caller().district_id)
     if found is None:
         problem(404, "There is no cycle in your district yet.")
-    document = readiness_document(leader_dashboard(found, [school]))
+    document = readiness_document(leader_dashboard(found, [school],
+                                                   ratings=can_see_rating_figures(caller(), school)))
     db.session.commit()   # keeps the school's summary if it was computed for this request
     return document

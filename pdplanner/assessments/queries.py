@@ -149,34 +149,6 @@ def _flag_counts(cycle: Cycle, educator_ids: list[int]) -> dict[int, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class CompetencyAggregate:
-    competency: Competency
-    self_count: int
-    self_mean: float | None   # None when fewer than the privacy threshold rated
-    coach_count: int
-    coach_mean: float | None
-
-
-def school_aggregates(cycle: Cycle, school_ids: set[int], min_group: int) -> list[CompetencyAggregate]:
-    """Mean self and coach level per competency over a school's educators, suppressed below
-    `min_group` raters so no individual can be singled out."""
-    members = select(Membership.user_id).where(Membership.school_id.in_(school_ids))
-    rows = db.session.execute(
-        select(Rating.competency_id, Rating.kind, func.count(func.distinct(Rating.educator_id)),
-               func.avg(Rating.level))
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(members), Rating.level.is_not(None))
-        .group_by(Rating.competency_id, Rating.kind))
-    stats = {(competency_id, kind): (n, mean) for competency_id, kind, n, mean in rows}
-
-    def visible(competency_id, kind):
-        n, mean = stats.get((competency_id, kind), (0, None))
-        return n, (round(float(mean), 2) if mean is not None and n >= min_group else None)
-
-    return [CompetencyAggregate(c, *visible(c.id, RaterKind.SELF), *visible(c.id, RaterKind.COACH))
-            for c in cycle.framework.competencies]
-
-
 def shared_assessments(cycle: Cycle, school_ids: set[int]) -> list[SelfAssessment]:
     """Self-assessments in these schools whose educators shared them with their principal."""
     members = select(Membership.user_id).where(Membership.school_id.in_(school_ids))

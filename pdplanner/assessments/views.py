@@ -1,7 +1,6 @@
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -43,7 +42,6 @@ bp = Blueprint("assessments", __name__)
 
 educators_only = role_required(Role.TEACHER, Role.COACH)
 coaches_only = role_required(Role.COACH)
-leaders_only = role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 admin_only = role_required(Role.DISTRICT_ADMIN)
 
 
@@ -286,24 +284,6 @@ def calibration(educator_id: int):
         history=queries.calibration_history(educator),
         assessment=services.self_assessment(cycle, educator),
         is_coach=coaches(current_user, educator),
-    )
-
-
-# -- principals and district admins --------------------------------------------------------
-
-@bp.get("/school-ratings")
-@leaders_only
-def school_ratings():
-    cycle = _requested_cycle()
-    schools = queries.schools_led_by(current_user)
-    school = next((s for s in schools if s.id == id_argument("school")), None)
-    school_ids = {school.id} if school else {s.id for s in schools}
-    min_group = current_app.config["PRIVACY_MIN_GROUP"]
-    return render_template(
-        "assessments/school_ratings.html", cycle=cycle, schools=schools, school=school,
-        cycles=queries.cycles_of_district(current_user.district_id), min_group=min_group,
-        aggregates=queries.school_aggregates(cycle, school_ids, min_group),
-        shared=queries.shared_assessments(cycle, school_ids),
     )
 
 

@@ -7,17 +7,19 @@ with the privacy threshold applied; every page, PDF, export and API response goe
 so they all show the same numbers.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from pdplanner.core.disclosure import fingerprint, stat_at, unknown_people, withhold_complements
 from pdplanner.core.gaps import CURRENT_LEVEL_RULES, LEVEL_TOLERANCE
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
 
-SUMMARY_VERSION = 2   # bump when the stored shape or rules change: older rows are recomputed
+SUMMARY_VERSION = 3   # bump when the stored shape or rules change: older rows are recomputed
 # 2: no current level where the policy has none to take (version 1 summed NaN into such rows).
+# 3: rating-derived figures from submitted self-assessments only, published (core.disclosure).
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,19 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
     framework order. Levels count by person: a competency's self stat is [people, sum of levels];
     current is [people, sum, people at or above target]; a domain's is [people, sum of each
     person's domain mean]. Cohorts are keyed by id (as a string, JSON's only key type) and count
-    only this school's members."""
+    only this school's members.
+
+    Only people who submitted their self-assessment contribute to the figures derived from
+    ratings (levels, readiness): a draft changes as its author types. `contributors` maps each
+    of them to (a digest of their contribution, their cohort) and `shared` lists who shares
+    their ratings with the principal, for `core.disclosure.publish`; neither is ever shown."""
     if policy not in CURRENT_LEVEL_POLICIES:
         raise ValueError(f"unknown current level policy {policy!r}")
     in_school = set(facts.educator_ids)
+    submitted = {a[0] for a in facts.assessments if a[0] in in_school and a[1]}
     domain_of = dict(competencies)
-    mine = (r for r in facts.ratings if r[0] in in_school and r[1] in domain_of)
-    levels = _levels_by_educator(mine, policy)
+    rated = [r for r in facts.ratings if r[0] in submitted and r[1] in domain_of]
+    levels = _levels_by_educator(rated, policy)
     per_competency = {code: {"self": [0, 0.0], "coach": [0, 0.0], "current": [0, 0.0, 0]}
                       for code, _ in competencies}
     domain_sums: dict[tuple[int, str], list] = {}
@@ -110,14 +118,15 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
         if educator_id not in in_school:
             continue
         lanes[lane] = lanes.get(lane, 0) + 1
-        if ready is not None:
+        counted = ready is not None and educator_id in submitted
+        if counted:
             _add(readiness, ready)
         if cohort_id is not None:
             cohort_of[educator_id] = cohort_id
             cohort = cohorts.setdefault(str(cohort_id), {
                 "members": 0, "readiness": [0, 0.0], "goals": [0, 0], "activities": [0, 0], "levels": {}})
             cohort["members"] += 1
-            if ready is not None:
+            if counted:
                 _add(cohort["readiness"], ready)
     for (educator_id, code), (_, _, current) in levels.items():
         if educator_id in cohort_of and current is not None:
@@ -146,6 +155,12 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
             cohort_activities[0] += int(status == "done" or verified)
             cohort_activities[1] += 1
 
+    given: dict[int, list[tuple[str, str, float]]] = {}
+    for educator_id, code, kind, level in rated:
+        given.setdefault(educator_id, []).append((code, kind, level))
+    ready_of = {p[0]: p[2] for p in facts.placements if p[0] in submitted}
+    contributors = {str(e): [fingerprint(given.get(e, ()), ready_of.get(e)), cohort_of.get(e)]
+                    for e in sorted(submitted)}
     rated_self = {r[0] for r in facts.ratings if r[0] in in_school and r[2] == "self"}
     coach_rated = {r[0] for r in facts.ratings if r[0] in in_school and r[2] in ("coach", "evidence")}
     assessed = [a for a in facts.assessments if a[0] in in_school]
@@ -166,6 +181,8 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
         "cohorts": cohorts,
         "goals": goals,
         "activities": activities,
+        "contributors": contributors,
+        "shared": sorted(str(a[0]) for a in assessed if a[2]),
     }
 
 
@@ -173,22 +190,28 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
 
 @dataclass(frozen=True)
 class Measure:
-    """A mean over `people`; `value` is None when fewer than the privacy threshold contribute
-    (or nobody does), so no individual can be singled out."""
+    """A mean over `people` (as published); `value` is None when fewer than the privacy
+    threshold of them are unknown to leaders (or nobody contributes), or when it is `withheld`
+    so that a total minus its shown parts singles no one out (`core.disclosure`)."""
 
     people: int
     value: float | None
+    withheld: bool = False
+    pending: bool = False    # people contribute, but too few have been published yet
 
     @property
     def suppressed(self) -> bool:
-        return self.value is None and self.people > 0
+        return self.value is None and (self.people > 0 or self.pending)
 
     def text(self, min_group: int, *, share: bool = False) -> str:
-        """As pages, PDFs and exports print it: "2.75", or "63%" for a share, "fewer than 5"
-        when withheld, "no ratings" when nobody contributes."""
+        """As pages, PDFs and exports print it: "2.8" (one decimal: coarse on purpose), or "63%"
+        for a share; "fewer than 5" or "withheld" when withheld, "no ratings" when nobody
+        contributes."""
         if self.value is None:
-            return f"fewer than {min_group}" if self.people else "no ratings"
-        return f"{self.value * 100:.0f}%" if share else f"{self.value:.2f}"
+            if self.withheld:
+                return "withheld"
+            return f"fewer than {min_group}" if self.people or self.pending else "no ratings"
+        return f"{self.value * 100:.0f}%" if share else f"{self.value:.1f}"
 
 
 @dataclass(frozen=True)
@@ -256,16 +279,24 @@ class SchoolMeasures:
         return tuple(sorted(shown, key=lambda c: c.at_target.value)[:3])
 
 
-def _measure(stat: Sequence[float], min_group: int, *, index: int = 1) -> Measure:
+def _measure(stat: Sequence[float], min_group: int, *, known: int = 0, withheld: bool = False,
+             index: int = 1, share: bool = False, pending: bool = False) -> Measure:
+    """Mean levels to one decimal, shares (readiness, or index 2: at target) to whole percents."""
     people = int(stat[0])
-    return Measure(people, round(stat[index] / people, 2) if people and people >= min_group else None)
+    if withheld and people:
+        return Measure(people, None, withheld=True)
+    if not people:
+        return Measure(0, None, pending=pending)
+    shown = people and unknown_people(stat, known) >= min_group
+    return Measure(people, round(stat[index] / people, 2 if share or index == 2 else 1) if shown else None)
 
 
 def _plus(a: list, b: Sequence) -> list:
     return [x + y for x, y in zip(a, b, strict=True)]
 
 
-HEADLINE = ("version", "educators", "participation", "lanes", "planned", "readiness", "domains", "activities")
+HEADLINE = ("version", "educators", "participation", "lanes", "planned", "readiness", "domains", "activities",
+            "known", "pending")
 
 
 def headline(summary: Mapping) -> dict:
@@ -288,6 +319,8 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
                 total["cohorts"] = {}
             continue
         total["educators"] += s["educators"]
+        total["known"] = total.get("known", 0) + s.get("known", 0)
+        total["pending"] = total.get("pending", 0) + s.get("pending", 0)
         for key in total["participation"]:
             total["participation"][key] += s["participation"][key]
         for lane, n in s["lanes"].items():
@@ -307,6 +340,8 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
                 continue
             mine = total["cohorts"][cohort_id]
             mine["members"] += cohort["members"]
+            mine["known"] = mine.get("known", 0) + cohort.get("known", 0)
+            mine["pending"] = mine.get("pending", 0) + cohort.get("pending", 0)
             for key in ("readiness", "goals", "activities"):
                 mine[key] = _plus(mine[key], cohort[key])
             for code, stat in cohort["levels"].items():
@@ -322,33 +357,67 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
     return total
 
 
-def school_measures(summary: Mapping, competencies: Sequence[tuple[str, str, str]], min_group: int,
-                    ) -> SchoolMeasures:
-    """The figures people see, from a summary (or a `combine`d one). `competencies` are (code,
-    name, domain code) in framework order; rating-derived means and shares are withheld below
-    `min_group` people. Counts of people (participation, lanes, goals, activities) are shown:
-    they reveal no one's ratings."""
-    empty = {"self": [0, 0.0], "coach": [0, 0.0], "current": [0, 0.0, 0]}
-    rows = []
-    for code, name, domain in competencies:
-        stats = summary["competencies"].get(code, empty)
-        rows.append(CompetencyMeasure(
-            code, name, domain, _measure(stats["self"], min_group), _measure(stats["coach"], min_group),
-            _measure(stats["current"], min_group), _measure(stats["current"], min_group, index=2)))
+def school_measures(summary: Mapping, competencies: Sequence[tuple[str, str, str]], min_group: int, *,
+                    withheld: Collection[str] = (), ratings: bool = True) -> SchoolMeasures:
+    """The figures people see, from a (served) summary or a `combine`d one. `competencies` are
+    (code, name, domain code) in framework order. A rating-derived mean or share is shown only
+    over at least `min_group` people unknown to leaders (the summary's `known` share their
+    ratings), and not when its path is in `withheld` (`core.disclosure.suppress_parts`). A
+    cohort's figures and the rest of the school (people in no cohort) are suppressed together
+    so that the school's figure minus its cohorts' singles no one out. Without `ratings`
+    (a coach), every rating-derived figure is withheld. Counts of people (participation, lanes,
+    goals, activities) are shown: they reveal no one's ratings."""
+    known, pending = summary.get("known", 0), bool(summary.get("pending"))
+
+    def measure(path: str, *, index: int = 1) -> Measure:
+        return _measure(stat_at(summary, path), min_group, known=known, index=index, pending=pending,
+                        share=path == "readiness", withheld=not ratings or path in withheld)
+
+    rows = [CompetencyMeasure(code, name, domain, measure(f"competencies/{code}/self"),
+                              measure(f"competencies/{code}/coach"), measure(f"competencies/{code}/current"),
+                              measure(f"competencies/{code}/current", index=2))
+            for code, name, domain in competencies]
+    cohort_withheld = _cohort_complements(summary, min_group, withheld)
     cohorts = tuple(
-        CohortMeasure(int(cohort_id), c["members"], _measure(c["readiness"], min_group), c["goals"][0],
-                      c["goals"][1], c["activities"][0], c["activities"][1],
-                      {code: _measure(stat, min_group) for code, stat in c["levels"].items()})
+        CohortMeasure(int(cohort_id), c["members"],
+                      _measure(c["readiness"], min_group, known=c.get("known", 0), share=True,
+                               pending=bool(c.get("pending")),
+                               withheld=not ratings or (cohort_id, "readiness") in cohort_withheld),
+                      c["goals"][0], c["goals"][1], c["activities"][0], c["activities"][1],
+                      {code: _measure(stat, min_group, known=c.get("known", 0),
+                                      withheld=not ratings or (cohort_id, code) in cohort_withheld)
+                       for code, stat in c["levels"].items()})
         for cohort_id, c in sorted(summary["cohorts"].items(), key=lambda item: int(item[0])))
     participation = summary["participation"]
     return SchoolMeasures(
         educators=summary["educators"], started=participation["started"],
         submitted=participation["submitted"],
         shared=participation["shared"], coach_rated=participation["coach_rated"], planned=summary["planned"],
-        lanes=dict(summary["lanes"]), readiness=_measure(summary["readiness"], min_group),
+        lanes=dict(summary["lanes"]), readiness=measure("readiness"),
         competencies=tuple(rows),
-        domains={domain: _measure(stat, min_group) for domain, stat in summary["domains"].items()},
+        domains={domain: measure(f"domains/{domain}") for domain in summary["domains"]},
         cohorts=cohorts, goals_total=summary["goals"]["total"], goals_met=summary["goals"]["met"],
         activities_total=summary["activities"]["total"], activities_done=summary["activities"]["done"],
         activities_verified=summary["activities"]["verified"],
         goal_focus=dict(summary["goals"]["by_competency"]))
+
+
+def _cohort_complements(summary: Mapping, min_group: int, withheld: Collection[str]) -> set[tuple[str, str]]:
+    """(cohort id, "readiness" or a competency code) of the cohort figures to withhold: a cohort's
+    readiness and mean current level per competency are parts of the school's readiness and
+    current mean, and the people in no cohort a part never shown."""
+    cohorts = summary["cohorts"]
+    if not cohorts:
+        return set()
+    known = summary.get("known", 0)
+    hidden: set[tuple[str, str]] = set()
+    codes = {code for c in cohorts.values() for code in c["levels"]}
+    figures = [("readiness", "readiness"), *((c, f"competencies/{c}/current") for c in sorted(codes))]
+    for figure, path in figures:
+        total = 0 if path in withheld else unknown_people(stat_at(summary, path), known)
+        parts = {cohort_id: unknown_people(c["readiness"] if figure == "readiness"
+                                           else c["levels"].get(figure, [0, 0.0]), c.get("known", 0))
+                 for cohort_id, c in cohorts.items()}
+        withheld_parts, _ = withhold_complements(total, parts, min_group)
+        hidden.update((cohort_id, figure) for cohort_id in withheld_parts)
+    return hidden

@@ -24,3 +24,19 @@ class SchoolSummary(db.Model):
     figures: Mapped[dict] = mapped_column(JSON)
     headline: Mapped[dict] = mapped_column(JSON)     # core.summaries.headline(figures)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PublishedFigures(db.Model):
+    """The rating-derived figures of a school (and of its cohorts) in one cycle as leaders last
+    saw them published (`core.disclosure.publish`), with each contributor's digest: replaced
+    only when enough people unknown to leaders have changed. Never deleted by a save, unlike
+    `SchoolSummary`: it is what keeps a save from showing."""
+
+    __tablename__ = "published_figures"
+    __table_args__ = (UniqueConstraint("cycle_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

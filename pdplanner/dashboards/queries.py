@@ -21,6 +21,7 @@ from pdplanner.core.charts import (
     participation_chart,
     radar_chart,
 )
+from pdplanner.core.disclosure import publish, served, suppress_parts
 from pdplanner.core.summaries import (
     SUMMARY_VERSION,
     CohortMeasure,
@@ -31,8 +32,8 @@ from pdplanner.core.summaries import (
     school_measures,
 )
 from pdplanner.core.summaries import summarise_school as summarise
-from pdplanner.dashboards.models import SchoolSummary
-from pdplanner.dashboards.services import store_summaries
+from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
+from pdplanner.dashboards.services import keep_published, store_summaries
 from pdplanner.extensions import db
 from pdplanner.organisation.models import Membership, School
 from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
@@ -46,8 +47,10 @@ from pdplanner.planning.queries import (
 
 
 def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True) -> dict[int, dict]:
-    """school id -> its summary in `cycle` (the headline only unless `detail`): the kept ones, and
-    the missing ones computed together and kept (the caller's transaction commits them)."""
+    """school id -> what leaders read of it in `cycle` (the headline only unless `detail`): live
+    counts of people and the published rating-derived figures (`core.disclosure.served`). The
+    kept ones, and the missing ones computed together, published if enough changed, and kept
+    (the caller's transaction commits them)."""
     wanted = sorted(set(school_ids))
     column = SchoolSummary.figures if detail else SchoolSummary.headline
     kept = {school_id: figures for school_id, figures in db.session.execute(
@@ -56,7 +59,7 @@ def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True)
         if figures.get("version") == SUMMARY_VERSION}
     missing = [s for s in wanted if s not in kept]
     if missing:
-        fresh = _compute(cycle, missing)
+        fresh = _published(cycle, _compute(cycle, missing))
         db.session.execute(delete(SchoolSummary).where(
             SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(missing)))
         store_summaries(cycle.id, fresh)
@@ -64,19 +67,68 @@ def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True)
     return kept
 
 
+def _published(cycle: Cycle, live: dict[int, dict]) -> dict[int, dict]:
+    """The served figures of freshly computed schools: each school's published snapshot,
+    replaced where enough people unknown to leaders changed since (`core.disclosure.publish`)."""
+    previous = dict(db.session.execute(
+        select(PublishedFigures.school_id, PublishedFigures.snapshot)
+        .where(PublishedFigures.cycle_id == cycle.id, PublishedFigures.school_id.in_(sorted(live)))).all())
+    threshold = min_group()
+    snapshots = {school_id: publish(figures, previous.get(school_id), threshold)
+                 for school_id, figures in live.items()}
+    replaced = {school_id: snapshot for school_id, snapshot in snapshots.items()
+                if snapshot != previous.get(school_id, NOTHING_PUBLISHED)}
+    if replaced and not keep_published(cycle.id, replaced):
+        snapshots |= {school_id: previous.get(school_id, NOTHING_PUBLISHED) for school_id in replaced}
+    return {school_id: served(live[school_id], snapshot) for school_id, snapshot in snapshots.items()}
+
+
 def district_summary(cycle: Cycle) -> dict:
-    """The whole district's summary in `cycle`, kept in a row of its own (no school) so the
-    district page reads one row, not every school's. Cohorts are left out: there are thousands."""
+    """The whole district's figures in `cycle`: the `combine` of its schools' served figures
+    (never live ratings), kept in a row of its own (no school) so the district page reads one
+    row, not every school's. Cohorts are left out: there are thousands. `withheld` holds the
+    complementary suppression of the district total and its schools (school id -> paths), and
+    `total_withheld` the paths withheld from the total: every page showing a school keeps them."""
     kept = db.session.scalar(select(SchoolSummary.figures).where(
         SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_(None)))
     if kept is not None and kept.get("version") == SUMMARY_VERSION:
         return kept
     school_ids = db.session.scalars(select(School.id).where(School.district_id == cycle.district_id)).all()
-    total = combine(summaries(cycle, school_ids).values(), cohorts=False)
+    schools = summaries(cycle, school_ids)
+    total = combine(schools.values(), cohorts=False)
+    by_school, from_total = suppress_parts(total, schools, min_group())
+    total["withheld"] = {str(school_id): sorted(paths) for school_id, paths in by_school.items() if paths}
+    total["total_withheld"] = sorted(from_total)
     db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id,
                                                    SchoolSummary.school_id.is_(None)))
     store_summaries(cycle.id, {None: total})
     return total
+
+
+def withheld_in_district(cycle: Cycle, school_ids: Collection[int]) -> dict[int, set[str]]:
+    """school id -> the paths the district's complementary suppression withholds from it."""
+    decided = district_summary(cycle)["withheld"]
+    return {school_id: set(decided.get(str(school_id), ())) for school_id in school_ids}
+
+
+def shown_measures(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True, ratings: bool = True,
+                   ) -> tuple[SchoolMeasures, dict[int, SchoolMeasures]]:
+    """The measures of some schools together and of each on its own, with the district's
+    complementary suppression kept and, for several schools, their total suppressed against
+    them in turn. The only way leaders' figures are made (pages, API, PDFs alike)."""
+    names, threshold = (competency_names(cycle) if detail else ()), min_group()
+    # The district's decision first: it computes every school missing, in one round.
+    withheld = withheld_in_district(cycle, school_ids)
+    figures = summaries(cycle, school_ids, detail=detail)
+    if len(figures) == 1:
+        (school_id, only), = figures.items()
+        measures = school_measures(only, names, threshold, withheld=withheld[school_id], ratings=ratings)
+        return measures, {school_id: measures}
+    total = combine(figures.values())
+    by_school, from_total = suppress_parts(total, figures, threshold, withheld=withheld)
+    return (school_measures(total, names, threshold, withheld=from_total, ratings=ratings),
+            {school_id: school_measures(f, names, threshold, withheld=by_school[school_id], ratings=ratings)
+             for school_id, f in figures.items()})
 
 
 def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
@@ -135,6 +187,9 @@ def _rows_by_school(schools_of: dict[int, list[int]], rows: dict[str, list]) -> 
     return split
 
 
+NOTHING_PUBLISHED = {"school": None, "cohorts": {}}
+
+
 def competency_names(cycle: Cycle) -> list[tuple[str, str, str]]:
     """(code, name, domain code) in framework order, as `school_measures` takes them."""
     return [(c.code, c.name, c.domain.code) for c in cycle.framework.competencies]
@@ -158,9 +213,11 @@ def growth(cycle: Cycle, school_ids: Collection[int] | None) -> list[GrowthPoint
                             Cycle.opens_on <= cycle.opens_on).order_by(Cycle.opens_on)).all()
     points = []
     for each in cycles:
-        figures = (district_summary(each) if school_ids is None
-                   else combine(summaries(each, school_ids, detail=False).values()))
-        shown = school_measures(figures, (), min_group())
+        if school_ids is None:
+            figures = district_summary(each)
+            shown = school_measures(figures, (), min_group(), withheld=figures["total_withheld"])
+        else:
+            shown, _ = shown_measures(each, school_ids, detail=False)
         points.append(GrowthPoint(each, {d: m.value for d, m in shown.domains.items()}))
     return points
 
@@ -194,15 +251,24 @@ class LeaderDashboard:
     min_group: int
 
 
-def leader_dashboard(cycle: Cycle, schools: list[School], *, whole_district: bool = False) -> LeaderDashboard:
-    """`whole_district`: `schools` are all of the district's, read from the district's own row."""
+def leader_dashboard(cycle: Cycle, schools: list[School], *, whole_district: bool = False,
+                     ratings: bool = True) -> LeaderDashboard:
+    """`whole_district`: `schools` are all of the district's, read from the district's own row.
+    Without `ratings` (a coach reading a school's figures), every rating-derived figure is
+    withheld: a coach knows their caseload's ratings and could subtract them."""
     school_ids = [s.id for s in schools]
     names, threshold = competency_names(cycle), min_group()
-    by_school = ({school_id: school_measures(f, names, threshold)
-                  for school_id, f in summaries(cycle, school_ids, detail=False).items()}
-                 if whole_district or len(schools) > 1 else {})
-    figures = district_summary(cycle) if whole_district else combine(summaries(cycle, school_ids).values())
-    together = school_measures(figures, names, threshold)
+    if whole_district:
+        figures = district_summary(cycle)
+        together = school_measures(figures, names, threshold, withheld=figures["total_withheld"],
+                                   ratings=ratings)
+        withheld = withheld_in_district(cycle, school_ids)
+        by_school = {school_id: school_measures(f, names, threshold, withheld=withheld[school_id],
+                                                ratings=ratings)
+                     for school_id, f in summaries(cycle, school_ids, detail=False).items()}
+    else:
+        together, by_school = shown_measures(cycle, school_ids, ratings=ratings)
+        by_school = by_school if len(schools) > 1 else {}
     cohort_figures = {c.id: c for c in together.cohorts}
     labels, focus = lane_labels(cycle.district_id), focus_names(cycle)
     cohorts = db.session.scalars(select(Cohort).options(selectinload(Cohort.coach))

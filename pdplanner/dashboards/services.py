@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from pdplanner.accounts.models import User
 from pdplanner.assessments.models import Cycle, Rating, SelfAssessment
 from pdplanner.core.summaries import headline
-from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.organisation.models import Membership, School
@@ -39,6 +39,24 @@ def store_summaries(cycle_id: int, figures_by_school: dict[int | None, dict]) ->
                 for school_id, figures in figures_by_school.items()])
     except (exc.IntegrityError, exc.OperationalError):
         pass
+
+
+def keep_published(cycle_id: int, snapshots: dict[int, dict]) -> bool:
+    """Replace these schools' published figures. False when they could not be written (another
+    request published at the same moment, or SQLite's write lock was busy): the caller then
+    serves the previous ones, since figures shown but not kept could be followed by others that
+    differ from them by fewer than the threshold."""
+    now = utcnow()
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(PublishedFigures).where(PublishedFigures.cycle_id == cycle_id,
+                                                              PublishedFigures.school_id.in_(sorted(snapshots))))
+            db.session.execute(insert(PublishedFigures), [
+                {"cycle_id": cycle_id, "school_id": school_id, "snapshot": snapshot, "published_at": now}
+                for school_id, snapshot in snapshots.items()])
+    except (exc.IntegrityError, exc.OperationalError):
+        return False
+    return True
 
 
 def forget_cycle(cycle_id: int) -> None:

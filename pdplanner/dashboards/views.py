@@ -7,7 +7,7 @@ from pdplanner.dashboards import queries as dashboard_queries
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
-from pdplanner.permissions import signed_in
+from pdplanner.permissions import role_required, signed_in
 from pdplanner.planning import queries as planning_queries
 from pdplanner.reports.queries import growth_chart, profile_chart
 
@@ -66,6 +66,27 @@ def leader_home(user):
                            headcounts=queries.school_headcounts([s.id for s in shown]))
     db.session.commit()   # keeps any school summary computed for this page (after rendering: a
     return page           # commit expires what the page reads)
+
+
+@bp.get("/school-ratings")
+@role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
+def school_ratings():
+    """Mean self and coach levels per competency over the leader's schools (or one of them), as
+    published (docs/PRIVACY.md, "Aggregates"), and who shared their individual ratings."""
+    cycle_id = id_argument("cycle")
+    cycle = (assessment_queries.cycle_in_district(current_user.district_id, cycle_id) if cycle_id
+             else assessment_queries.current_cycle(current_user.district_id)) or abort(404)
+    schools = assessment_queries.schools_led_by(current_user)
+    school = next((s for s in schools if s.id == id_argument("school")), None)
+    school_ids = {school.id} if school else {s.id for s in schools}
+    measures, _ = dashboard_queries.shown_measures(cycle, school_ids) if school_ids else (None, {})
+    page = render_template(
+        "assessments/school_ratings.html", cycle=cycle, schools=schools, school=school,
+        cycles=assessment_queries.cycles_of_district(current_user.district_id),
+        min_group=dashboard_queries.min_group(), measures=measures,
+        shared=assessment_queries.shared_assessments(cycle, school_ids))
+    db.session.commit()   # keeps any summary computed for this page
+    return page
 
 
 HOME_BY_ROLE = {

@@ -113,7 +113,8 @@ PARTICIPATION = _table(
     "participation", *CYCLE, *EDUCATOR,
     ("active", "boolean", "False when the person's account is deactivated."),
     ("self_assessment", "text", "not_started, in_progress or submitted."),
-    ("self_rated", "integer", "Competencies the educator has rated (a level or 'not yet observed')."),
+    ("self_rated", "integer", "Competencies the educator has rated (a level or 'not yet observed'); "
+                              "empty where you may not see their ratings (only the status shows)."),
     ("competencies", "integer", "Competencies in the cycle's framework."),
     ("coach_rated", "integer", "Competencies a coach has rated for the educator."),
     ("lane", "text", "fast or slow; empty when not planned yet."),
@@ -303,10 +304,9 @@ def to_xlsx(data: pd.DataFrame, sheet: str) -> bytes:
         worksheet.write_row(number, 0, row)
     worksheet.freeze_panes(1, 0)
     for number, name in enumerate(safe.columns):
-        # A column with no value at all (every note blank, say) has no longest: NaN.
-        longest = safe[name].dropna().astype(str).str.len().max() if len(safe) else 0
-        width = int(longest) if pd.notna(longest) else 0
-        worksheet.set_column(number, number, min(max(len(name), width) + 2, MAX_COLUMN_WIDTH))
+        filled = safe[name].dropna()
+        longest = int(filled.astype(str).str.len().max()) if len(filled) else 0   # an all-empty column: 0
+        worksheet.set_column(number, number, min(max(len(name), longest) + 2, MAX_COLUMN_WIDTH))
     workbook.close()
     return buffer.getvalue()
 

@@ -278,8 +278,9 @@ def cohorts_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
 
 
 def participation_rows(viewer: User, cycle: Cycle) -> list[dict]:
-    """Per educator (teacher or coach) the viewer may see: self-assessment state and counts,
-    coach ratings counted, lane, goals and activities. Counts only: no levels."""
+    """Per educator (teacher or coach) the viewer may see: self-assessment state (not started, in
+    progress, submitted), how many competencies they rated only where the viewer may see their
+    ratings (else None), coach ratings counted, lane, goals and activities. No levels."""
     if cycle.district_id != viewer.district_id:
         return []
     people = db.session.execute(
@@ -295,8 +296,11 @@ def participation_rows(viewer: User, cycle: Cycle) -> list[dict]:
         return dict(db.session.execute(
             select(column, func.count()).where(column.in_(scope), *conditions).group_by(column)).all())
 
+    # How far along a draft is, only where the viewer may see the ratings themselves: a count
+    # that moves as someone types tells a leader which competency a new rating landed on.
     self_rated = count_by_educator(Rating.educator_id, Rating.cycle_id == cycle.id,
-                                   Rating.kind == RaterKind.SELF, answered)
+                                   Rating.kind == RaterKind.SELF, answered,
+                                   ratings_visible(viewer, Rating.educator_id, cycle.id))
     coach_rated = dict(db.session.execute(
         select(Rating.educator_id, func.count(func.distinct(Rating.competency_id)))
         .where(Rating.educator_id.in_(scope), Rating.cycle_id == cycle.id, Rating.kind == RaterKind.COACH,
@@ -309,6 +313,8 @@ def participation_rows(viewer: User, cycle: Cycle) -> list[dict]:
     activities = count_by_educator(PathActivity.educator_id, PathActivity.cycle_id == cycle.id)
     done = count_by_educator(PathActivity.educator_id, PathActivity.cycle_id == cycle.id,
                              PathActivity.status.in_([ActivityStatus.DONE, ActivityStatus.VERIFIED]))
+    rated_visible = set(db.session.scalars(select(Educator.id).where(
+        Educator.id.in_(scope), ratings_visible(viewer, Educator.id, cycle.id))))
     schools = _school_codes(scope)
     labels = lane_labels(viewer.district_id)
     total = len(cycle.framework.competencies)
@@ -316,7 +322,8 @@ def participation_rows(viewer: User, cycle: Cycle) -> list[dict]:
         _cycle_columns(cycle) | _educator(user_id, email, given, family, schools) | {
             "active": active,
             "self_assessment": status[user_id].value if user_id in status else "not_started",
-            "self_rated": self_rated.get(user_id, 0), "competencies": total,
+            "self_rated": self_rated.get(user_id, 0) if user_id in rated_visible else None,
+            "competencies": total,
             "coach_rated": coach_rated.get(user_id, 0), "lane": lanes.get(user_id),
             "lane_label": labels.get(lanes.get(user_id)), "goals": goals.get(user_id, 0),
             "activities_done": done.get(user_id, 0), "activities_total": activities.get(user_id, 0)}
@@ -770,8 +777,11 @@ def leader_report(board: LeaderDashboard, charts: dict[str, Chart]) -> LeaderRep
                ("Activities done", f"{m.activities_done} of {m.activities_total} "
                                    f"({m.activities_verified} verified by a coach)"),
                ("Cohorts", str(board.cohort_count))),
-        privacy_note=(f"Means and shares over fewer than {threshold} people are withheld (\"fewer than "
-                      f"{threshold}\") so that no one can be singled out; counts of people are shown."),
+        privacy_note=(f"Means and shares count submitted self-assessments only and change only once "
+                      f"{threshold} people who do not share their ratings have submitted or changed them. "
+                      f"A figure over fewer than {threshold} such people is withheld (\"fewer than "
+                      f"{threshold}\"), and so is one that would give a withheld figure away by subtraction "
+                      f"(\"withheld\"), so that no one can be singled out; counts of people are shown."),
         strengths=tuple(f"{c.code} {c.name}: {c.at_target.text(threshold, share=True)} at target"
                         for c in m.strengths),
         opportunities=tuple(f"{c.code} {c.name}: {c.at_target.text(threshold, share=True)} at target"

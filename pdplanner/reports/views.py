@@ -18,6 +18,7 @@ from pdplanner.dashboards.queries import leader_charts, leader_dashboard
 from pdplanner.database import id_argument, utcnow
 from pdplanner.extensions import db
 from pdplanner.permissions import (
+    can_see_rating_figures,
     deny,
     get_plan_owner_or_404,
     get_school_or_404,
@@ -125,7 +126,8 @@ def _leader_pdf(board, file: str, stem: str, subject) -> Response:
 @role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 def school_readiness(school_id: int):
     school = get_school_or_404(current_user, school_id)
-    board = leader_dashboard(_requested_cycle(required=True), [school])
+    board = leader_dashboard(_requested_cycle(required=True), [school],
+                             ratings=can_see_rating_figures(current_user, school))
     return _leader_pdf(board, "readiness.pdf", f"readiness-{school.name}", school)
 
 

@@ -4,7 +4,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from pdplanner.assessments.models import EvidenceFile, RaterKind, Rating, SelfAssessment
-from pdplanner.assessments.services import RatingInput, save_coach_ratings, save_self_ratings
+from pdplanner.assessments.services import (
+    RatingInput,
+    save_coach_ratings,
+    save_self_ratings,
+    submit_self_assessment,
+)
 from pdplanner.audit.models import AuditEvent
 from tests.conftest import csrf_from
 from tests.factories import create_user
@@ -189,17 +194,26 @@ def test_principal_sees_individual_ratings_only_while_shared(db, client, scene):
 
 
 def test_school_aggregates_are_suppressed_below_the_privacy_threshold(app, db, client, scene):
+    """Now over submitted self-assessments only, published once five unshared people submitted,
+    at one decimal (was: every save, drafts included, two decimals: the differencing leak)."""
     teachers = [scene.teacher] + [create_user("teacher", school=scene.school, coach=scene.coach)
-                                  for _ in range(3)]
-    for n, teacher in enumerate(teachers):
-        save_self_ratings(teacher, scene.cycle, [RatingInput("COG.1", level=2 + n % 2)])
+                                  for _ in range(4)]
+    competencies = scene.cycle.framework.competencies
+    for n, teacher in enumerate(teachers[:4]):
+        save_self_ratings(teacher, scene.cycle, [RatingInput(c.code, level=2 + n % 2) for c in competencies])
+        submit_self_assessment(teacher, scene.cycle)
     db.session.commit()
     sign_in_directly(client, scene.principal)
     html = client.get("/school-ratings").get_data(as_text=True)
     cog1 = html.split('<span class="code">COG.1</span>')[1].split("</tr>")[0]
     assert "fewer than 5" in cog1  # four raters: hidden
-    fifth = create_user("teacher", school=scene.school)
-    save_self_ratings(fifth, scene.cycle, [RatingInput("COG.1", level=4)])
+    fifth = teachers[4]
+    save_self_ratings(fifth, scene.cycle, [RatingInput(c.code, level=4) for c in competencies])
+    db.session.commit()
+    cog1 = client.get("/school-ratings").get_data(as_text=True).split(
+        '<span class="code">COG.1</span>')[1].split("</tr>")[0]
+    assert "fewer than 5" in cog1  # the fifth is still a draft
+    submit_self_assessment(fifth, scene.cycle)
     db.session.commit()
     cog1 = client.get("/school-ratings").get_data(as_text=True).split(
         '<span class="code">COG.1</span>')[1].split("</tr>")[0]

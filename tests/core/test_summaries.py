@@ -20,7 +20,7 @@ def facts(**overrides) -> SchoolFacts:
             (3, "B.1", "coach", 3),
             (9, "A.1", "self", 4),                       # not in the school: ignored
         ],
-        assessments=[(1, True, True), (2, False, False), (9, True, True)],
+        assessments=[(1, True, True), (2, True, False), (3, True, False), (9, True, True)],
         placements=[(1, "fast", 0.5, 10), (2, "slow", 1.0, 10), (3, "slow", None, None)],
         goals=[(1, "B.1", False), (2, "A.2", True), (3, "B.1", False)],
         activities=[(1, "done", False), (1, "planned", False), (2, "verified", True),
@@ -32,8 +32,8 @@ def facts(**overrides) -> SchoolFacts:
 def test_counts_and_sums_by_hand():
     s = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")
     assert s["educators"] == 3
-    # 1 and 2 rated themselves; 1 and 2 have an assessment row; 1 submitted and shared.
-    assert s["participation"] == {"started": 2, "submitted": 1, "shared": 1, "coach_rated": 3}
+    # 1 and 2 rated themselves; all three submitted (3 without a self-rating); 1 shared.
+    assert s["participation"] == {"started": 3, "submitted": 3, "shared": 1, "coach_rated": 3}
     # A.1: self 3 and 2; coach 2 (educator 1) and 4 (educator 2: evidence beats the coach's 1);
     # current (mean) 2.5 and 3.0, one at target.
     assert s["competencies"]["A.1"] == {"self": [2, 5.0], "coach": [2, 6.0], "current": [2, 5.5, 1]}
@@ -49,6 +49,25 @@ def test_counts_and_sums_by_hand():
     assert cohort["members"] == 2 and cohort["readiness"] == [2, 1.5]
     assert cohort["goals"] == [1, 2] and cohort["activities"] == [2, 3]
     assert cohort["levels"] == {"A.1": [2, 5.5], "A.2": [1, 4.0], "B.1": [1, 1.0]}
+
+
+def test_only_submitted_self_assessments_count_in_rating_figures():
+    """A draft changes as its author types: it never reaches a figure derived from ratings,
+    neither through a level nor through readiness; its author still counts as a person."""
+    s = summarise_school(facts(assessments=[(1, True, True), (2, False, False)]), COMPETENCIES,
+                         target_level=3, policy="mean")
+    assert s["competencies"]["A.1"] == {"self": [1, 3.0], "coach": [1, 2.0], "current": [1, 2.5, 0]}
+    assert s["readiness"] == [1, 0.5] and s["cohorts"]["10"]["readiness"] == [1, 0.5]
+    assert s["participation"]["started"] == 2 and s["lanes"] == {"fast": 1, "slow": 2}
+    assert list(s["contributors"]) == ["1"] and s["shared"] == ["1"]
+
+
+def test_a_contributors_digest_changes_with_their_ratings_only():
+    before = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")["contributors"]
+    ratings = [r if r[:3] != (2, "A.1", "self") else (2, "A.1", "self", 3) for r in facts().ratings]
+    after = summarise_school(facts(ratings=ratings), COMPETENCIES, target_level=3,
+                             policy="mean")["contributors"]
+    assert before["1"] == after["1"] and before["3"] == after["3"] and before["2"] != after["2"]
 
 
 @pytest.mark.parametrize(("policy", "expected"), [("self", [2, 5.0, 1]), ("coach", [2, 6.0, 1]),
@@ -74,13 +93,14 @@ def test_figures_over_fewer_than_the_threshold_are_withheld_but_counts_of_people
     s = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")
     shown = school_measures(s, NAMES, min_group=2)
     a1 = shown.competencies[0]
-    assert a1.current_mean.value == 2.75 and a1.at_target.value == 0.5 and a1.self_mean.value == 2.5
+    # One decimal: 2.75 (two) was part of the leak.
+    assert a1.current_mean.value == 2.8 and a1.at_target.value == 0.5 and a1.self_mean.value == 2.5
     a2 = shown.competencies[1]
     assert a2.current_mean.value is None and a2.current_mean.suppressed and a2.current_mean.people == 1
     assert a2.coach_mean.value is None and not a2.coach_mean.suppressed   # nobody: nothing to withhold
-    assert shown.domains["A"].value == 3.12
+    assert shown.domains["A"].value == 3.1
     assert shown.readiness.value == 0.75
-    assert shown.lanes == {"fast": 1, "slow": 2} and shown.submitted == 1
+    assert shown.lanes == {"fast": 1, "slow": 2} and shown.submitted == 3
     assert shown.cohorts[0].id == 10 and shown.cohorts[0].levels["A.2"].value is None
     strict = school_measures(s, NAMES, min_group=5)
     assert all(c.current_mean.value is None for c in strict.competencies)
@@ -91,8 +111,8 @@ def test_figures_over_fewer_than_the_threshold_are_withheld_but_counts_of_people
 def test_strengths_and_opportunities_rank_by_share_at_target_and_do_not_overlap():
     ratings = [(e, code, "self", level) for e in range(1, 6)
                for code, level in (("A.1", 4), ("A.2", 2 if e < 4 else 3), ("B.1", 1))]
-    s = summarise_school(SchoolFacts(tuple(range(1, 6)), ratings), COMPETENCIES, target_level=3,
-                         policy="mean")
+    s = summarise_school(SchoolFacts(tuple(range(1, 6)), ratings, [(e, True, False) for e in range(1, 6)]),
+                         COMPETENCIES, target_level=3, policy="mean")
     shown = school_measures(s, NAMES, min_group=5)
     assert [c.code for c in shown.strengths] == ["A.1", "A.2", "B.1"]
     assert shown.opportunities == ()
@@ -105,7 +125,7 @@ def test_combining_schools_adds_their_counts():
     both = combine([one, other])
     assert both["educators"] == 4
     assert both["competencies"]["A.1"]["self"] == [3, 9.0]
-    assert both["participation"]["submitted"] == 2
+    assert both["participation"]["submitted"] == 4
     assert one["competencies"]["A.1"]["self"] == [2, 5.0]     # the inputs are left as they were
     assert combine([])["educators"] == 0
 
