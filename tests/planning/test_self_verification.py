@@ -2,6 +2,8 @@
 coach marked their own activity done and verified it. Nobody verifies their own evidence, and a
 cohort's coach is never one of its members; each attack replayed through the pages and the API."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -87,6 +89,18 @@ def test_the_cohorts_coach_cannot_be_added_as_a_member(client, db, planned, memb
     assert db.session.scalar(select(Placement.cohort_id).where(
         Placement.educator_id == member_coach.id)) is None
 
+
+
+def test_the_planning_page_offers_neither_a_member_as_coach_nor_the_coach_as_member(client, db, planned,
+                                                                                    member_coach):
+    sign_in_directly(client, planned.principal)
+    page = client.get(f"/planning?cycle={planned.cycle.id}").get_data(as_text=True)
+    cohort = planned.cohort.id
+    coach_select = re.search(rf'<select id="coach-{cohort}".*?</select>', page, re.S).group(0)
+    add_select = re.search(rf'<select id="add-{cohort}".*?</select>', page, re.S)
+    assert f'value="{member_coach.id}"' not in coach_select
+    assert f'value="{planned.coach.id}"' in coach_select
+    assert add_select is None or f'value="{planned.coach.id}"' not in add_select.group(0)
 
 @pytest.fixture
 def coach_of_own_cohort(db, planned, member_coach):
