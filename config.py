@@ -24,7 +24,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # A database that hangs must not hold every worker (docs/security/dbfault.md): opening a
+    # A database that hangs must not hold every worker (docs/security/database-faults.md): opening a
     # connection, waiting for one from the pool, a statement and a lock wait are each bounded, in
     # seconds; pdplanner.database.engine_options turns them into driver settings. A request that
     # runs into one gets the 503 "try again shortly" page, or problem+json.
@@ -46,7 +46,7 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
-    # Sign-in throttling (docs/security/signin.md); only failures count. Storage is shared
+    # Sign-in throttling (docs/security/sign-in.md); only failures count. Storage is shared
     # between workers when it points to Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "moving-window"

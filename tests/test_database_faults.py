@@ -1,6 +1,6 @@
 """A database that hangs, times out or stays locked: every wait is bounded, /healthz answers 503
 within 2 seconds, pages answer the app's own "try again shortly" page and the API 503
-problem+json, never Werkzeug's bare error page (issue 12, item 10; docs/security/dbfault.md)."""
+problem+json, never Werkzeug's bare error page (issue 12, item 10; docs/security/database-faults.md)."""
 
 import os
 import socket

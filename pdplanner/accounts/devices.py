@@ -5,7 +5,7 @@ naming that person and a random nonce, signed with the app's secret. Sign-in fai
 browser presenting a valid cookie for the person it tries are counted against that cookie alone;
 failures from every other client count against the person's untrusted clients and the address.
 So an attacker elsewhere can lock out untrusted clients, never the browsers the person has used.
-The limits themselves are the sign-in route's (accounts/views.py); docs/security/signin.md.
+The limits themselves are the sign-in route's (accounts/views.py); docs/security/sign-in.md.
 """
 
 import hashlib

@@ -61,7 +61,7 @@ def authenticate(email: str, password: str) -> User | None:
     The password is checked (argon2: slow on purpose, and as slow for an unknown email) before
     the write transaction begins, with the account read on a connection that is closed first:
     on SQLite the write lock is held only for the few statements that record the sign-in, so
-    simultaneous sign-ins do not queue behind each other's hashing (docs/security/dbfault.md)."""
+    simultaneous sign-ins do not queue behind each other's hashing (docs/security/database-faults.md)."""
     email = email.strip().lower()
     with read_connection(db.engine) as connection:
         account = connection.execute(

@@ -1,7 +1,7 @@
 """Sign-in lock-out (issue 12, item 8), through the real /login form: OWASP's device cookies.
 
 A browser that has signed in as a person is limited by its own device cookie; an attacker's
-failures from elsewhere lock only the person's untrusted clients (docs/security/signin.md).
+failures from elsewhere lock only the person's untrusted clients (docs/security/sign-in.md).
 """
 
 import hashlib

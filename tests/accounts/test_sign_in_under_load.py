@@ -1,5 +1,5 @@
 """Simultaneous sign-ins: the slow password check holds no write lock, so none of them fails with
-"database is locked" on SQLite (issue 12, item 11; docs/security/dbfault.md)."""
+"database is locked" on SQLite (issue 12, item 11; docs/security/database-faults.md)."""
 
 import re
 import sqlite3

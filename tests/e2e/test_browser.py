@@ -185,7 +185,7 @@ def test_wrong_password_is_refused_without_revealing_which_part_was_wrong(page: 
 
 
 def test_the_device_cookie_outlives_sign_out_and_a_throttled_sign_in_says_what_to_do(page: Page):
-    """Chromium keeps the signed device cookie (docs/security/signin.md) after sign-out, only
+    """Chromium keeps the signed device cookie (docs/security/sign-in.md) after sign-out, only
     for /login; a throttled attempt gets the sign-in page, accessible, with the way out."""
     sign_in_by_form(page, "teacher")
     page.get_by_role("button", name=re.compile(r"^Sign out")).click()

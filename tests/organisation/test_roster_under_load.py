@@ -1,6 +1,6 @@
 """A roster import next to people at work: the file is read and parsed before the write
 transaction begins, the invitations are mailed after it commits, and autosaves during the import
-all succeed (issue 12, item 11; docs/security/dbfault.md)."""
+all succeed (issue 12, item 11; docs/security/database-faults.md)."""
 
 import re
 import smtplib
