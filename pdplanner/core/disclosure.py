@@ -53,7 +53,7 @@ def publish(live: Mapping, previous: Mapping | None, min_group: int) -> dict:
     school's figures and each cohort's, each group replaced on its own only when at least
     `min_group` of its unknown contributors changed."""
     previous = previous or {"school": None, "cohorts": {}}
-    known = set(live["shared"])
+    known = set(live["known_to_leaders"])
     everyone = {person: fp for person, (fp, _) in live["contributors"].items()}
     school = _gate(previous["school"], everyone, known, min_group,
                    lambda: {key: deepcopy(live[key]) for key in RATING_FIGURES})
@@ -72,8 +72,9 @@ def served(live: Mapping, snapshot: Mapping) -> dict:
     """What leaders read of a school: the live counts of people (participation, lanes, goals,
     activities), the published rating-derived figures, and `known`, how many of each group's
     published contributors share their ratings now. No person's id or digest is left in it."""
-    known = set(live["shared"])
-    figures = {key: deepcopy(value) for key, value in live.items() if key not in ("contributors", "shared")}
+    known = set(live["known_to_leaders"])
+    figures = {key: deepcopy(value) for key, value in live.items()
+               if key not in ("contributors", "known_to_leaders")}
     school = snapshot["school"]
     if school is None:
         figures["competencies"] = {code: deepcopy(EMPTY_COMPETENCY) for code in live["competencies"]}

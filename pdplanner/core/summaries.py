@@ -17,7 +17,7 @@ from pdplanner.core.disclosure import fingerprint, stat_at, unknown_people, with
 from pdplanner.core.gaps import CURRENT_LEVEL_RULES, LEVEL_TOLERANCE
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
 
-SUMMARY_VERSION = 3   # bump when the stored shape or rules change: older rows are recomputed
+SUMMARY_VERSION = 4   # bump when the stored shape or rules change: older rows are recomputed
 # 2: no current level where the policy has none to take (version 1 summed NaN into such rows).
 # 3: rating-derived figures from submitted self-assessments only, published (core.disclosure).
 
@@ -30,7 +30,9 @@ class SchoolFacts:
     assessments: (educator_id, submitted, shared_with_principal);
     placements: (educator_id, effective lane, readiness or None, cohort_id or None);
     goals: (educator_id, competency code, met);
-    activities: (educator_id, status, verified).
+    activities: (educator_id, status, verified);
+    coached_by_leaders: educators whose coach is also a principal or district admin. Their coach
+    sees their ratings, so leaders may know them even when they do not share.
     """
 
     educator_ids: tuple[int, ...]
@@ -39,6 +41,7 @@ class SchoolFacts:
     placements: Sequence[tuple[int, str, float | None, int | None]] = ()
     goals: Sequence[tuple[int, str, bool]] = ()
     activities: Sequence[tuple[int, str, bool]] = ()
+    coached_by_leaders: Collection[int] = ()
 
 
 SLOT_OF_KIND = {"self": 0, "coach": 1, "evidence": 2}   # a rating's place in its (self, coach, evidence)
@@ -84,8 +87,9 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
 
     Only people who submitted their self-assessment contribute to the figures derived from
     ratings (levels, readiness): a draft changes as its author types. `contributors` maps each
-    of them to (a digest of their contribution, their cohort) and `shared` lists who shares
-    their ratings with the principal, for `core.disclosure.publish`; neither is ever shown."""
+    of them to (a digest of their contribution, their cohort) and `known_to_leaders` lists who a
+    leader may know (they share their ratings with the principal, or a leader coaches them), for
+    `core.disclosure.publish`; neither is ever shown."""
     if policy not in CURRENT_LEVEL_POLICIES:
         raise ValueError(f"unknown current level policy {policy!r}")
     in_school = set(facts.educator_ids)
@@ -182,7 +186,8 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
         "goals": goals,
         "activities": activities,
         "contributors": contributors,
-        "shared": sorted(str(a[0]) for a in assessed if a[2]),
+        "known_to_leaders": sorted(str(e) for e in in_school & (
+            {a[0] for a in assessed if a[2]} | set(facts.coached_by_leaders))),
     }
 
 

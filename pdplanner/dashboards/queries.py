@@ -35,7 +35,7 @@ from pdplanner.core.summaries import summarise_school as summarise
 from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
 from pdplanner.dashboards.services import keep_published, store_summaries
 from pdplanner.extensions import db
-from pdplanner.organisation.models import Membership, School
+from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
 from pdplanner.planning.queries import (
     cohort_name,
@@ -132,7 +132,7 @@ def shown_measures(cycle: Cycle, school_ids: Collection[int], *, detail: bool = 
 
 
 def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
-    """Summaries of several schools from their rows: six statements whatever their size."""
+    """Summaries of several schools from their rows: seven statements whatever their size."""
     members = (select(Membership.user_id, Membership.school_id)
                .join(User, User.id == Membership.user_id)
                .where(Membership.school_id.in_(school_ids), User.active.is_(True),
@@ -152,6 +152,12 @@ def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
                        select(SelfAssessment.educator_id, type_coerce(SelfAssessment.status, String),
                               SelfAssessment.shared_with_principal)
                        .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(people)))]
+    # A leader who also coaches knows the ratings of their caseload (docs/PRIVACY.md).
+    leaders = select(Membership.user_id).where(Membership.role == Role.PRINCIPAL).union(
+        select(User.id).where(User.district_id == cycle.district_id, User.is_district_admin.is_(True)))
+    coached_by_leaders = set(connection.execute(
+        select(CaseloadAssignment.educator_id).where(CaseloadAssignment.educator_id.in_(people),
+                                                     CaseloadAssignment.coach_id.in_(leaders))).scalars())
     placements = connection.execute(
         select(Placement.educator_id, Placement.lane, Placement.readiness, Placement.cohort_id)
         .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people))).all()
@@ -167,7 +173,8 @@ def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
             "activities": activities}
     by_school = _rows_by_school(schools_of, rows)
     return {school_id: summarise(
-        SchoolFacts(tuple(schools_of.get(school_id, ())), **by_school.get(school_id, {})),
+        SchoolFacts(tuple(schools_of.get(school_id, ())), **by_school.get(school_id, {}),
+                    coached_by_leaders=coached_by_leaders),
         competencies, target_level=cycle.framework.target_level, policy=policy)
         for school_id in school_ids}
 

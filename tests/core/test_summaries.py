@@ -59,8 +59,15 @@ def test_only_submitted_self_assessments_count_in_rating_figures():
     assert s["competencies"]["A.1"] == {"self": [1, 3.0], "coach": [1, 2.0], "current": [1, 2.5, 0]}
     assert s["readiness"] == [1, 0.5] and s["cohorts"]["10"]["readiness"] == [1, 0.5]
     assert s["participation"]["started"] == 2 and s["lanes"] == {"fast": 1, "slow": 2}
-    assert list(s["contributors"]) == ["1"] and s["shared"] == ["1"]
+    assert list(s["contributors"]) == ["1"] and s["known_to_leaders"] == ["1"]
 
+
+
+def test_people_a_leader_coaches_count_as_known_to_leaders():
+    """A principal who also coaches sees her caseload's ratings: they are known, like sharers."""
+    s = summarise_school(facts(assessments=[(1, True, False), (2, True, False), (3, True, False)],
+                               coached_by_leaders={2, 99}), COMPETENCIES, target_level=3, policy="mean")
+    assert s["known_to_leaders"] == ["2"]
 
 def test_a_contributors_digest_changes_with_their_ratings_only():
     before = summarise_school(facts(), COMPETENCIES, target_level=3, policy="mean")["contributors"]

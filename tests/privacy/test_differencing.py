@@ -168,3 +168,22 @@ def test_variants_pagination_cycles_the_district_page_and_the_district_export(db
     submit_self_assessment(d.tess, d.cycle)
     db.session.commit()
     assert reads() == first
+
+
+def test_a_principal_who_coaches_four_cannot_subtract_them_from_a_publication(db, client, town):
+    """She coaches four new teachers and knows their ratings; with Tess, five people submit. Were
+    only sharers known, five unknown people would republish the figures, and subtracting her
+    four coachees' known levels would leave Tess's. Her caseload counts as known: no figure moves."""
+    from pdplanner.organisation.models import CaseloadAssignment
+
+    d, principal, school = town, town.principals[0], town.schools[0]
+    first = principal_reads(client, principal, school, d.cycle)
+    coachees = [create_user(Role.TEACHER, school=school, given_name=f"Coachee{i}") for i in range(4)]
+    db.session.add_all(CaseloadAssignment(coach_id=principal.id, educator_id=c.id) for c in coachees)
+    db.session.commit()
+    for person in [*coachees, d.tess]:
+        save_self_ratings(person, d.cycle,
+                          [RatingInput(c.code, level=4) for c in d.cycle.framework.competencies])
+        submit_self_assessment(person, d.cycle)
+    db.session.commit()
+    assert principal_reads(client, principal, school, d.cycle) == first
