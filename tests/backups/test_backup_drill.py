@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from pdplanner.accounts.models import Role
 from pdplanner.assessments.evidence import evidence_dir, store_evidence
 from pdplanner.assessments.services import RatingInput, create_cycle, open_cycle, save_self_ratings
+from pdplanner.backups.services import code_revision
 from pdplanner.organisation import rosters
 from pdplanner.organisation.rosters import roster_dir
 from pdplanner.planning.models import ActivityStatus, PathActivity, Resource
@@ -122,7 +123,7 @@ def test_the_drill_brings_back_the_same_pages_and_files(app, db, client, drill, 
         manifest = json.load(tar.extractfile("manifest.json"))
     assert names[0] == "manifest.json"
     assert manifest["database_backend"] == db.engine.dialect.name and manifest["app_version"] == "0.1.0"
-    assert manifest["alembic_revision"] == "9ef69b24a3f7"
+    assert manifest["alembic_revision"] == code_revision()
     assert {f["path"] for f in manifest["files"]} == set(names[1:])
     assert all(len(f["sha256"]) == 64 and f["size"] > 0 for f in manifest["files"])
 
@@ -194,7 +195,7 @@ def test_a_changed_archive_is_refused_naming_the_file_and_nothing_moves(app, db,
     rewrite(archive, other_revision, older_schema)
     refused = run(app, db, "restore", "--force", str(other_revision))
     assert refused.exit_code == 1
-    assert "the backup's schema revision is 2226f6802a50, this code's is 9ef69b24a3f7" in refused.output
+    assert f"the backup's schema revision is 2226f6802a50, this code's is {code_revision()}" in refused.output
 
     assert responses(client, drill["requests"]) == before
 

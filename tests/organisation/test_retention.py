@@ -177,7 +177,8 @@ def test_admin_sets_and_clears_the_retention_period_on_the_cycles_page(db, clien
     db.session.expire_all()
     assert db.session.get(District, scene.district.id).retention_months is None
     changes = db.session.scalars(select(AuditEvent.details)
-                                 .where(AuditEvent.action == "retention.changed")).all()
+                                 .where(AuditEvent.action == "retention.changed")
+                                 .order_by(AuditEvent.id)).all()
     assert [c["months"] for c in changes] == [[None, 24], [24, None]]
 
 
