@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from pdplanner import create_app
+from pdplanner.accounts.mail import OUTBOX_KEY
 from pdplanner.extensions import db as _db
 from pdplanner.extensions import limiter
 from tests.factories import PASSWORD
@@ -101,3 +102,12 @@ def login(client):
                                            "csrf_token": token}, **kwargs)
 
     return sign_in
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails sent during the test (the testing app keeps them instead of sending)."""
+    box = app.extensions.setdefault(OUTBOX_KEY, [])
+    box.clear()
+    yield box
+    box.clear()

@@ -1,5 +1,6 @@
 """Test helpers shared by several test packages."""
 
+import sqlite3
 import time
 
 from pdplanner.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
@@ -27,3 +28,20 @@ def pdf_upload(name: str = "observation.pdf", body: bytes = b"%PDF-1.4 test evid
 
 def load_default_framework(district_id=None):
     return import_native(read_native_file(DEFAULT_FRAMEWORK), district_id=district_id).framework
+
+
+def write_lock_is_free(app) -> bool:
+    """Whether another connection could take SQLite's write lock now, without waiting (always
+    true on PostgreSQL, which has no database-wide write lock)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        return True
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()

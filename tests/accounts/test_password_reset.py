@@ -1,6 +1,4 @@
-import pytest
 
-from pdplanner.accounts.mail import OUTBOX_KEY
 from pdplanner.accounts.models import User
 from pdplanner.accounts.passwords import verify_password
 from tests.conftest import csrf_from
@@ -8,13 +6,6 @@ from tests.factories import create_user
 
 ANSWER = "If an active account uses that email, we have sent it a link"
 
-
-@pytest.fixture
-def outbox(app):
-    box = app.extensions.setdefault(OUTBOX_KEY, [])
-    box.clear()
-    yield box
-    box.clear()
 
 
 def _request(client, email, addr="10.1.1.1"):

@@ -2,7 +2,6 @@
 "database is locked" on SQLite (issue 12, item 11; docs/security/database-faults.md)."""
 
 import re
-import sqlite3
 import threading
 
 from flask.testing import FlaskClient
@@ -12,22 +11,11 @@ from pdplanner.accounts import services
 from pdplanner.accounts.models import User
 from pdplanner.audit.models import AuditEvent
 from tests.factories import PASSWORD, create_school, create_user
+from tests.helpers import write_lock_is_free
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def _write_lock_is_free(app) -> bool:
-    """Whether another connection could take SQLite's write lock right now, without waiting."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
 
 
 def test_the_password_is_checked_before_the_write_transaction_begins(app, db, client, login,
@@ -38,7 +26,7 @@ def test_the_password_is_checked_before_the_write_transaction_begins(app, db, cl
 
     def watched_verify(password_hash, password):
         seen.append({"session in a transaction": db.session().in_transaction(),
-                     "write lock free": db.engine.dialect.name != "sqlite" or _write_lock_is_free(app)})
+                     "write lock free": write_lock_is_free(app)})
         return verify(password_hash, password)
 
     monkeypatch.setattr(services, "verify_password", watched_verify)

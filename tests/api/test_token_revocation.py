@@ -2,10 +2,8 @@
 replays the attack through the real pages and API: a token made before the event stops working,
 stays dead when the person is reactivated, and the revocation is in the audit log."""
 
-import pytest
 from sqlalchemy import select
 
-from pdplanner.accounts.mail import OUTBOX_KEY
 from pdplanner.accounts.models import ApiToken, User
 from pdplanner.audit.models import AuditEvent
 from pdplanner.organisation import services as organisation
@@ -27,13 +25,6 @@ def revocations(db) -> list[dict]:
     return [event.details for event in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "api_token.revoked").order_by(AuditEvent.id))]
 
-
-@pytest.fixture
-def outbox(app):
-    box = app.extensions.setdefault(OUTBOX_KEY, [])
-    box.clear()
-    yield box
-    box.clear()
 
 
 def test_a_password_reset_revokes_every_token_and_the_account_page_says_so(db, client, town, bearer,

@@ -4,7 +4,6 @@ all succeed (issue 12, item 11; docs/security/database-faults.md)."""
 
 import re
 import smtplib
-import sqlite3
 import threading
 import time
 from datetime import date
@@ -22,7 +21,7 @@ from pdplanner.assessments.models import RaterKind, Rating
 from pdplanner.assessments.services import create_cycle, open_cycle
 from pdplanner.organisation import rosters
 from tests.factories import create_district, create_school, create_user
-from tests.helpers import load_default_framework, sign_in_directly
+from tests.helpers import load_default_framework, sign_in_directly, write_lock_is_free
 from tests.organisation.test_roster_import import hidden_fields, upload
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -33,21 +32,6 @@ def roster_csv(people: int) -> bytes:
     return ("email,given name,family name,role,school code,coach email\n" + "\n".join(rows)).encode()
 
 
-def write_lock_is_free(app) -> bool:
-    """Whether another connection could take SQLite's write lock now, without waiting (always
-    true on PostgreSQL, which has no database-wide write lock)."""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("sqlite"):
-        return True
-    other = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        other.close()
 
 
 def people_committed(db) -> int:
