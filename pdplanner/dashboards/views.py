@@ -73,17 +73,15 @@ def leader_home(user):
 def school_ratings():
     """Mean self and coach levels per competency over the leader's schools (or one of them), as
     published (docs/PRIVACY.md, "Aggregates"), and who shared their individual ratings."""
-    cycle_id = id_argument("cycle")
-    cycle = (assessment_queries.cycle_in_district(current_user.district_id, cycle_id) if cycle_id
-             else assessment_queries.current_cycle(current_user.district_id)) or abort(404)
+    cycles, cycle, _ = _cycles_and_choice()
+    cycle = cycle or abort(404)
     schools = assessment_queries.schools_led_by(current_user)
     school = next((s for s in schools if s.id == id_argument("school")), None)
     school_ids = {school.id} if school else {s.id for s in schools}
     measures, _ = dashboard_queries.shown_measures(cycle, school_ids) if school_ids else (None, {})
     page = render_template(
         "assessments/school_ratings.html", cycle=cycle, schools=schools, school=school,
-        cycles=assessment_queries.cycles_of_district(current_user.district_id),
-        min_group=dashboard_queries.min_group(), measures=measures,
+        cycles=cycles, min_group=dashboard_queries.min_group(), measures=measures,
         shared=assessment_queries.shared_assessments(cycle, school_ids))
     db.session.commit()   # keeps any summary computed for this page
     return page
