@@ -1,4 +1,4 @@
-"""Account writes: creating people, signing in and out, passwords and set-password links.
+"""Account writes: signing in and out, passwords, set-password links and API tokens.
 
 Services flush; the request or CLI command commits once.
 """

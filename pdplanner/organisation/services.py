@@ -1,5 +1,5 @@
-"""Organisation writes: districts, schools, roles, caseloads, (de)activation, deletion and the
-retention period. All audited."""
+"""Organisation writes: districts, schools, people and their roles, caseloads, (de)activation,
+deletion and the retention period. All audited."""
 
 from dataclasses import dataclass
 
