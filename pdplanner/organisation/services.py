@@ -176,7 +176,8 @@ def delete_person(person: User, *, actor: User) -> list[str]:
     for removal in removals:
         for what, n in removal.counts.items():
             counts[what] = counts.get(what, 0) + n
-    files = [stored_name for removal in removals for stored_name in removal.files]
+    counts = dict(sorted(counts.items()))   # receivers run in no set order
+    files = sorted(stored_name for removal in removals for stored_name in removal.files)
     # The database's cascades (ondelete) remove every other row that belongs to the person with
     # the account.
     record("user.deleted", actor=actor, subject=person, email=person.email,

@@ -15,7 +15,9 @@ signals = Namespace()
 deleting_person = signals.signal("deleting-person", doc="""
     Sent by `delete_person` with the person (a `User`) after its checks passed and before their
     account row goes. Each receiver removes what of the person the database's cascades do not
-    reach, or must find or count before they run, and returns a `PersonRemoval` (or None).""")
+    reach, or must find or count before they run, and returns a `PersonRemoval` (or None).
+    Receivers run in no set order: an evidence file two of them could claim goes to whichever
+    deletes it first, and is counted once.""")
 
 roster_applied = signals.signal("roster-applied", doc="""
     Sent by `apply_roster` with the district whose people a roster rewrote in bulk statements,
