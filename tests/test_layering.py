@@ -50,7 +50,8 @@ UPWARD: dict[str, tuple[set[str], str]] = {
         "The audit log's reading side names the people, schools, frameworks, cycles and plans its "
         "events point at, while every domain writes to the log through audit.services."),
     "pdplanner.audit.views": (
-        {"accounts", "reports"}, "The log's page, with its CSV export (reports.exports)."),
+        {"accounts", "reports"},
+        "The log's page: open to accounts' roles, with its CSV export (reports.exports)."),
     "pdplanner.assessments.queries": (
         {"planning"},
         "Evidence files hang on ratings and on path activities, and purging a cycle counts its "
@@ -60,10 +61,13 @@ UPWARD: dict[str, tuple[set[str], str]] = {
         "Deleting a person removes their evidence files from disk after the page's commit "
         "(assessments.evidence.remove_evidence_files)."),
     "pdplanner.dashboards.views": (
-        {"reports"}, "The educator's dashboard draws the growth and profile charts of reports.queries."),
+        {"reports"},
+        "The educator's dashboard draws the growth and profile charts of reports.queries (until "
+        "the charts move to the dashboards)."),
     "pdplanner.reports.views": (
         {"api"}, "Reports are also served to API tokens (api.auth.authenticate_bearer)."),
 }
+
 CORE_THIRD_PARTY = {"pandas", "numpy"}
 CORE_THIRD_PARTY_IN = {"pdplanner.core.charts": {"reportlab"}}
 
