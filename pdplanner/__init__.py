@@ -25,6 +25,7 @@ def create_app(env_name: str | None = None, **overrides) -> Flask:
     use_strict_json(app)
 
     register_extensions(app)
+    register_signal_receivers()
     register_blueprints(app)
     register_template_globals(app)
     register_request_hooks(app)
@@ -61,6 +62,18 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             harden_sqlite(db.engine)
+
+
+# Every package with receivers of a lower package's signals (`<package>/signals.py`): each one's
+# `services.subscribe()` connects them. Connecting is idempotent (blinker keys receivers by
+# identity), so every app made in one process shares the same receivers. blinker calls them in
+# no set order, so no receiver depends on another's having run.
+SUBSCRIBERS = ("assessments", "planning", "dashboards")
+
+
+def register_signal_receivers() -> None:
+    for package in SUBSCRIBERS:
+        importlib.import_module(f"pdplanner.{package}.services").subscribe()
 
 
 API_RESOURCES = ("assessments", "planning", "people", "dashboards", "imports")

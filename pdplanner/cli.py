@@ -239,7 +239,7 @@ def create_user(email, role, school_code, given_name, family_name, district_code
             _fail(f"{district.name} has no school with the code {school_code!r}.")
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        user = accounts.create_user(
+        user = organisation.create_user(
             district_id=district.id, email=email, role=Role(role), school=school, password=password,
             given_name=given_name or email.split("@")[0], family_name=family_name,
         )

@@ -7,10 +7,10 @@ from itertools import count
 
 from pdplanner.accounts.models import Role
 from pdplanner.accounts.passwords import hash_password
-from pdplanner.accounts.services import create_user as create_user_service
 from pdplanner.extensions import db
 from pdplanner.organisation.services import create_district as create_district_service
 from pdplanner.organisation.services import create_school as create_school_service
+from pdplanner.organisation.services import create_user as create_user_service
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose

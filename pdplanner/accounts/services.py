@@ -1,4 +1,4 @@
-"""Account writes: creating people, signing in and out, passwords and set-password links.
+"""Account writes: signing in and out, passwords, set-password links and API tokens.
 
 Services flush; the request or CLI command commits once.
 """
@@ -12,12 +12,11 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 
 from pdplanner.accounts.mail import send_mail
-from pdplanner.accounts.models import ApiToken, Role, SetPasswordToken, User, user_by_email
+from pdplanner.accounts.models import ApiToken, SetPasswordToken, User, user_by_email
 from pdplanner.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pdplanner.audit.services import record, record_many
 from pdplanner.database import read_connection, utcnow
 from pdplanner.extensions import db
-from pdplanner.organisation.services import assign_coach, grant_role
 
 
 class AccountError(ValueError):
@@ -195,31 +194,6 @@ def redeem_set_password_link(token: SetPasswordToken, password: str) -> User:
     token.used_at = utcnow()
     set_password(token.user, password)
     return token.user
-
-
-def create_user(
-    *, district_id: int, email: str, given_name: str, family_name: str, role: Role,
-    school=None, coach: User | None = None, password: str | None = None,
-    actor: User | None = None,
-) -> User:
-    """Create a person with one role (and a coach). `password`, when given, must pass the policy."""
-    email = email.strip().lower()
-    if user_by_email(email) is not None:
-        raise AccountError(f"A person with the email {email} already exists.", field="email")
-    user = User(
-        district_id=district_id, email=email,
-        given_name=given_name.strip(), family_name=family_name.strip(),
-    )
-    db.session.add(user)
-    if password is not None:
-        check_new_password(user, password)
-        user.password_hash = hash_password(password)
-    db.session.flush()
-    record("user.created", actor=actor, subject=user, email=email)
-    grant_role(user, role, school, actor=actor)
-    if coach is not None:
-        assign_coach(coach, user, actor=actor)
-    return user
 
 
 # -- personal access tokens for the API ----------------------------------------------------

@@ -220,7 +220,7 @@ def create_person(body):
     school = school_in_district(body["school"]) if body["school"] else None
     coach = coach_in_district(body["coach"]) if body["coach"] else None
     with one_transaction():
-        created = accounts.create_user(
+        created = services.create_user(
             district_id=caller().district_id, email=body["email"], given_name=body["given_name"],
             family_name=body["family_name"], role=body["role"], school=school, coach=coach, actor=caller())
         link = accounts.issue_set_password_link(created, actor=caller())

@@ -7,6 +7,7 @@ deletions (a person, a cycle) return their stored names and remove them after th
 
 import secrets
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import event
@@ -14,9 +15,8 @@ from sqlalchemy.orm import Session, object_session
 from werkzeug.datastructures import FileStorage
 
 from pdplanner.accounts.models import User
-from pdplanner.assessments.models import EvidenceFile, Rating
+from pdplanner.assessments.models import EvidenceFile
 from pdplanner.extensions import db
-from pdplanner.planning.models import PathActivity
 
 # Session.info keys: stored names to remove when the transaction commits, or when it rolls back.
 REMOVE_ON_COMMIT = "evidence_files_deleted"
@@ -37,6 +37,12 @@ ALLOWED = {
 
 class EvidenceError(ValueError):
     pass
+
+
+class EvidenceHolder(Protocol):
+    """A row evidence hangs on: a rating, or a path activity (planning)."""
+
+    evidence_file: EvidenceFile | None
 
 
 def evidence_dir() -> Path:
@@ -72,7 +78,7 @@ def store_evidence(owner: User, upload: FileStorage) -> EvidenceFile:
     return evidence
 
 
-def attach_evidence(holder: Rating | PathActivity, owner: User, upload: FileStorage) -> EvidenceFile:
+def attach_evidence(holder: EvidenceHolder, owner: User, upload: FileStorage) -> EvidenceFile:
     """Store `upload` as the evidence of a rating or a path activity. A file it replaces is
     deleted with it: its row now, its file once the transaction commits (see the module's
     docstring), so nothing is left on disk that no page can reach."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 
 from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.assessments.models import (
@@ -27,6 +27,7 @@ from pdplanner.audit.services import record
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency, Framework
+from pdplanner.organisation.signals import PersonRemoval, deleting_person
 from pdplanner.permissions import coaches
 
 NOTE_MAX = 2000
@@ -288,3 +289,24 @@ def set_sharing(educator: User, cycle: Cycle, shared: bool) -> SelfAssessment:
         record("self_ratings.shared" if shared else "self_ratings.unshared",
                actor=educator, subject=educator, cycle_id=cycle.id)
     return assessment
+
+
+# -- what this package does when a lower one announces a change -----------------------------
+
+def subscribe() -> None:
+    """Connect this package's receivers of lower packages' signals; `create_app` calls it."""
+    deleting_person.connect(_remove_evidence_of_person)
+
+
+def _remove_evidence_of_person(person: User, **_) -> PersonRemoval:
+    """Every rating of the person and every rating they gave go with their account by the
+    database's cascades. The evidence files they uploaded, and the files others uploaded onto
+    those ratings, go here: no cascade reaches a file from its rating."""
+    ratings = or_(Rating.educator_id == person.id, Rating.rater_id == person.id)
+    files = db.session.execute(select(EvidenceFile.id, EvidenceFile.stored_name).where(or_(
+        EvidenceFile.owner_id == person.id,
+        EvidenceFile.id.in_(select(Rating.evidence_file_id).where(ratings)),
+    ))).all()
+    count = db.session.scalar(select(func.count()).select_from(Rating).where(ratings))
+    db.session.execute(delete(EvidenceFile).where(EvidenceFile.id.in_([file_id for file_id, _ in files])))
+    return PersonRemoval(counts={"ratings": count}, files=[stored_name for _, stored_name in files])

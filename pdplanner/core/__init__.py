@@ -2,5 +2,5 @@
 
 It imports only the standard library and pandas (reportlab in charts), never Flask, SQLAlchemy
 or another pdplanner package, so every rule can be unit-tested with plain values and run over a
-whole district at once. tests/core/test_purity.py enforces this.
+whole district at once. tests/test_layering.py enforces this.
 """

@@ -4,7 +4,8 @@ Every ORM flush is watched (`after_flush`): ratings, self-assessments, placement
 path activities name a cycle and an educator, so the summaries of that cycle for the
 educator's schools go; a cohort names its schools; a membership or an educator's `active` flag
 changes a school in every cycle. Writes that bypass the ORM's unit of work (the planner's bulk
-statements, bulk assignment) call `forget_cycle` / `forget_educators` themselves.
+statements, bulk assignment, roster imports, the database's cascades when a person is deleted)
+announce themselves by their package's signals, which `subscribe` connects.
 """
 
 from collections.abc import Iterable
@@ -18,8 +19,10 @@ from pdplanner.core.summaries import headline
 from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
-from pdplanner.organisation.models import Membership, School
+from pdplanner.organisation.models import District, Membership, School
+from pdplanner.organisation.signals import deleting_person, roster_applied
 from pdplanner.planning.models import Cohort, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.signals import plans_written
 
 PER_EDUCATOR = (Rating, SelfAssessment, Placement, PlannedGoal, PathActivity)
 
@@ -59,19 +62,35 @@ def keep_published(cycle_id: int, snapshots: dict[int, dict]) -> bool:
     return True
 
 
-def forget_cycle(cycle_id: int) -> None:
-    """A whole cycle changed (a planning run)."""
-    db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id))
+def subscribe() -> None:
+    """Connect the receivers of lower packages' signals; `create_app` calls it."""
+    plans_written.connect(_forget_plans)
+    deleting_person.connect(_forget_district_of_person)
+    roster_applied.connect(_forget_district_of_roster)
 
 
-def forget_district(district_id: int) -> None:
-    """Everything of a district (a deleted person's ratings of others go with them)."""
+def _forget_plans(cycle: Cycle, *, educator_ids: Iterable[int] | None = None) -> None:
+    """Plans written in bulk: these educators' (bulk assignment), or the whole cycle's (a
+    planning run)."""
+    if educator_ids is None:
+        db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id))
+    else:
+        _forget(db.session.connection(), {cycle.id: set(educator_ids)}, {}, set())
+
+
+def _forget_district_of_person(person: User) -> None:
+    """A person is being deleted: their ratings of others go with them."""
+    _forget_district(person.district_id)
+
+
+def _forget_district_of_roster(district: District) -> None:
+    """A roster rewrote the district's people."""
+    _forget_district(district.id)
+
+
+def _forget_district(district_id: int) -> None:
     db.session.execute(delete(SchoolSummary).where(
         SchoolSummary.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == district_id))))
-
-
-def forget_educators(cycle_id: int, educator_ids: Iterable[int]) -> None:
-    _forget(db.session.connection(), {cycle_id: set(educator_ids)}, {}, set())
 
 
 def _forget(connection, educators_by_cycle: dict[int, set[int]], schools_by_cycle: dict[int, set[int]],

@@ -1,20 +1,25 @@
-"""Organisation writes: districts, schools, roles, caseloads, (de)activation, deletion and the
-retention period. All audited."""
+"""Organisation writes: districts, schools, people and their roles, caseloads, (de)activation,
+deletion and the retention period. All audited."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 
-from pdplanner.accounts.models import EDUCATOR_ROLES, SCHOOL_ROLES, Role, User
-from pdplanner.assessments.models import Cycle, EvidenceFile, Rating
+from pdplanner.accounts.models import EDUCATOR_ROLES, SCHOOL_ROLES, Role, User, user_by_email
+from pdplanner.accounts.passwords import hash_password
+from pdplanner.accounts.services import (
+    AccountError,
+    check_new_password,
+    issue_set_password_links,
+    revoke_tokens,
+)
 from pdplanner.audit.services import record, record_many
-from pdplanner.dashboards.services import forget_district
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
 from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
 from pdplanner.organisation.queries import RosterPreview
 from pdplanner.organisation.rosters import Roster
-from pdplanner.planning.models import Cohort, PathActivity, PlannedGoal
+from pdplanner.organisation.signals import deleting_person, roster_applied
 
 
 class OrganisationError(ValueError):
@@ -41,6 +46,31 @@ def create_school(district: District, *, code: str, name: str, actor: User | Non
     db.session.flush()
     record("school.created", actor=actor, subject=school, code=code, name=school.name)
     return school
+
+
+def create_user(
+    *, district_id: int, email: str, given_name: str, family_name: str, role: Role,
+    school=None, coach: User | None = None, password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create a person with one role (and a coach). `password`, when given, must pass the policy."""
+    email = email.strip().lower()
+    if user_by_email(email) is not None:
+        raise AccountError(f"A person with the email {email} already exists.", field="email")
+    user = User(
+        district_id=district_id, email=email,
+        given_name=given_name.strip(), family_name=family_name.strip(),
+    )
+    db.session.add(user)
+    if password is not None:
+        check_new_password(user, password)
+        user.password_hash = hash_password(password)
+    db.session.flush()
+    record("user.created", actor=actor, subject=user, email=email)
+    grant_role(user, role, school, actor=actor)
+    if coach is not None:
+        assign_coach(coach, user, actor=actor)
+    return user
 
 
 def school_by_code(district_id: int, code: str) -> School | None:
@@ -122,8 +152,6 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
         user.session_epoch += 1
     record("user.reactivated" if active else "user.deactivated", actor=actor, subject=user)
     if not active:
-        # Imported here: accounts.services builds on this module (create_user grants roles).
-        from pdplanner.accounts.services import revoke_tokens
         revoke_tokens([user.id], district_id=user.district_id, actor=actor, reason="deactivated")
 
 
@@ -137,42 +165,26 @@ def delete_person(person: User, *, actor: User) -> list[str]:
 
     Returns the stored names of the evidence files to remove from disk once the deletion is
     committed, so that a failed deletion leaves every file where it was. Their sessions end with
-    the account (a session loads its user by id)."""
+    the account (a session loads its user by id). The domains above this one remove their part
+    as receivers of `signals.deleting_person`."""
     if person.id == actor.id:
         raise OrganisationError("You cannot delete your own account.")
     if person.district_id != actor.district_id:
         raise OrganisationError(f"{person.email} is not in your district.")
-    ratings = or_(Rating.educator_id == person.id, Rating.rater_id == person.id)
-    files = db.session.execute(select(EvidenceFile.id, EvidenceFile.stored_name).where(or_(
-        EvidenceFile.owner_id == person.id,
-        EvidenceFile.id.in_(select(Rating.evidence_file_id).where(ratings)),
-        EvidenceFile.id.in_(select(PathActivity.evidence_file_id)
-                            .where(PathActivity.educator_id == person.id)),
-    ))).all()
-    counts = {
-        "ratings": db.session.scalar(select(func.count()).select_from(Rating).where(ratings)),
-        "goals": db.session.scalar(select(func.count()).select_from(PlannedGoal)
-                                   .where(PlannedGoal.educator_id == person.id)),
-        "evidence_files": len(files),
-    }
-    _forget_mentor(person)
-    # Files others uploaded onto the person's records go with those records; the database's
-    # cascades (ondelete) remove every other row that belongs to the person with the account.
-    db.session.execute(delete(EvidenceFile).where(EvidenceFile.id.in_([file_id for file_id, _ in files])))
-    record("user.deleted", actor=actor, subject=person, email=person.email, **counts)
+    removals = [removal for _, removal in deleting_person.send(person) if removal is not None]
+    counts: dict[str, int] = {}
+    for removal in removals:
+        for what, n in removal.counts.items():
+            counts[what] = counts.get(what, 0) + n
+    counts = dict(sorted(counts.items()))   # receivers run in no set order
+    files = sorted(stored_name for removal in removals for stored_name in removal.files)
+    # The database's cascades (ondelete) remove every other row that belongs to the person with
+    # the account.
+    record("user.deleted", actor=actor, subject=person, email=person.email,
+           **counts, evidence_files=len(files))
     db.session.delete(person)
     db.session.flush()
-    forget_district(person.district_id)   # the database's cascades pass the flush watcher by
-    return [stored_name for _, stored_name in files]
-
-
-def _forget_mentor(person: User) -> None:
-    """Cohorts keep their mentors as a list of ids (JSON), which no foreign key reaches."""
-    cohorts = db.session.scalars(select(Cohort).where(
-        Cohort.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == person.district_id))))
-    for cohort in cohorts:
-        if person.id in cohort.mentor_ids:
-            cohort.mentor_ids = [i for i in cohort.mentor_ids if i != person.id]
+    return files
 
 
 def set_retention(district: District, months: int | None, *, actor: User) -> None:
@@ -229,15 +241,13 @@ def apply_roster(district: District, roster: Roster, *, actor: User | None = Non
                                .values(active=False, session_epoch=User.session_epoch + 1))
         record_many("user.deactivated", actor=actor, district_id=district.id, subjects=[
             ("user", d.user_id, {"via": "roster", "reason": d.reason}) for d in preview.deactivations])
-    # Imported here: accounts.services builds on this module (create_user grants roles).
-    from pdplanner.accounts.services import issue_set_password_links, revoke_tokens
     revoke_tokens(departed, district_id=district.id, actor=actor, reason="deactivated")
     links = issue_set_password_links(list(created_ids.values()))
     invitations = [Invitation(plan.email, plan.given_name, links[ids_by_email[plan.email]])
                    for plan in preview.creates]
     record("roster.imported", actor=actor, subject=district, district_id=district.id,
            format=preview.format, full=preview.full, **preview.counts)
-    forget_district(district.id)   # bulk statements pass the flush watcher by
+    roster_applied.send(district)   # bulk statements pass the flush watchers by
     db.session.flush()
     db.session.expire_all()
     return RosterOutcome(preview, invitations)

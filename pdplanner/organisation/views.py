@@ -69,7 +69,7 @@ def new_person():
                       coaches=queries.coaches_in_district(district_id))
     if form.validate_on_submit():
         try:
-            person = accounts.create_user(
+            person = services.create_user(
                 district_id=district_id, email=form.email.data, given_name=form.given_name.data,
                 family_name=form.family_name.data, role=Role(form.role.data),
                 school=_school_in_district(form.school.data) if form.school.data else None,

@@ -14,15 +14,15 @@ from werkzeug.datastructures import FileStorage
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.evidence import EvidenceError, attach_evidence
-from pdplanner.assessments.models import Cycle, RaterKind, Rating
+from pdplanner.assessments.models import Cycle, EvidenceFile, RaterKind, Rating
 from pdplanner.audit.services import record
 from pdplanner.core.lanes import lane_for, overridden_why
 from pdplanner.core.planner import plan
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
-from pdplanner.dashboards.services import forget_cycle, forget_educators
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
+from pdplanner.organisation.signals import PersonRemoval, deleting_person
 from pdplanner.planning.models import (
     ActivityStatus,
     Cohort,
@@ -42,6 +42,7 @@ from pdplanner.planning.queries import (
     planning_settings,
     settings_row,
 )
+from pdplanner.planning.signals import plans_written
 
 CODE = re.compile(r"^[A-Z]+\.\d+$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -307,7 +308,7 @@ def assign_activity(cycle: Cycle, educators: list[User], resource: Resource, com
              "source": "coach", "status": ActivityStatus.PLANNED} for i in ids if i not in have]
     if rows:
         db.session.execute(insert(PathActivity), rows)
-        forget_educators(cycle.id, [r["educator_id"] for r in rows])
+        plans_written.send(cycle, educator_ids=[r["educator_id"] for r in rows])
     record("path.assigned", actor=actor, subject=resource, district_id=cycle.district_id,
            cycle_id=cycle.id, competency=competency_code, educator_ids=[r["educator_id"] for r in rows],
            cohort=cohort_name or None)
@@ -500,7 +501,7 @@ def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
     are written (see `_replace_rows`)."""
     with _cyclic_gc_paused():
         summary = _plan_and_store(cycle)
-    forget_cycle(cycle.id)   # the planner writes in bulk, past the flush that would forget them
+    plans_written.send(cycle)   # the planner writes in bulk, past the flush watchers
     record("plan.run", actor=actor, subject=cycle, district_id=cycle.district_id, **summary.__dict__)
     return summary
 
@@ -637,3 +638,28 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, .
         # The table's INSERT is one executemany; the ORM's bulk insert would split the rows
         # into a statement per pattern of None values (hundreds at 10,000 educators).
         db.session.execute(insert(model.__table__), added)
+
+
+# -- what this package does when a lower one announces a change -----------------------------
+
+def subscribe() -> None:
+    """Connect this package's receivers of lower packages' signals; `create_app` calls it."""
+    deleting_person.connect(_remove_plans_of_person)
+
+
+def _remove_plans_of_person(person: User, **_) -> PersonRemoval:
+    """The person's placements, goals and path activities go with their account by the
+    database's cascades. Here the evidence files on their path activities go (no cascade
+    reaches a file from its activity), and cohorts forget them as a mentor: a cohort keeps its
+    mentors as a list of ids (JSON), which no foreign key reaches."""
+    files = db.session.execute(select(EvidenceFile.id, EvidenceFile.stored_name).where(EvidenceFile.id.in_(
+        select(PathActivity.evidence_file_id).where(PathActivity.educator_id == person.id)))).all()
+    goals = db.session.scalar(select(func.count()).select_from(PlannedGoal)
+                              .where(PlannedGoal.educator_id == person.id))
+    cohorts = db.session.scalars(select(Cohort).where(
+        Cohort.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == person.district_id))))
+    for cohort in cohorts:
+        if person.id in cohort.mentor_ids:
+            cohort.mentor_ids = [i for i in cohort.mentor_ids if i != person.id]
+    db.session.execute(delete(EvidenceFile).where(EvidenceFile.id.in_([file_id for file_id, _ in files])))
+    return PersonRemoval(counts={"goals": goals}, files=[stored_name for _, stored_name in files])

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from pdplanner.accounts.models import Role, user_by_email
-from pdplanner.accounts.services import create_user
 from pdplanner.extensions import db
+from pdplanner.organisation.services import create_user
 from tests.e2e.browser import active_element, assert_accessible, path_of, tab_until
 from tests.e2e.conftest import DEMO_EMAILS, DEMO_PASSWORD
 
