@@ -3,9 +3,13 @@
 Every view declares a policy with `public` or `role_required`. A route without one is refused
 at run time (deny by default) and fails the role x route test. Objects outside what the rules
 allow are answered with 404, so their existence is not revealed.
+
+Every object a route takes by id is loaded by one `get_<thing>_or_404(viewer, id)` here (the
+"loaders" at the end): a missing record and a refused one give the same 404, and the refusal
+goes to the audit log (`deny`). `requested_cycle` is the one rule for which cycle a request means.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
@@ -13,12 +17,12 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
 
-from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.models import Cycle, EvidenceFile, Rating, SelfAssessment
-from pdplanner.assessments.queries import evidence_owner
+from pdplanner.accounts.models import ApiToken, Role, User
+from pdplanner.assessments.models import Cycle, EvidenceFile, SelfAssessment
+from pdplanner.assessments.queries import current_cycle, evidence_owner
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
-from pdplanner.planning.models import Cohort, PathActivity, Placement
+from pdplanner.planning.models import Cohort, PathActivity, Placement, Resource
 
 PUBLIC = "public"
 ANY_ROLE = frozenset(Role)
@@ -206,36 +210,6 @@ def can_see_plan(viewer: User, educator: User, cycle_id: int) -> bool:
     return can_see_person(viewer, educator) or guides(viewer, educator, cycle_id)
 
 
-def get_plan_owner_or_404(viewer: User, educator_id: int, cycle_id: int) -> User:
-    person = db.session.get(User, educator_id)
-    if person is None:
-        abort(404)
-    if not can_see_plan(viewer, person, cycle_id):
-        deny("user", person.id)
-    return person
-
-
-def can_open_evidence(viewer: User, attached_to: Rating | PathActivity) -> bool:
-    """An evidence file: whoever may see the ratings of the educator it is about in that cycle;
-    on a path activity also whoever guides that path, the coach of the educator's cohort
-    included, who is asked to verify it."""
-    educator = db.session.get(User, attached_to.educator_id)
-    cycle = db.session.get(Cycle, attached_to.cycle_id)
-    if can_see_ratings(viewer, educator, cycle):
-        return True
-    return isinstance(attached_to, PathActivity) and guides(viewer, educator, cycle.id)
-
-
-def get_evidence_or_404(viewer: User, file_id: int) -> EvidenceFile:
-    evidence = db.session.get(EvidenceFile, file_id)
-    attached_to = evidence_owner(file_id) if evidence is not None else None
-    if attached_to is None:
-        abort(404)
-    if not can_open_evidence(viewer, attached_to):
-        deny("evidence", file_id)
-    return evidence
-
-
 def can_lead_cohort(viewer: User, cohort: Cohort) -> bool:
     """Confirming and editing a cohort: its coach, a principal of one of its schools, a district
     admin of its district."""
@@ -260,15 +234,6 @@ def can_see_rating_figures(viewer: User, school) -> bool:
         Role.DISTRICT_ADMIN in viewer.roles or school.id in viewer.school_ids(Role.PRINCIPAL))
 
 
-def get_school_or_404(viewer: User, school_id: int):
-    school = db.session.get(School, school_id)
-    if school is None:
-        abort(404)
-    if not can_see_school_figures(viewer, school):
-        deny("school", school.id)
-    return school
-
-
 def visible_people_query(viewer: User):
     """A select() of the users `viewer` may see, following `can_see_person`."""
     query = select(User).where(User.district_id == viewer.district_id)
@@ -290,10 +255,112 @@ def visible_people_query(viewer: User):
     return query.where(or_(*conditions))
 
 
+# -- loaders: one per object a route takes by id ----------------------------------------------
+# Each answers a missing record and one outside the rules with the same 404, the refusal audited.
+
 def get_person_or_404(viewer: User, person_id: int) -> User:
+    """A person the viewer may see (`can_see_person`)."""
     person = db.session.get(User, person_id)
     if person is None:
         abort(404)
     if not can_see_person(viewer, person):
         deny("user", person.id)
     return person
+
+
+def get_plan_owner_or_404(viewer: User, educator_id: int, cycle_id: int) -> User:
+    """A person whose plan in cycle `cycle_id` the viewer may see (`can_see_plan`)."""
+    person = db.session.get(User, educator_id)
+    if person is None:
+        abort(404)
+    if not can_see_plan(viewer, person, cycle_id):
+        deny("user", person.id)
+    return person
+
+
+def get_school_or_404(viewer: User, school_id: int) -> School:
+    """A school whose figures the viewer may see (`can_see_school_figures`)."""
+    school = db.session.get(School, school_id)
+    if school is None:
+        abort(404)
+    if not can_see_school_figures(viewer, school):
+        deny("school", school.id)
+    return school
+
+
+def get_evidence_or_404(viewer: User, file_id: int) -> EvidenceFile:
+    """An evidence file: on a rating, whoever may see that educator's ratings in that cycle; on a
+    path activity, whoever sees their evidence (`PersonView.evidence`), which adds the coach of
+    their cohort, who is asked to verify it."""
+    evidence = db.session.get(EvidenceFile, file_id)
+    attached_to = evidence_owner(file_id) if evidence is not None else None
+    if attached_to is None:
+        abort(404)
+    seen = person_view(viewer, db.session.get(User, attached_to.educator_id),
+                       db.session.get(Cycle, attached_to.cycle_id))
+    if not (seen.evidence if isinstance(attached_to, PathActivity) else seen.ratings):
+        deny("evidence", file_id)
+    return evidence
+
+
+def get_cycle_or_404(viewer: User, cycle_id: int) -> Cycle:
+    """A cycle of the viewer's district."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None:
+        abort(404)
+    if cycle.district_id != viewer.district_id:
+        deny("cycle", cycle.id)
+    return cycle
+
+
+def requested_cycle(viewer: User, cycle_id: int | None,
+                    fallback: Callable[[int], Cycle | None] = current_cycle) -> Cycle | None:
+    """The cycle a request means: the one it names (`get_cycle_or_404`), else `fallback` of the
+    viewer's district: the current cycle (the open one, else the newest closed), or for a plan
+    `planning.queries.planned_cycle`. None when the district has no such cycle: the caller says
+    what is missing (`or abort(404, description=...)`)."""
+    if cycle_id is not None:
+        return get_cycle_or_404(viewer, cycle_id)
+    return fallback(viewer.district_id)
+
+
+def get_cohort_or_404(viewer: User, cohort_id: int) -> Cohort:
+    """A cohort the viewer leads (`can_lead_cohort`)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    if not can_lead_cohort(viewer, cohort):
+        deny("cohort", cohort.id)
+    return cohort
+
+
+def get_path_activity_or_404(viewer: User, activity_id: int, *, own: bool = False) -> PathActivity:
+    """A path activity the viewer guides (`guides`), or with `own` one of the viewer's own path."""
+    activity = db.session.get(PathActivity, activity_id)
+    if activity is None:
+        abort(404)
+    allowed = (activity.educator_id == viewer.id if own
+               else guides(viewer, activity.educator, activity.cycle_id))
+    if not allowed:
+        deny("path_activity", activity.id)
+    return activity
+
+
+def get_resource_or_404(viewer: User, resource_id: int) -> Resource:
+    """A catalogue resource: a shared one, or one of the viewer's district."""
+    resource = db.session.get(Resource, resource_id)
+    if resource is None:
+        abort(404)
+    if resource.district_id not in (None, viewer.district_id):
+        deny("resource", resource.id)
+    return resource
+
+
+def get_token_or_404(viewer: User, token_id: int) -> ApiToken:
+    """An API token of the viewer's own."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if token.user_id != viewer.id:
+        deny("api_token", token.id)
+    return token

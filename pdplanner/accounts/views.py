@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
 
 from pdplanner.accounts import services
 from pdplanner.accounts.devices import remember_device, trusted_device
@@ -28,7 +29,8 @@ from pdplanner.accounts.forms import (
 from pdplanner.accounts.sessions import start_session
 from pdplanner.errors import handle_http_error
 from pdplanner.extensions import db, limiter
-from pdplanner.permissions import public, signed_in
+from pdplanner.pages import attempt
+from pdplanner.permissions import get_token_or_404, public, signed_in
 
 bp = Blueprint("accounts", __name__)
 
@@ -174,9 +176,8 @@ def create_token():
 @signed_in
 def revoke_token(token_id: int):
     user = current_user._get_current_object()
-    token = services.revoke_token(user, token_id, actor=user)
-    if token is None:
-        abort(404)
+    token = get_token_or_404(user, token_id)
+    services.revoke_token(user, token.id, actor=user)
     db.session.commit()
     flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
     return redirect(url_for("accounts.account"))
@@ -198,14 +199,12 @@ def _current_password_wrong(_response) -> bool:
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(services.AccountError, flash_refusal=False) as changed:
             services.change_password(current_user, form.current.data, form.password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            g.current_password_wrong = exc.field == "current"
-            form[exc.field].errors.append(str(exc))
+        if changed.error:
+            g.current_password_wrong = changed.error.field == "current"
+            form[changed.error.field].errors.append(str(changed.error))
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session stays, under the new epoch
             start_session()
             flash("Your password is changed. Other devices have been signed out, and every API token "
@@ -238,21 +237,23 @@ def set_password(secret: str):
                                "Ask your district admin for a new one.")
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(services.AccountError, flash_refusal=False) as redeemed:
             services.redeem_set_password_link(token, form.password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            form[exc.field].errors.append(str(exc))
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash("Your password is set. Sign in with your email and the new password. Any API "
-                  "tokens of yours are revoked: create new ones on your account page if you need them.",
-                  "success")
-            # Redeeming the link proves the mailbox is theirs: this browser is trusted, so a
-            # person whose untrusted clients are locked out can reset and sign in at once.
-            response = redirect(url_for("accounts.login"))
-            remember_device(response, token.user)
-            return response
+        if redeemed.ok:
+            return _password_set(token.user)
+        form[redeemed.error.field].errors.append(str(redeemed.error))
     return render_template("accounts/set_password.html", form=form, person=token.user)
+
+
+def _password_set(user) -> Response:
+    """After a set-password link is redeemed: signed out, to the sign-in page, on a trusted browser."""
+    logout_user()
+    session.clear()
+    flash("Your password is set. Sign in with your email and the new password. Any API "
+          "tokens of yours are revoked: create new ones on your account page if you need them.",
+          "success")
+    # Redeeming the link proves the mailbox is theirs: this browser is trusted, so a
+    # person whose untrusted clients are locked out can reset and sign in at once.
+    response = redirect(url_for("accounts.login"))
+    remember_device(response, user)
+    return response

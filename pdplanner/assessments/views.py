@@ -29,12 +29,15 @@ from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.forms import ConfirmForm
+from pdplanner.pages import attempt
 from pdplanner.permissions import (
     can_see_ratings,
     coaches,
     deny,
+    get_cycle_or_404,
     get_evidence_or_404,
     get_person_or_404,
+    requested_cycle,
     role_required,
 )
 
@@ -45,17 +48,9 @@ coaches_only = role_required(Role.COACH)
 admin_only = role_required(Role.DISTRICT_ADMIN)
 
 
-def _cycle_or_404(cycle_id: int | None):
-    cycle = queries.cycle_in_district(current_user.district_id, cycle_id) if cycle_id else None
-    return cycle or abort(404)
-
-
 def _requested_cycle():
     """The cycle named by ?cycle=, else the district's current one (404 when there is none)."""
-    cycle_id = id_argument("cycle")
-    if cycle_id:
-        return _cycle_or_404(cycle_id)
-    return queries.current_cycle(current_user.district_id) or abort(404, description=(
+    return requested_cycle(current_user, id_argument("cycle")) or abort(404, description=(
         "There is no assessment cycle yet. A district admin creates one on the Cycles page."))
 
 
@@ -65,6 +60,12 @@ def _domain_or_404(cycle, code: str):
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+def _rating_form(cycle, competencies, ratings, *, self_rating: bool):
+    """The rating form of `competencies`: filled with `ratings` on GET, with what was sent on POST."""
+    form_class = rating_form_class(competencies, cycle.framework, self_rating=self_rating)
+    return form_class(data=form_data(ratings)) if request.method == "GET" else form_class()
 
 
 # -- the educator's self-assessment --------------------------------------------------------
@@ -85,34 +86,26 @@ def start():
 @bp.route("/assessment/<int:cycle_id>/<domain_code>", methods=["GET", "POST"])
 @educators_only
 def domain_page(cycle_id: int, domain_code: str):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(current_user, cycle_id)
     domain = _domain_or_404(cycle, domain_code)
     ratings = queries.ratings_by_code(cycle, current_user, RaterKind.SELF)
-    form_class = rating_form_class(domain.competencies, cycle.framework, self_rating=True)
-    form = form_class(data=form_data(ratings)) if request.method == "GET" else form_class()
+    form = _rating_form(cycle, domain.competencies, ratings, self_rating=True)
     problems = {}
     if request.method == "POST":
-        try:
+        with attempt(services.AssessmentError, EvidenceError, flash_refusal=False) as saved:
             _save_domain(cycle, domain, form)
-        except (services.AssessmentError, EvidenceError) as exc:
-            db.session.rollback()
-            problems = getattr(exc, "problems", {})
-            if _wants_json():
-                return jsonify(saved=False, message=str(exc), errors=problems), 422
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        if saved.ok:
             reads_only_from_here(db.session)   # an autosave's progress: no write lock needed
-            if _wants_json():
-                return jsonify(saved=True, progress=_progress_json(cycle))
             return _after_save(cycle, domain)
-    assessment = services.self_assessment(cycle, current_user)
+        problems = getattr(saved.error, "problems", {})
+        if _wants_json():
+            return jsonify(saved=False, message=str(saved.error), errors=problems), 422
+        flash(str(saved.error), "error")
     return render_template(
         "assessments/domain.html", cycle=cycle, domain=domain, form=form, problems=problems,
-        ratings=ratings, assessment=assessment, field_key=field_key,
+        ratings=ratings, assessment=services.self_assessment(cycle, current_user), field_key=field_key,
         progress=queries.progress_of(cycle, [current_user])[current_user.id],
-        answered_by_domain=_answered_by_domain(cycle, ratings),
-    )
+        answered_by_domain=_answered_by_domain(cycle, ratings))
 
 
 def _save_domain(cycle, domain, form) -> None:
@@ -132,6 +125,8 @@ def _save_domain(cycle, domain, form) -> None:
 
 
 def _after_save(cycle, domain):
+    if _wants_json():
+        return jsonify(saved=True, progress=_progress_json(cycle))
     domains = cycle.framework.domains
     position = domains.index(domain)
     if "continue" in request.form and position + 1 < len(domains):
@@ -157,7 +152,7 @@ def _answered_by_domain(cycle, ratings) -> dict[str, int]:
 @bp.get("/assessment/<int:cycle_id>/review")
 @educators_only
 def review(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(current_user, cycle_id)
     ratings = queries.ratings_by_code(cycle, current_user, RaterKind.SELF)
     return render_template(
         "assessments/review.html", cycle=cycle, ratings=ratings, form=ConfirmForm(),
@@ -170,15 +165,11 @@ def review(cycle_id: int):
 @bp.post("/assessment/<int:cycle_id>/submit")
 @educators_only
 def submit(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(current_user, cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    try:
+    with attempt(services.AssessmentError) as submitted:
         services.submit_self_assessment(current_user, cycle)
-    except services.AssessmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if submitted.ok:
         flash("Submitted. Your self-assessment for this cycle is locked; your coach can reopen it.",
               "success")
     return redirect(url_for(".review", cycle_id=cycle.id))
@@ -187,7 +178,7 @@ def submit(cycle_id: int):
 @bp.post("/assessment/<int:cycle_id>/share")
 @educators_only
 def share(cycle_id: int):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(current_user, cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
     shared = request.form.get("shared") == "1"
     services.set_sharing(current_user, cycle, shared)
@@ -229,25 +220,20 @@ def coach_rating(educator_id: int):
     educator = get_person_or_404(current_user, educator_id)
     cycle = _requested_cycle()
     competencies = cycle.framework.competencies
-    form_class = rating_form_class(competencies, cycle.framework, self_rating=False)
-    mine = queries.ratings_by_code(cycle, educator, RaterKind.COACH)
-    form = form_class(data=form_data(mine)) if request.method == "GET" else form_class()
+    form = _rating_form(cycle, competencies, queries.ratings_by_code(cycle, educator, RaterKind.COACH),
+                        self_rating=False)
     problems = {}
     if form.validate_on_submit():
         items = rating_inputs(form, competencies)
-        try:
-            with problems_keyed_by_field(items):
-                services.save_coach_ratings(current_user, educator, cycle, items)
-        except services.AssessmentError as exc:
-            db.session.rollback()
-            if exc.status == 403:
-                deny("coach_rating", educator.id)
-            problems = exc.problems
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        with attempt(services.AssessmentError, flash_refusal=False) as saved, problems_keyed_by_field(items):
+            services.save_coach_ratings(current_user, educator, cycle, items)
+        if saved.ok:
             flash(f"Your ratings of {educator.name} are saved.", "success")
             return redirect(url_for(".calibration", educator_id=educator.id, cycle=cycle.id))
+        if saved.error.status == 403:
+            deny("coach_rating", educator.id)
+        problems = saved.error.problems
+        flash(str(saved.error), "error")
     return render_template("assessments/coach_rating.html", cycle=cycle, educator=educator, form=form,
                            problems=problems, field_key=field_key,
                            self_ratings=queries.ratings_by_code(cycle, educator, RaterKind.SELF))
@@ -259,13 +245,9 @@ def reopen(educator_id: int):
     educator = get_person_or_404(current_user, educator_id)
     cycle = _requested_cycle()
     ConfirmForm().validate_on_submit() or abort(400)
-    try:
+    with attempt(services.AssessmentError) as reopened:
         services.reopen_self_assessment(current_user, educator, cycle)
-    except services.AssessmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if reopened.ok:
         flash(f"{educator.name}'s self-assessment is open for changes again.", "success")
     return redirect(url_for(".calibration", educator_id=educator.id, cycle=cycle.id))
 
@@ -294,15 +276,13 @@ def cycles():
     if form.validate_on_submit():
         framework = next(f for f in visible_frameworks(current_user.district_id)
                          if str(f.id) == form.framework.data)
-        try:
+        with attempt(services.AssessmentError, flash_refusal=False) as created:
             services.create_cycle(district_id=current_user.district_id, name=form.name.data,
                                   opens_on=form.opens_on.data, closes_on=form.closes_on.data,
                                   framework=framework, actor=current_user)
-        except services.AssessmentError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc))
+        if created.error:
+            form.name.errors.append(str(created.error))
         else:
-            db.session.commit()
             flash(f"{form.name.data} is created as a draft. Open it when educators should start.", "success")
             return redirect(url_for(".cycles"))
     return _cycles_page(form)
@@ -334,15 +314,11 @@ def set_retention():
 @bp.post("/cycles/<int:cycle_id>/<any(open, close):action>")
 @admin_only
 def change_cycle(cycle_id: int, action: str):
-    cycle = _cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(current_user, cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
     change = services.open_cycle if action == "open" else services.close_cycle
-    try:
+    with attempt(services.AssessmentError) as changed:
         change(cycle, actor=current_user)
-    except services.AssessmentError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if changed.ok:
         flash(f"{cycle.name} is {cycle.status.value}.", "success")
     return redirect(url_for(".cycles"))

@@ -7,7 +7,7 @@ from pdplanner.dashboards import queries as dashboard_queries
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
-from pdplanner.permissions import role_required, signed_in
+from pdplanner.permissions import requested_cycle, role_required, signed_in
 from pdplanner.planning import queries as planning_queries
 from pdplanner.reports.queries import growth_chart, profile_chart
 
@@ -15,14 +15,11 @@ bp = Blueprint("dashboards", __name__)
 
 
 def _cycles_and_choice():
-    """The district's cycles, the one asked for by ?cycle= (404 for another district's) or else
-    the current one, and the current one (the open cycle, else the newest closed)."""
+    """The district's cycles, the one asked for by ?cycle= (`requested_cycle`) or else the
+    current one, and the current one (the open cycle, else the newest closed)."""
     cycles = assessment_queries.cycles_of_district(current_user.district_id)
     current = assessment_queries.current_of(cycles)
-    cycle_id = id_argument("cycle")
-    if cycle_id is None:
-        return cycles, current, current
-    return cycles, next((c for c in cycles if c.id == cycle_id), None) or abort(404), current
+    return cycles, requested_cycle(current_user, id_argument("cycle"), lambda _district_id: current), current
 
 
 def _self_assessment_status(user, current) -> dict:

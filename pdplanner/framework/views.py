@@ -2,11 +2,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from pdplanner.accounts.models import Role
-from pdplanner.extensions import db
 from pdplanner.framework.exchange import export_framework, import_framework_file
 from pdplanner.framework.forms import ImportForm
 from pdplanner.framework.queries import framework_for_browsing, visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError
+from pdplanner.pages import attempt
 from pdplanner.permissions import role_required, signed_in
 
 bp = Blueprint("framework", __name__, url_prefix="/frameworks")
@@ -40,14 +40,13 @@ def about(framework_id: int):
 def import_file():
     form = ImportForm()
     if form.validate_on_submit():
-        try:
-            kind, outcome = import_framework_file(form.file.data.filename or "", form.content,
-                                                  district_id=current_user.district_id, actor=current_user)
-        except FrameworkFormatError as exc:
-            db.session.rollback()
-            form.file.errors.append(f"{form.file.data.filename}: {exc}")
+        with attempt(FrameworkFormatError, flash_refusal=False) as imported:
+            imported.result = import_framework_file(form.file.data.filename or "", form.content,
+                                                    district_id=current_user.district_id, actor=current_user)
+        if imported.error:
+            form.file.errors.append(f"{form.file.data.filename}: {imported.error}")
         else:
-            db.session.commit()
+            kind, outcome = imported.result
             f = outcome.framework
             flash(f"{f.title}, version {f.version}: {IMPORT_OUTCOMES[outcome.status]} "
                   f"(read as {kind.upper()}).", "success")

@@ -20,30 +20,12 @@ from pdplanner.organisation.forms import (
     RosterUploadForm,
     SchoolForm,
 )
-from pdplanner.organisation.models import School
-from pdplanner.permissions import deny, get_person_or_404, role_required, visible_people_query
+from pdplanner.pages import attempt
+from pdplanner.permissions import get_person_or_404, get_school_or_404, role_required, visible_people_query
 
 bp = Blueprint("organisation", __name__)
 
 admin_only = role_required(Role.DISTRICT_ADMIN)
-
-
-def _school_in_district(school_id) -> School:
-    school = db.session.get(School, int(school_id)) if str(school_id).isdigit() else None
-    if school is None:
-        abort(404)
-    if school.district_id != current_user.district_id:
-        deny("school", school.id)
-    return school
-
-
-def _coach_in_district(coach_id) -> User:
-    coach = db.session.get(User, int(coach_id)) if str(coach_id).isdigit() else None
-    if coach is None:
-        abort(404)
-    if coach.district_id != current_user.district_id:
-        deny("user", coach.id)
-    return coach
 
 
 @bp.get("/people")
@@ -68,25 +50,28 @@ def new_person():
     form = PersonForm(schools=queries.schools_of_district(district_id),
                       coaches=queries.coaches_in_district(district_id))
     if form.validate_on_submit():
-        try:
-            person = services.create_user(
-                district_id=district_id, email=form.email.data, given_name=form.given_name.data,
-                family_name=form.family_name.data, role=Role(form.role.data),
-                school=_school_in_district(form.school.data) if form.school.data else None,
-                coach=_coach_in_district(form.coach.data) if form.coach.data else None,
-                actor=current_user,
-            )
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            form[exc.field].errors.append(str(exc))
-        except services.OrganisationError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            link = accounts.issue_set_password_link(person, actor=current_user)
-            db.session.commit()
+        with attempt(accounts.AccountError, services.OrganisationError, flash_refusal=False) as created:
+            created.result = _create_person(form)
+        if created.ok:
+            person, link = created.result
             return render_template("organisation/set_password_link.html", person=person, link=link)
+        error = created.error
+        shown_at = form[error.field].errors if isinstance(error, accounts.AccountError) else form.form_errors
+        shown_at.append(str(error))
     return render_template("organisation/new_person.html", form=form)
+
+
+def _create_person(form: PersonForm) -> tuple[User, str]:
+    """The person a valid PersonForm describes, and the link with which they set a password. An
+    admin sees every school and person of their district: the loaders refuse any other."""
+    person = services.create_user(
+        district_id=current_user.district_id, email=form.email.data, given_name=form.given_name.data,
+        family_name=form.family_name.data, role=Role(form.role.data),
+        school=get_school_or_404(current_user, int(form.school.data)) if form.school.data else None,
+        coach=get_person_or_404(current_user, int(form.coach.data)) if form.coach.data else None,
+        actor=current_user,
+    )
+    return person, accounts.issue_set_password_link(person, actor=current_user)
 
 
 @bp.get("/people/<int:person_id>")
@@ -118,7 +103,7 @@ def grant_role(person_id: int):
     form = RoleForm(schools=queries.schools_of_district(current_user.district_id))
     if not form.validate_on_submit():
         abort(400, description="Choose a role and a school.")
-    role, school = Role(form.role.data), _school_in_district(form.school.data)
+    role, school = Role(form.role.data), get_school_or_404(current_user, int(form.school.data))
     services.grant_role(person, role, school, actor=current_user)
     db.session.commit()
     flash(f"{person.name} is now {role.label.lower()} at {school.name}.", "success")
@@ -132,13 +117,10 @@ def add_coach(person_id: int):
     form = CoachForm(coaches=queries.coaches_in_district(current_user.district_id))
     if not form.validate_on_submit():
         abort(400, description="Choose a coach.")
-    try:
-        services.assign_coach(_coach_in_district(form.coach.data), person, actor=current_user)
-    except services.OrganisationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    coach = get_person_or_404(current_user, int(form.coach.data))
+    with attempt(services.OrganisationError) as added:
+        services.assign_coach(coach, person, actor=current_user)
+    if added.ok:
         flash("Coach added.", "success")
     return redirect(url_for(".person", person_id=person.id))
 
@@ -148,7 +130,7 @@ def add_coach(person_id: int):
 def remove_coach(person_id: int, coach_id: int):
     person = get_person_or_404(current_user, person_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    services.unassign_coach(_coach_in_district(coach_id), person, actor=current_user)
+    services.unassign_coach(get_person_or_404(current_user, coach_id), person, actor=current_user)
     db.session.commit()
     flash("Coach removed.", "success")
     return redirect(url_for(".person", person_id=person.id))
@@ -160,13 +142,9 @@ def set_active(person_id: int):
     person = get_person_or_404(current_user, person_id)
     ConfirmForm().validate_on_submit() or abort(400)
     activate = request.form.get("active") == "1"
-    try:
+    with attempt(services.OrganisationError) as changed:
         services.set_active(person, activate, actor=current_user)
-    except services.OrganisationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    if changed.ok:
         state = "active again" if activate else "deactivated; their data is kept"
         flash(f"{person.name} is {state}.", "success")
     return redirect(url_for(".person", person_id=person.id))
@@ -180,14 +158,11 @@ def delete_person(person_id: int):
     if not form.validate_on_submit():
         return _person_page(person, form), 400
     email = person.email
-    try:
-        files = services.delete_person(person, actor=current_user)
-    except services.OrganisationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    with attempt(services.OrganisationError) as deleted:
+        deleted.result = services.delete_person(person, actor=current_user)
+    if not deleted.ok:
         return redirect(url_for(".person", person_id=person_id))
-    db.session.commit()
-    remove_evidence_files(files)
+    remove_evidence_files(deleted.result)
     flash(f"{email} and all their data are deleted.", "success")
     return redirect(url_for(".people"))
 
@@ -207,14 +182,12 @@ def set_password_link(person_id: int):
 def schools():
     form = SchoolForm()
     if form.validate_on_submit():
-        try:
+        with attempt(services.OrganisationError, flash_refusal=False) as created:
             services.create_school(current_user.district, code=form.code.data, name=form.name.data,
                                    actor=current_user)
-        except services.OrganisationError as exc:
-            db.session.rollback()
-            form.code.errors.append(str(exc))
+        if created.error:
+            form.code.errors.append(str(created.error))
         else:
-            db.session.commit()
             flash(f"{form.name.data} added.", "success")
             return redirect(url_for(".schools"))
     school_ids = [s.id for s in queries.schools_of_district(current_user.district_id)]
@@ -247,26 +220,30 @@ def roster():
 @admin_only
 def apply_roster():
     form = RosterApplyForm()
-    if not form.validate_on_submit():
-        abort(400, description="This preview cannot be applied: upload the roster again.")
-    try:
-        expected = read_json(form.expected.data)
-    except ValueError:
-        abort(400, description="This preview cannot be applied: upload the roster again.")
+    expected = _expected_counts(form)
     # Signing in only read: the import's write transaction (and SQLite's write lock) begins
     # after the file is read and parsed, and ends before the invitations are mailed.
     db.session.commit()
-    try:
+    with attempt(rosters.RosterError, services.OrganisationError) as applied:
         upload = rosters.stored_upload(form.upload.data, form.filename.data, form.digest.data)
         roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data == "1")
-        outcome = services.apply_roster(current_user.district, roster_in, actor=current_user,
-                                        expected=expected)
-    except (rosters.RosterError, services.OrganisationError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        applied.result = services.apply_roster(current_user.district, roster_in, actor=current_user,
+                                               expected=expected)
+    if not applied.ok:
         return redirect(url_for(".roster"))
-    db.session.commit()
+    outcome = applied.result
     upload.remove()
     unsent = accounts.mail_invitations(outcome.invitations)
     return render_template("organisation/roster_done.html", preview=outcome.preview,
                            mailed=len(outcome.invitations) - len(unsent), unsent=unsent)
+
+
+def _expected_counts(form: RosterApplyForm) -> dict:
+    """The counts the preview showed, which the import must still find (400 if the form is stale)."""
+    stale = "This preview cannot be applied: upload the roster again."
+    if not form.validate_on_submit():
+        abort(400, description=stale)
+    try:
+        return read_json(form.expected.data)
+    except ValueError:
+        abort(400, description=stale)

@@ -9,13 +9,18 @@ from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
 from pdplanner.organisation.forms import ConfirmForm
+from pdplanner.pages import attempt
 from pdplanner.permissions import (
     can_lead_cohort,
     can_place,
     deny,
+    get_cohort_or_404,
+    get_path_activity_or_404,
     get_person_or_404,
     get_plan_owner_or_404,
+    get_resource_or_404,
     guides,
+    requested_cycle,
     role_required,
     signed_in,
 )
@@ -29,7 +34,7 @@ from pdplanner.planning.forms import (
     SettingsForm,
     VerifyForm,
 )
-from pdplanner.planning.models import Cohort, PathActivity, Resource, ResourceKind
+from pdplanner.planning.models import Resource, ResourceKind
 
 bp = Blueprint("planning", __name__)
 
@@ -42,14 +47,11 @@ def settings():
     row = queries.settings_row(current_user.district_id)
     form = SettingsForm(obj=row)
     if form.validate_on_submit():
-        try:
+        with attempt(services.PlanningError, flash_refusal=False) as saved:
             services.update_settings(current_user.district_id, form.values(), actor=current_user)
-        except services.PlanningError as exc:
-            db.session.rollback()
-            for name, message in exc.problems.items():
-                form[name].errors.append(message)
-        else:
-            db.session.commit()
+        for name, message in (saved.error.problems if saved.error else {}).items():
+            form[name].errors.append(message)
+        if saved.ok:
             flash("Planning settings saved. They apply from the next planning run.", "success")
             return redirect(url_for(".settings"))
     return render_template("planning/settings.html", form=form)
@@ -83,14 +85,12 @@ def _resource_form(resource=None):
 def _edit(resource):
     form = _resource_form(resource)
     if form.validate_on_submit():
-        try:
+        with attempt(services.PlanningError, flash_refusal=False) as saved:
             services.save_resource(current_user.district_id, form.data, resource=resource,
                                    actor=current_user)
-        except services.PlanningError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+        if saved.error:
+            form.form_errors.append(str(saved.error))
         else:
-            db.session.commit()
             flash(f"{form.title.data} saved.", "success")
             return redirect(url_for(".resources"))
     return render_template("planning/resource_form.html", form=form, resource=resource)
@@ -105,10 +105,7 @@ def new_resource():
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit_resource(resource_id: int):
-    resource = db.session.get(Resource, resource_id) or abort(404)
-    if resource.district_id not in (None, current_user.district_id):
-        deny("resource", resource.id)
-    return _edit(resource)
+    return _edit(get_resource_or_404(current_user, resource_id))
 
 
 # -- plans ---------------------------------------------------------------------------------
@@ -120,35 +117,17 @@ planners = role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 
 def _cycle():
     """The cycle named by ?cycle=, else the one plans open on (404 when there is none)."""
-    cycle = queries.cycle_to_show(current_user.district_id, id_argument("cycle"))
+    cycle = requested_cycle(current_user, id_argument("cycle"), queries.planned_cycle)
     return cycle or abort(404, description="There is no cycle to plan yet.")
-
-
-def _activity(activity_id: int) -> PathActivity:
-    activity = db.session.get(PathActivity, activity_id) or abort(404)
-    if not guides(current_user, activity.educator, activity.cycle_id):
-        deny("path_activity", activity.id)
-    return activity
-
-
-def _cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.get(Cohort, cohort_id) or abort(404)
-    if not can_lead_cohort(current_user, cohort):
-        deny("cohort", cohort.id)
-    return cohort
 
 
 def _attempt(target: str, success, change, *args, **kwargs):
     """Make one change through a service as the current user: commit and flash `success` (or
     `success(result)`), or roll back and flash what the service refused; then go to `target`."""
-    try:
-        result = change(*args, actor=current_user, **kwargs)
-    except services.PlanningError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(success(result) if callable(success) else success, "success")
+    with attempt(services.PlanningError) as made:
+        made.result = change(*args, actor=current_user, **kwargs)
+    if made.ok:
+        flash(success(made.result) if callable(success) else success, "success")
     return redirect(target)
 
 
@@ -183,9 +162,7 @@ def educator_plan(educator_id: int):
 @bp.post("/plan/activities/<int:activity_id>")
 @educators_only
 def update_progress(activity_id: int):
-    activity = db.session.get(PathActivity, activity_id)
-    if activity is None or activity.educator_id != current_user.id:
-        deny("path_activity", activity_id)
+    activity = get_path_activity_or_404(current_user, activity_id, own=True)
     form = ProgressForm(prefix=f"a{activity.id}")
     form.validate_on_submit() or abort(400)
     update = services.ProgressUpdate(form.status.data, form.reflection.data or "",
@@ -214,7 +191,7 @@ def assign_to_person(educator_id: int):
 @bp.post("/cohorts/<int:cohort_id>/path")
 @coaches_only
 def assign_to_cohort(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     if cohort.coach_id != current_user.id:
         deny("cohort", cohort.id)
     view = queries.cohort_view(cohort, current_user)
@@ -239,7 +216,7 @@ def _assign(cycle, educators, cohort_name: str, target: str):
 @bp.post("/path-activities/<int:activity_id>/remove")
 @coaches_only
 def remove_activity(activity_id: int):
-    activity = _activity(activity_id)
+    activity = get_path_activity_or_404(current_user, activity_id)
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(_back(activity.cycle_id, activity.educator_id),
                     f"{activity.resource.title} removed from the path.", services.remove_activity, activity)
@@ -248,7 +225,7 @@ def remove_activity(activity_id: int):
 @bp.post("/path-activities/<int:activity_id>/verify")
 @coaches_only
 def verify_activity(activity_id: int):
-    activity = _activity(activity_id)
+    activity = get_path_activity_or_404(current_user, activity_id)
     form = VerifyForm()
     form.validate_on_submit() or abort(400)
 
@@ -265,7 +242,7 @@ def verify_activity(activity_id: int):
 @bp.post("/path-activities/<int:activity_id>/return")
 @coaches_only
 def return_activity(activity_id: int):
-    activity = _activity(activity_id)
+    activity = get_path_activity_or_404(current_user, activity_id)
     form = ReturnForm()
     note = form.note.data or "" if form.validate_on_submit() else ""
     return _attempt(_back(activity.cycle_id, activity.educator_id),
@@ -315,7 +292,7 @@ def replan():
 @bp.post("/cohorts/<int:cohort_id>/confirm")
 @planners
 def confirm_cohort(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),
                     "Cohort confirmed: it stays as it is when the cycle is re-planned.",
@@ -325,7 +302,7 @@ def confirm_cohort(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/members")
 @planners
 def add_member(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     educator = get_person_or_404(current_user, id_argument("person_id", request.form) or abort(400))
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),
@@ -336,7 +313,7 @@ def add_member(cohort_id: int):
 @bp.post("/cohorts/<int:cohort_id>/members/<int:educator_id>/remove")
 @planners
 def remove_member(cohort_id: int, educator_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     educator = get_plan_owner_or_404(current_user, educator_id, cohort.cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),
@@ -347,7 +324,7 @@ def remove_member(cohort_id: int, educator_id: int):
 @bp.post("/cohorts/<int:cohort_id>/coach")
 @role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 def set_cohort_coach(cohort_id: int):
-    cohort = _cohort(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     coach_id = id_argument("person_id", request.form)
     coach = db.session.get(User, coach_id) if coach_id else None
     ConfirmForm().validate_on_submit() or abort(400)

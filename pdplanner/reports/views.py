@@ -13,7 +13,7 @@ from flask_login import current_user
 from pdplanner.accounts.models import Role
 from pdplanner.api.auth import authenticate_bearer
 from pdplanner.assessments.models import Cycle
-from pdplanner.assessments.queries import current_cycle, cycle_in_district, cycles_of_district, schools_led_by
+from pdplanner.assessments.queries import cycles_of_district, schools_led_by
 from pdplanner.dashboards.queries import leader_charts, leader_dashboard
 from pdplanner.database import id_argument, utcnow
 from pdplanner.extensions import db
@@ -22,10 +22,11 @@ from pdplanner.permissions import (
     deny,
     get_plan_owner_or_404,
     get_school_or_404,
+    requested_cycle,
     role_required,
     signed_in,
 )
-from pdplanner.planning.queries import cycle_to_show, plan_of
+from pdplanner.planning.queries import plan_of, planned_cycle
 from pdplanner.reports import bundles, exports, queries, services
 from pdplanner.reports.pdf import growth_plan_pdf, leader_report_pdf
 
@@ -40,11 +41,11 @@ MIMETYPES = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE, "zip": 
 
 
 def _requested_cycle(*, required: bool) -> Cycle | None:
-    """?cycle=<id> of the caller's district (404 for any other), else the current cycle."""
-    if "cycle" in request.args:
-        cycle_id = id_argument("cycle")
-        return (cycle_in_district(current_user.district_id, cycle_id) if cycle_id else None) or abort(404)
-    cycle = current_cycle(current_user.district_id)
+    """?cycle=<id> (`requested_cycle`; 404 when it is there but empty), else the current cycle."""
+    cycle_id = id_argument("cycle")
+    if cycle_id is None and "cycle" in request.args:
+        abort(404)
+    cycle = requested_cycle(current_user, cycle_id)
     if cycle is None and required:
         abort(404, description="There is no assessment cycle yet, so there is nothing to export.")
     return cycle
@@ -102,7 +103,7 @@ def district_export():
 @signed_in
 def growth_plan(educator_id: int):
     viewer = current_user._get_current_object()
-    cycle = cycle_to_show(viewer.district_id, id_argument("cycle")) or abort(404)
+    cycle = requested_cycle(viewer, id_argument("cycle"), planned_cycle) or abort(404)
     educator = get_plan_owner_or_404(viewer, educator_id, cycle.id)
     pdf = growth_plan_pdf(queries.growth_plan(plan_of(educator, cycle, viewer)), date.today())
     stem = f"growth-plan-{educator.name}-{cycle.name}"
