@@ -19,6 +19,8 @@ EXPLAINED = {
     # A write request that only reads from here on (a roster preview, a password check) ends
     # its writing transaction early so that it holds no SQLite write lock during slow work.
     ("database.py", "reads_only_from_here"),
+    # The page views' one transaction helper: the view's own commit, written once.
+    ("pages.py", "attempt"),
 }
 
 

@@ -23,7 +23,7 @@ LAYERS = (
     ("core",),                                  # the pure planning core
     ("database", "json_bodies", "headers"),     # Flask and SQLAlchemy plumbing
     ("extensions",),
-    ("permissions",),                           # the access policy (see UPWARD)
+    ("permissions", "pages"),                   # the access policy (see UPWARD); the pages' transaction
     ("audit",),                                 # every domain writes to the log (see UPWARD)
     ("errors",),
     ("accounts",),
