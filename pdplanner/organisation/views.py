@@ -9,7 +9,7 @@ from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.database import id_argument, reads_only_from_here
 from pdplanner.extensions import db
 from pdplanner.json_bodies import read_json
-from pdplanner.organisation import queries, rosters, services
+from pdplanner.organisation import queries, services
 from pdplanner.organisation.forms import (
     CoachForm,
     ConfirmForm,
@@ -21,6 +21,8 @@ from pdplanner.organisation.forms import (
     SchoolForm,
 )
 from pdplanner.organisation.models import School
+from pdplanner.organisation.roster import apply, read
+from pdplanner.organisation.roster import queries as roster_queries
 from pdplanner.permissions import deny, get_person_or_404, role_required, visible_people_query
 
 bp = Blueprint("organisation", __name__)
@@ -229,12 +231,12 @@ def roster():
     if form.validate_on_submit():
         reads_only_from_here(db.session)   # a preview: no write lock while parsing and reading
         try:
-            upload = rosters.store_upload(form.file.data)
-            roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data)
-        except rosters.RosterError as exc:
+            upload = read.store_upload(form.file.data)
+            roster_in = read.read_roster(upload.bundle(), partial=form.partial.data)
+        except read.RosterError as exc:
             form.file.errors.append(str(exc))
         else:
-            preview = queries.roster_preview(current_user.district, roster_in, current_user)
+            preview = roster_queries.roster_preview(current_user.district, roster_in, current_user)
             apply_form = RosterApplyForm(formdata=None, data={
                 "upload": upload.stored_name, "filename": upload.filename, "digest": upload.digest,
                 "partial": "1" if form.partial.data else "", "expected": json.dumps(preview.counts)})
@@ -257,11 +259,11 @@ def apply_roster():
     # after the file is read and parsed, and ends before the invitations are mailed.
     db.session.commit()
     try:
-        upload = rosters.stored_upload(form.upload.data, form.filename.data, form.digest.data)
-        roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data == "1")
-        outcome = services.apply_roster(current_user.district, roster_in, actor=current_user,
-                                        expected=expected)
-    except (rosters.RosterError, services.OrganisationError) as exc:
+        upload = read.stored_upload(form.upload.data, form.filename.data, form.digest.data)
+        roster_in = read.read_roster(upload.bundle(), partial=form.partial.data == "1")
+        outcome = apply.apply_roster(current_user.district, roster_in, actor=current_user,
+                                     expected=expected)
+    except (read.RosterError, services.OrganisationError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".roster"))
