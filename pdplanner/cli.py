@@ -27,8 +27,10 @@ from pdplanner.framework.queries import visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.models import District
-from pdplanner.organisation.queries import RosterPreview, roster_preview
-from pdplanner.organisation.rosters import RosterError, bundle_from_path, read_roster
+from pdplanner.organisation.roster.apply import apply_roster
+from pdplanner.organisation.roster.match import RosterPreview
+from pdplanner.organisation.roster.queries import roster_preview
+from pdplanner.organisation.roster.read import RosterError, bundle_from_path, read_roster
 from pdplanner.planning import services as planning
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -419,7 +421,7 @@ def import_roster(path: Path, apply: bool, partial: bool, district_code: str | N
         click.echo("Preview only: nothing was written. Run again with --apply to import.")
         return
     try:
-        outcome = organisation.apply_roster(district, roster)
+        outcome = apply_roster(district, roster)
     except organisation.OrganisationError as exc:
         _fail(str(exc))
     db.session.commit()

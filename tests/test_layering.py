@@ -24,6 +24,7 @@ LAYERS = (
     ("database", "json_bodies", "headers"),     # Flask and SQLAlchemy plumbing
     ("extensions",),
     ("permissions", "pages"),                   # the access policy (see UPWARD); the pages' transaction
+    ("scopes",),                                # the access policy as SQL, for bulk reads (see UPWARD)
     ("audit",),                                 # every domain writes to the log (see UPWARD)
     ("errors",),
     ("accounts",),
@@ -45,6 +46,10 @@ UPWARD: dict[str, tuple[set[str], str]] = {
         {"accounts", "organisation", "assessments", "planning"},
         "The access policy rules over every domain's objects, so it reads their models (and which "
         "record an evidence file hangs on), while every domain's queries and views ask it."),
+    "pdplanner.scopes": (
+        {"accounts", "organisation", "assessments", "planning"},
+        "The access policy as SQL: the same rules as permissions over the same domains' tables, "
+        "for the exports and reports that read whole schools at once."),
     "pdplanner.audit.queries": (
         {"accounts", "organisation", "framework", "assessments", "planning"},
         "The audit log's reading side names the people, schools, frameworks, cycles and plans its "
@@ -60,10 +65,6 @@ UPWARD: dict[str, tuple[set[str], str]] = {
         {"assessments"},
         "Deleting a person removes their evidence files from disk after the page's commit "
         "(assessments.evidence.remove_evidence_files)."),
-    "pdplanner.dashboards.views": (
-        {"reports"},
-        "The educator's dashboard draws the growth and profile charts of reports.queries (until "
-        "the charts move to the dashboards)."),
     "pdplanner.reports.views": (
         {"api"}, "Reports are also served to API tokens (api.auth.authenticate_bearer)."),
 }

@@ -12,7 +12,7 @@ from pdplanner.api.views import answers, bp, caller, one_transaction
 from pdplanner.database import reads_only_from_here
 from pdplanner.extensions import db
 from pdplanner.framework.exchange import import_framework_file, upload_content
-from pdplanner.organisation import queries, rosters, services
+from pdplanner.organisation.roster import apply, queries, read
 from pdplanner.permissions import role_required
 
 admin_only = role_required(Role.DISTRICT_ADMIN)
@@ -98,9 +98,9 @@ class FrameworkImportSchema(ma.Schema):
 
 # -- rosters --------------------------------------------------------------------------------
 
-def roster_of(upload, partial: bool) -> rosters.Roster:
-    _, _, bundle = rosters.checked_upload(upload)
-    return rosters.read_roster(bundle, partial=partial)
+def roster_of(upload, partial: bool) -> read.Roster:
+    _, _, bundle = read.checked_upload(upload)
+    return read.read_roster(bundle, partial=partial)
 
 
 @bp.route("/roster/preview", methods=["POST"], tags=["Rosters"])
@@ -135,7 +135,7 @@ def roster_import(args, files):
     with one_transaction():   # writes nothing: it answers a roster that cannot be read
         roster = roster_of(files["file"], args["partial"])
     with one_transaction():
-        outcome = services.apply_roster(caller().district, roster, actor=caller())
+        outcome = apply.apply_roster(caller().district, roster, actor=caller())
     unsent = accounts.mail_invitations(outcome.invitations)
     return {**RosterPreviewSchema().dump(outcome.preview),
             "mailed": len(outcome.invitations) - len(unsent), "not_mailed": unsent}

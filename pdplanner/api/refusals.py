@@ -8,7 +8,7 @@ person with no plan yet): 409. An assessment refusal carries its own status.
 from pdplanner.accounts.services import AccountError
 from pdplanner.assessments.services import AssessmentError
 from pdplanner.framework.services import FrameworkFormatError
-from pdplanner.organisation.rosters import RosterError
+from pdplanner.organisation.roster.read import RosterError
 from pdplanner.organisation.services import OrganisationError
 from pdplanner.planning.services import PlanningError
 

@@ -25,7 +25,7 @@ from pdplanner.backups.archive import FORMAT, VERSION, BackupError, member_of, u
 from pdplanner.backups.databases import copy_for
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
-from pdplanner.organisation.rosters import roster_dir
+from pdplanner.organisation.roster.read import roster_dir
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MIGRATIONS = ROOT / "migrations"

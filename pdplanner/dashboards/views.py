@@ -4,12 +4,12 @@ from flask_login import current_user
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries as assessment_queries
 from pdplanner.dashboards import queries as dashboard_queries
+from pdplanner.dashboards.charts import growth_chart, profile_chart
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
 from pdplanner.permissions import requested_cycle, role_required, signed_in
 from pdplanner.planning import queries as planning_queries
-from pdplanner.reports.queries import growth_chart, profile_chart
 
 bp = Blueprint("dashboards", __name__)
 

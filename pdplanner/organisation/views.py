@@ -9,7 +9,7 @@ from pdplanner.assessments.evidence import remove_evidence_files
 from pdplanner.database import id_argument, reads_only_from_here
 from pdplanner.extensions import db
 from pdplanner.json_bodies import read_json
-from pdplanner.organisation import queries, rosters, services
+from pdplanner.organisation import queries, services
 from pdplanner.organisation.forms import (
     CoachForm,
     ConfirmForm,
@@ -20,6 +20,8 @@ from pdplanner.organisation.forms import (
     RosterUploadForm,
     SchoolForm,
 )
+from pdplanner.organisation.roster import apply, read
+from pdplanner.organisation.roster import queries as roster_queries
 from pdplanner.pages import attempt
 from pdplanner.permissions import get_person_or_404, get_school_or_404, role_required, visible_people_query
 
@@ -202,12 +204,12 @@ def roster():
     if form.validate_on_submit():
         reads_only_from_here(db.session)   # a preview: no write lock while parsing and reading
         try:
-            upload = rosters.store_upload(form.file.data)
-            roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data)
-        except rosters.RosterError as exc:
+            upload = read.store_upload(form.file.data)
+            roster_in = read.read_roster(upload.bundle(), partial=form.partial.data)
+        except read.RosterError as exc:
             form.file.errors.append(str(exc))
         else:
-            preview = queries.roster_preview(current_user.district, roster_in, current_user)
+            preview = roster_queries.roster_preview(current_user.district, roster_in, current_user)
             apply_form = RosterApplyForm(formdata=None, data={
                 "upload": upload.stored_name, "filename": upload.filename, "digest": upload.digest,
                 "partial": "1" if form.partial.data else "", "expected": json.dumps(preview.counts)})
@@ -224,11 +226,11 @@ def apply_roster():
     # Signing in only read: the import's write transaction (and SQLite's write lock) begins
     # after the file is read and parsed, and ends before the invitations are mailed.
     db.session.commit()
-    with attempt(rosters.RosterError, services.OrganisationError) as applied:
-        upload = rosters.stored_upload(form.upload.data, form.filename.data, form.digest.data)
-        roster_in = rosters.read_roster(upload.bundle(), partial=form.partial.data == "1")
-        applied.result = services.apply_roster(current_user.district, roster_in, actor=current_user,
-                                               expected=expected)
+    with attempt(read.RosterError, services.OrganisationError) as applied:
+        upload = read.stored_upload(form.upload.data, form.filename.data, form.digest.data)
+        roster_in = read.read_roster(upload.bundle(), partial=form.partial.data == "1")
+        applied.result = apply.apply_roster(current_user.district, roster_in, actor=current_user,
+                                            expected=expected)
     if not applied.ok:
         return redirect(url_for(".roster"))
     outcome = applied.result

@@ -7,8 +7,11 @@ from flask import current_app
 from pdplanner.accounts.models import User
 from pdplanner.assessments.evidence import evidence_path
 from pdplanner.database import utcnow
-from pdplanner.reports import exports, queries
+from pdplanner.reports import exports
+from pdplanner.reports.documents import growth_plan
 from pdplanner.reports.pdf import growth_plan_pdf
+from pdplanner.reports.personal_data import my_data_document, own_plans
+from pdplanner.reports.rows import district_rows
 
 MY_DATA_README = """\
 pdplanner: all of your own data
@@ -71,13 +74,13 @@ caused are not in it; they are in the next one.
 
 
 def my_data(user: User) -> exports.ZipBundle:
-    document, files = queries.my_data_document(user)
+    document, files = my_data_document(user)
     bundle = exports.ZipBundle()
     bundle.add("README.txt", MY_DATA_README)
     bundle.add_json("data.json", document)
     today = utcnow().date()
-    for plan in queries.own_plans(user):
-        content = queries.growth_plan(plan)
+    for plan in own_plans(user):
+        content = growth_plan(plan)
         name = exports.safe_file_name(f"growth-plan-{plan.cycle.name}.pdf")
         bundle.add(name, growth_plan_pdf(content, today))
     for name, evidence in files:
@@ -91,7 +94,7 @@ def my_data(user: User) -> exports.ZipBundle:
 
 def district_export(viewer: User) -> tuple[exports.ZipBundle, dict[str, int]]:
     """The bundle, and the number of rows of each table (for the audit log)."""
-    rows = queries.district_rows(viewer)
+    rows = district_rows(viewer)
     frames = {t.name: exports.frame(t, rows[t.name]) for t in exports.DISTRICT_TABLES}
     bundle = exports.ZipBundle()
     bundle.add("README.txt", DISTRICT_README)

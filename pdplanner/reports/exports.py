@@ -1,5 +1,5 @@
 """Export tables: their columns (which are also the data dictionary), frames, and the CSV, XLSX and
-zip writers. pandas and the standard library only: no Flask, no database; queries hand in rows.
+zip writers. pandas and the standard library only: no Flask, no database; `rows.py` hands in rows.
 
 Spreadsheet safety (SPEC 11): every text cell that a spreadsheet would run as a formula (it
 starts with = + - @, a tab or a carriage return) gets a leading apostrophe, in CSV and XLSX alike,

@@ -27,8 +27,10 @@ from pdplanner.permissions import (
     signed_in,
 )
 from pdplanner.planning.queries import plan_of, planned_cycle
-from pdplanner.reports import bundles, exports, queries, services
+from pdplanner.reports import bundles, documents, exports, services
 from pdplanner.reports.pdf import growth_plan_pdf, leader_report_pdf
+from pdplanner.reports.rows import CYCLE_ROWS
+from pdplanner.scopes import scope_label
 
 bp = Blueprint("reports", __name__)
 bp.before_request(authenticate_bearer)
@@ -69,8 +71,8 @@ def exports_page():
 @signed_in
 def cycle_export(table: str, extension: str):
     cycle = _requested_cycle(required=True)
-    data = exports.frame(exports.CYCLE_TABLES[table], queries.CYCLE_ROWS[table](current_user, cycle))
-    services.record_download(current_user, f"{table}.{extension}", scope=queries.scope_label(current_user),
+    data = exports.frame(exports.CYCLE_TABLES[table], CYCLE_ROWS[table](current_user, cycle))
+    services.record_download(current_user, f"{table}.{extension}", scope=scope_label(current_user),
                              rows=len(data), cycle=cycle)
     db.session.commit()
     body = exports.to_csv(data) if extension == "csv" else exports.to_xlsx(data, table)
@@ -105,7 +107,7 @@ def growth_plan(educator_id: int):
     viewer = current_user._get_current_object()
     cycle = requested_cycle(viewer, id_argument("cycle"), planned_cycle) or abort(404)
     educator = get_plan_owner_or_404(viewer, educator_id, cycle.id)
-    pdf = growth_plan_pdf(queries.growth_plan(plan_of(educator, cycle, viewer)), date.today())
+    pdf = growth_plan_pdf(documents.growth_plan(plan_of(educator, cycle, viewer)), date.today())
     stem = f"growth-plan-{educator.name}-{cycle.name}"
     # End the reads' transaction before writing: on SQLite a GET's deferred transaction may not
     # be able to upgrade to a write (errors.record_denied_access does the same).
@@ -116,7 +118,7 @@ def growth_plan(educator_id: int):
 
 
 def _leader_pdf(board, file: str, stem: str, subject) -> Response:
-    pdf = leader_report_pdf(queries.leader_report(board, leader_charts(board)), date.today())
+    pdf = leader_report_pdf(documents.leader_report(board, leader_charts(board)), date.today())
     services.record_download(current_user, file, scope=stem, rows=board.measures.educators,
                              cycle=board.cycle, subject=subject)
     db.session.commit()   # the audit event, and any school summary computed for this report

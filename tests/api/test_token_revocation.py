@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from pdplanner.accounts.models import ApiToken, User
 from pdplanner.audit.models import AuditEvent
-from pdplanner.organisation import services as organisation
+from pdplanner.organisation.roster.apply import apply_roster
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD
 from tests.helpers import sign_in_directly
@@ -92,11 +92,11 @@ def test_the_same_through_the_api(db, client, town, bearer):
 def test_a_roster_that_deactivates_a_person_revokes_their_tokens(db, client, town, bearer):
     headers = bearer(town.colleague)
     roster = simple([f"{town.teacher.email},Tess,Teacher,teacher,{town.school.code},{town.coach.email}"])
-    organisation.apply_roster(town.district, roster, actor=town.admin)
+    apply_roster(town.district, roster, actor=town.admin)
     db.session.commit()
     assert not works(client, headers)
     # Listed again, the person is active again; the token is not.
-    organisation.apply_roster(town.district, simple([
+    apply_roster(town.district, simple([
         f"{town.colleague.email},Col,League,teacher,{town.school.code},"]), actor=town.admin)
     db.session.commit()
     assert not works(client, headers)

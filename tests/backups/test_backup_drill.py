@@ -21,8 +21,8 @@ from pdplanner.accounts.models import Role
 from pdplanner.assessments.evidence import evidence_dir, store_evidence
 from pdplanner.assessments.services import RatingInput, create_cycle, open_cycle, save_self_ratings
 from pdplanner.backups.services import code_revision
-from pdplanner.organisation import rosters
-from pdplanner.organisation.rosters import roster_dir
+from pdplanner.organisation.roster import read as rosters
+from pdplanner.organisation.roster.read import roster_dir
 from pdplanner.planning.models import ActivityStatus, PathActivity, Resource
 from pdplanner.planning.services import import_catalogue
 from tests.factories import create_district, create_school, create_user

@@ -16,8 +16,9 @@ from pdplanner.accounts.models import Role, SetPasswordToken, User, user_by_emai
 from pdplanner.audit.models import AuditEvent
 from pdplanner.organisation import services
 from pdplanner.organisation.models import CaseloadAssignment, School
-from pdplanner.organisation.queries import roster_preview
-from pdplanner.organisation.rosters import bundle_from_path, bundle_from_upload, read_roster
+from pdplanner.organisation.roster import apply
+from pdplanner.organisation.roster.queries import roster_preview
+from pdplanner.organisation.roster.read import bundle_from_path, bundle_from_upload, read_roster
 from tests.conftest import csrf_from
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import sign_in_directly
@@ -70,7 +71,7 @@ def test_the_preview_lists_creates_rejections_and_deactivations_and_writes_nothi
 
 def test_applying_creates_people_roles_coaches_and_links_then_reimporting_changes_nothing(db, north):
     district, school, admin, leaver = north
-    outcome = services.apply_roster(district, roster_at(SIMPLE), actor=admin)
+    outcome = apply.apply_roster(district, roster_at(SIMPLE), actor=admin)
     db.session.commit()
     bea = user_by_email("bea.teacher@north.example")
     assert bea.roles == {Role.TEACHER} and bea.schools == [school]
@@ -93,7 +94,7 @@ def test_applying_creates_people_roles_coaches_and_links_then_reimporting_change
     again = roster_preview(district, roster_at(SIMPLE), admin)
     assert not again.changes_anything and again.unchanged == 5
     users = count(db, User)
-    services.apply_roster(district, roster_at(SIMPLE), actor=admin)
+    apply.apply_roster(district, roster_at(SIMPLE), actor=admin)
     db.session.commit()
     assert count(db, User) == users
 
@@ -106,8 +107,8 @@ def test_an_update_lists_what_changes(db, north):
     assert update.changes == ["name: Test " + leaver.family_name + " → Lee Renamed",
                               "principal at South School (SOUTH)",
                               "no longer teacher at North School (NORTH)"]
-    services.apply_roster(district, simple(["leaver@north.example,Lee,Renamed,principal,SOUTH,"]),
-                          actor=admin)
+    apply.apply_roster(district, simple(["leaver@north.example,Lee,Renamed,principal,SOUTH,"]),
+                       actor=admin)
     db.session.commit()
     person = db.session.get(User, leaver.id)
     assert person.name == "Lee Renamed" and person.roles == {Role.PRINCIPAL} and person.schools == [other]
@@ -177,7 +178,7 @@ def test_oneroster_creates_schools_for_orgs_and_reimports_without_change(db, nor
     assert [(s.code, s.name) for s in preview.new_schools] == [("ORG-WEST", "West High")]
     assert "users.csv:8: orgSourcedIds: 'org-nowhere' is neither in orgs.csv nor a school of Test District." \
         in [str(r) for r in preview.rejected]
-    services.apply_roster(district, roster_at(FIXTURES / "oneroster11"), actor=admin)
+    apply.apply_roster(district, roster_at(FIXTURES / "oneroster11"), actor=admin)
     db.session.commit()
     ben = user_by_email("ben.baker@river.example")
     assert ben.sourced_id == "u-ben" and sorted(s.code for s in ben.schools) == ["EAST", "ORG-WEST"]
@@ -190,7 +191,7 @@ def test_oneroster_creates_schools_for_orgs_and_reimports_without_change(db, nor
 
 def test_oneroster_follows_a_changed_email_by_sourced_id_and_keeps_coaches_coaches(db, north, tmp_path):
     district, school, admin, leaver = north
-    services.apply_roster(district, roster_at(FIXTURES / "oneroster12"), actor=admin)
+    apply.apply_roster(district, roster_at(FIXTURES / "oneroster12"), actor=admin)
     db.session.commit()
     amy = user_by_email("amy.ash@lake.example")
     lake = db.session.scalar(select(School).where(School.code == "LAKE"))
@@ -220,9 +221,9 @@ def test_apply_is_all_or_nothing(db, north, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(services, "_set_coaches", broken)   # after people and roles are written
+    monkeypatch.setattr(apply, "_set_coaches", broken)   # after people and roles are written
     with pytest.raises(RuntimeError):
-        services.apply_roster(district, roster_at(SIMPLE), actor=admin)
+        apply.apply_roster(district, roster_at(SIMPLE), actor=admin)
     db.session.rollback()
     assert [count(db, table) for table in tables] == before
     assert db.session.get(User, leaver.id).active
@@ -233,7 +234,7 @@ def test_apply_refuses_when_the_district_changed_since_the_preview(db, north):
     shown = roster_preview(district, roster_at(SIMPLE), admin).counts
     create_user(Role.TEACHER, school=school, email="late@north.example")
     with pytest.raises(services.OrganisationError, match="changed since this preview"):
-        services.apply_roster(district, roster_at(SIMPLE), actor=admin, expected=shown)
+        apply.apply_roster(district, roster_at(SIMPLE), actor=admin, expected=shown)
 
 
 # -- the CLI --------------------------------------------------------------------------------

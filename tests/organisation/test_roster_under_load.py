@@ -19,7 +19,7 @@ from pdplanner.accounts import services as accounts
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import RaterKind, Rating
 from pdplanner.assessments.services import create_cycle, open_cycle
-from pdplanner.organisation import rosters
+from pdplanner.organisation.roster import read as rosters
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, sign_in_directly, write_lock_is_free
 from tests.organisation.test_roster_import import hidden_fields, upload
@@ -72,7 +72,7 @@ def test_the_roster_is_read_and_parsed_without_the_write_lock(app, db, client, n
 
 
 def test_the_preview_holds_no_write_lock(app, db, client, north, monkeypatch):
-    from pdplanner.organisation import queries
+    from pdplanner.organisation.roster import queries
 
     seen = []
     roster_preview = queries.roster_preview

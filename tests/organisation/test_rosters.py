@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pdplanner.accounts.models import Role
-from pdplanner.organisation.rosters import (
+from pdplanner.organisation.roster.read import (
     RosterError,
     bundle_from_path,
     bundle_from_upload,

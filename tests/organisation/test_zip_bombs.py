@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from pdplanner.organisation.rosters import RosterError, bundle_from_upload, read_roster
+from pdplanner.organisation.roster.read import RosterError, bundle_from_upload, read_roster
 
 HEADER = b"email,given name,family name,role,school code,coach email\n"
 ROW = b"ana@example.org,Ana,Silva,teacher,S1,\n"

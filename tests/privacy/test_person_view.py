@@ -15,7 +15,7 @@ from pdplanner.permissions import (
     person_view,
     person_views,
 )
-from pdplanner.reports import queries
+from pdplanner.reports import rows
 
 NAMES = ["cora", "olga", "una", "tia", "pete", "vic", "pia", "ada"]
 
@@ -64,14 +64,14 @@ def test_bulk_views_and_can_see_ratings_agree_with_person_view(school, person, v
 
 @pytest.mark.parametrize("viewer", NAMES)
 def test_export_rules_in_sql_agree_with_person_view(school, person, viewer):
-    """The exports read whole districts with the rule written as SQL (reports.queries.plan_detail);
+    """The exports read whole districts with the rule written as SQL (scopes.plan_detail);
     row by row it must say what person_view says."""
     cycle, who = cycle_of(school), person(viewer)
-    for row in queries.placements_rows(who):
+    for row in rows.placements_rows(who):
         view = person_view(who, db.session.get(User, row["educator_id"]), cycle)
         assert view.plan and view.lane
         assert (row["at_target"] is not None) == (row["individual_reason"] is not None) == view.levels, row
-    for row in queries.path_activities_rows(who):
+    for row in rows.path_activities_rows(who):
         view = person_view(who, db.session.get(User, row["educator_id"]), cycle)
         assert (row["reflection"] is not None) == view.evidence, row
         assert row["why"].startswith("An activity for a step in") != view.levels, row

@@ -1,5 +1,5 @@
 """Each role gets exactly the rows SPEC section 9 allows, and the set-based rules of
-reports/queries.py agree with the predicates of permissions.py for every viewer and educator."""
+pdplanner/scopes.py agree with the predicates of permissions.py for every viewer and educator."""
 
 import pytest
 from sqlalchemy import select
@@ -7,7 +7,7 @@ from sqlalchemy import select
 from pdplanner.accounts.models import User
 from pdplanner.permissions import can_lead_cohort, can_see_person, can_see_plan, can_see_ratings, guides
 from pdplanner.planning.models import Cohort, Placement, PlannedGoal
-from pdplanner.reports import queries
+from pdplanner.reports import rows as export_rows
 
 VIEWERS = ["ann", "ben", "cora", "otto", "pia", "pam", "admin", "sam"]
 
@@ -24,7 +24,7 @@ def everyone_rated(district) -> set[str]:
 def test_ratings_rows_follow_can_see_ratings(district, viewer):
     who = district.people[viewer]
     expected = {p.email for p in district.people.values() if can_see_ratings(who, p, district.cycle)}
-    rated = emails(queries.ratings_rows(who, district.cycle))
+    rated = emails(export_rows.ratings_rows(who, district.cycle))
     assert rated == expected & {"ann@home.org", "ben@home.org", "cal@home.org", "dee@home.org",
                                 "cora@home.org"}
 
@@ -34,7 +34,7 @@ def test_goal_rows_follow_can_see_plan_and_blank_what_is_not_shared(db, district
     who, cycle = district.people[viewer], district.cycle
     with_goals = set(db.session.scalars(
         select(PlannedGoal.educator_id).where(PlannedGoal.cycle_id == cycle.id)))
-    rows = queries.goals_rows(who, cycle)
+    rows = export_rows.goals_rows(who, cycle)
     assert {r["educator_id"] for r in rows} == {
         p.id for p in district.people.values() if p.id in with_goals and can_see_plan(who, p, cycle.id)}
     for row in rows:
@@ -46,7 +46,7 @@ def test_goal_rows_follow_can_see_plan_and_blank_what_is_not_shared(db, district
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_participation_rows_follow_can_see_person(district, viewer):
     who = district.people[viewer]
-    rows = queries.participation_rows(who, district.cycle)
+    rows = export_rows.participation_rows(who, district.cycle)
     educators = {"ann", "ben", "cal", "dee", "cora", "otto"}
     expected = {district.people[n].email for n in educators if can_see_person(who, district.people[n])}
     assert emails(rows) == expected
@@ -66,19 +66,19 @@ EXPECTED_RATED = {
 
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_each_role_gets_exactly_its_ratings(district, viewer):
-    rows = queries.ratings_rows(district.people[viewer], district.cycle)
+    rows = export_rows.ratings_rows(district.people[viewer], district.cycle)
     assert emails(rows) == {district.people[n].email for n in EXPECTED_RATED[viewer]}
 
 
 def test_coach_sees_coach_ratings_of_her_caseload_and_the_self_ratings(district):
-    rows = queries.ratings_rows(district.people["cora"], district.cycle)
+    rows = export_rows.ratings_rows(district.people["cora"], district.cycle)
     ann = [r for r in rows if r["educator_email"] == "ann@home.org"]
     assert {r["rater_kind"] for r in ann} == {"self", "coach"}
     assert len([r for r in ann if r["rater_kind"] == "self"]) == 19
 
 
 def test_not_yet_observed_is_not_a_blank(district):
-    rows = queries.ratings_rows(district.people["ann"], district.cycle)
+    rows = export_rows.ratings_rows(district.people["ann"], district.cycle)
     by_code = {r["competency_code"]: r for r in rows}
     assert by_code["COG.2"]["level"] is None and by_code["COG.2"]["not_observed"] is True
     assert by_code["COG.2"]["level_label"] == "Not yet observed"
@@ -87,12 +87,12 @@ def test_not_yet_observed_is_not_a_blank(district):
 
 
 def test_principal_sees_cohorts_of_her_school_but_members_only_as_people_she_may_see(district):
-    rows = queries.cohorts_rows(district.people["pia"], district.cycle)
+    rows = export_rows.cohorts_rows(district.people["pia"], district.cycle)
     assert rows
     for row in rows:
         assert "S1" in row["school_codes"].split(";")
         assert "dee@home.org" not in row["member_emails"]
-    pam_rows = queries.cohorts_rows(district.people["pam"], district.cycle)
+    pam_rows = export_rows.cohorts_rows(district.people["pam"], district.cycle)
     assert all("ann@home.org" not in r["member_emails"] for r in pam_rows)
 
 
@@ -100,14 +100,14 @@ def test_nobody_gets_another_districts_rows(district):
     sam = district.people["sam"]
     for viewer in ("admin", "pia", "cora"):
         who = district.people[viewer]
-        assert sam.email not in emails(queries.ratings_rows(who, district.away_cycle))
-        assert sam.email not in emails(queries.goals_rows(who, district.away_cycle))
-        assert sam.email not in emails(queries.participation_rows(who, district.away_cycle))
-        assert sam.email not in emails(queries.ratings_rows(who, None))
+        assert sam.email not in emails(export_rows.ratings_rows(who, district.away_cycle))
+        assert sam.email not in emails(export_rows.goals_rows(who, district.away_cycle))
+        assert sam.email not in emails(export_rows.participation_rows(who, district.away_cycle))
+        assert sam.email not in emails(export_rows.ratings_rows(who, None))
 
 
 def test_district_tables_for_the_admin_hold_every_person_and_only_shared_ratings(district):
-    tables = queries.district_rows(district.people["admin"])
+    tables = export_rows.district_rows(district.people["admin"])
     assert {r["email"] for r in tables["people"]} == everyone_rated(district) - {"sam@away.org"}
     assert emails(tables["ratings"]) == {"ben@home.org", "dee@home.org"}
     unshared = [r for r in tables["path_activities"] if r["educator_email"] == "ann@home.org"]
@@ -140,5 +140,5 @@ def test_cohort_rows_list_exactly_the_members_the_viewer_may_see(db, district, v
         shown = {m.email for m in in_it if everyone or can_see_plan(who, m, district.cycle.id)}
         if can_lead_cohort(who, cohort) or shown:
             expected[cohort_id] = shown
-    rows = queries.cohorts_rows(who, district.cycle)
+    rows = export_rows.cohorts_rows(who, district.cycle)
     assert {r["cohort_id"]: set(filter(None, r["member_emails"].split(";"))) for r in rows} == expected

@@ -1,0 +1,62 @@
+"""Charts of one educator's ratings, shown on the dashboards and in the growth plan PDF."""
+
+from sqlalchemy import select
+
+from pdplanner.accounts.models import User
+from pdplanner.assessments.models import Cycle, RaterKind, Rating
+from pdplanner.assessments.queries import rating_history
+from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart
+from pdplanner.core.gaps import domain_means, levels_by_educator
+from pdplanner.core.types import RatingRecord
+from pdplanner.extensions import db
+from pdplanner.framework.models import Competency
+from pdplanner.planning.queries import planning_settings
+
+
+def profile_chart(cycle: Cycle, educator: User) -> Chart:
+    """Self and coach levels per competency in one cycle, against the target. A verified goal's
+    evidence rating stands for the coach's, as in the planner."""
+    competencies = cycle.framework.competencies
+    levels: dict[tuple[str, RaterKind], int | None] = {}
+    for code, kind, level in db.session.execute(
+            select(Competency.code, Rating.kind, Rating.level).join(Rating.competency)
+            .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id)
+            .order_by(Rating.updated_at)).all():
+        levels[(code, kind)] = level
+    mine = {code: level for (code, kind), level in levels.items() if kind == RaterKind.SELF}
+    # The evidence rating is newer than the coach's: it wins where both exist.
+    theirs = ({code: level for (code, kind), level in levels.items() if kind == RaterKind.COACH}
+              | {code: level for (code, kind), level in levels.items() if kind == RaterKind.EVIDENCE})
+    return radar_chart(
+        [c.code for c in competencies],
+        [Series("Self", tuple(_level(mine, c.code) for c in competencies)),
+         Series("Coach", tuple(_level(theirs, c.code) for c in competencies)),
+         Series("Target", tuple(float(cycle.framework.target_level) for _ in competencies))],
+        max_level=max(level.value for level in cycle.framework.levels),
+        title=f"Profile in {cycle.name}: self and coach levels by competency")
+
+
+def _level(levels: dict[str, int | None], code: str) -> float | None:
+    level = levels.get(code)
+    return float(level) if level is not None else None
+
+
+def growth_chart(cycle: Cycle, educator: User) -> Chart:
+    """Domain means (current levels by the district's policy) in every cycle up to this one."""
+    cycles, rows = rating_history(educator)
+    # Oldest first, so the cycles up to this one are a prefix and the rows' cells still line up.
+    cycles = [c for c in cycles if c.opens_on <= cycle.opens_on]
+    framework = cycle.framework
+    domain_of = {c.code: c.domain.code for c in framework.competencies}
+    policy = planning_settings(cycle.district_id).current_level_policy
+    # One pass over every cycle: each cycle's position stands as the "educator".
+    records = [RatingRecord(index, row.code, rating.kind.value, rating.level)
+               for index in range(len(cycles)) for row in rows
+               for rating in row.cells[index] if rating is not None]
+    levels = levels_by_educator(records, list(domain_of), policy)
+    means = [domain_means(levels.get(index, {}), domain_of) for index in range(len(cycles))]
+    return domain_means_chart(
+        [c.name for c in cycles],
+        [Series(d.name, tuple(m.get(d.code) for m in means)) for d in framework.domains],
+        max_level=max(level.value for level in framework.levels),
+        title="Growth since baseline: domain means by cycle")
