@@ -44,4 +44,5 @@ def test_the_openapi_document_is_unchanged(client):
 if __name__ == "__main__":
     from pdplanner import create_app
 
-    STORED.write_text(json.dumps(served_document(create_app("testing").test_client()), sort_keys=True, indent=2) + "\n")
+    document = served_document(create_app("testing").test_client())
+    STORED.write_text(json.dumps(document, sort_keys=True, indent=2) + "\n")
