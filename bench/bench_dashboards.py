@@ -38,12 +38,12 @@ from bench.synthetic_district import synthetic_district
 from pdplanner.accounts.models import Role, User
 from pdplanner.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from pdplanner.assessments.models import Cycle
-from pdplanner.dashboards.services import forget_cycle, forget_educators
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 from pdplanner.planning.models import Placement
 from pdplanner.planning.services import run_plan
+from pdplanner.planning.signals import plans_written
 
 AIMS_MS = {"educator": 25, "coach": None, "principal": 150, "district": 300, "growth plan PDF": 100}
 
@@ -97,7 +97,8 @@ def time_requests(client, url: str, repeats: int) -> list[float]:
 
 
 def request_after(app, client, url: str, forget) -> float:
-    """One request after `forget` dropped kept summaries, as a save or a re-plan does."""
+    """One request after `forget` dropped kept summaries, as a save or a re-plan does (by the
+    signal the planner sends)."""
     with app.app_context():
         forget()
         db.session.commit()
@@ -160,8 +161,10 @@ def main(argv: list[str] | None = None) -> None:
             times = time_requests(client, url, args.repeats)
             after = ["-", "-"]
             if name in ("principal", "district"):
-                saved = request_after(app, client, url, lambda: forget_educators(cycle_id, [teacher_id]))
-                replanned = request_after(app, client, url, lambda: forget_cycle(cycle_id))
+                saved = request_after(app, client, url, lambda: plans_written.send(
+                    db.session.get(Cycle, cycle_id), educator_ids=[teacher_id]))
+                replanned = request_after(app, client, url,
+                                          lambda: plans_written.send(db.session.get(Cycle, cycle_id)))
                 after = [f"{1000 * saved:.0f}", f"{1000 * replanned:.0f}"]
             aim = AIMS_MS[name]
             print(f"{name:>16} {1000 * statistics.median(times):10.1f} {1000 * percentile(times, 0.95):8.1f} "

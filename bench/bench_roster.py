@@ -46,13 +46,13 @@ from sqlalchemy import create_engine, text
 from config import database_url
 from pdplanner import create_app
 from pdplanner.accounts.models import Role
-from pdplanner.accounts.services import create_user
 from pdplanner.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from pdplanner.extensions import db
 from pdplanner.organisation.models import District
-from pdplanner.organisation.queries import roster_preview
-from pdplanner.organisation.rosters import bundle_from_upload, read_roster
-from pdplanner.organisation.services import apply_roster, create_district, create_school
+from pdplanner.organisation.roster.apply import apply_roster
+from pdplanner.organisation.roster.queries import roster_preview
+from pdplanner.organisation.roster.read import bundle_from_upload, read_roster
+from pdplanner.organisation.services import create_district, create_school, create_user
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

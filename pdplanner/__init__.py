@@ -76,16 +76,9 @@ def register_signal_receivers() -> None:
         importlib.import_module(f"pdplanner.{package}.services").subscribe()
 
 
-API_RESOURCES = ("assessments", "planning", "people", "dashboards", "imports")
-
-
 def register_blueprints(app: Flask) -> None:
     from pdplanner.accounts.views import bp as accounts
-    from pdplanner.api import create_api
-    from pdplanner.api.views import bp as api
-    # The API's resources beyond api.views add their routes to the same blueprint on import.
-    for module in API_RESOURCES:
-        importlib.import_module(f"pdplanner.api.{module}")
+    from pdplanner.api import register_api
     from pdplanner.assessments.views import bp as assessments
     from pdplanner.audit.views import bp as audit
     from pdplanner.dashboards.views import bp as dashboards
@@ -98,10 +91,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, reports, audit,
                       health):
         app.register_blueprint(blueprint)
-    # flask-smorest registers the API's blueprints itself, so that it documents them.
-    documented = create_api(app)
-    for blueprint in (api,):
-        documented.register_blueprint(blueprint)
+    register_api(app)   # the API's one blueprint, with its domains (pdplanner.api.DOMAINS)
 
 
 def register_template_globals(app: Flask) -> None:

@@ -1,25 +1,30 @@
-"""/api/v1: cycles (admin writes), an educator's self-assessment status, sharing and reopening,
-calibration, a coach's caseload, and the district's retention period. The same services,
-queries and rules as the Cycles, self-assessment, calibration and caseload pages."""
+"""/api/v1: cycles (the list, one cycle; admin writes: create, open, close) and the district's
+retention period; ratings (an educator's self and coach ratings, writing and submitting them),
+an educator's self-assessment status, sharing and reopening, calibration, a coach's caseload, a
+school's ratings. The same services, queries and rules as the Cycles, self-assessment,
+calibration and caseload pages. The cycle lookups (`cycle_or_404`, `requested_cycle`) are here."""
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.api import schemas
-from pdplanner.api.guards import checked_first
-from pdplanner.api.views import (
-    answers,
-    bp,
+from pdplanner.api.plumbing import (
+    PageArgs,
+    Routes,
     caller,
-    cycle_or_404,
+    checked_first,
+    described,
     one_transaction,
+    page_of,
     page_of_list,
     problem,
     refuse,
+    row_id,
 )
+from pdplanner.api.schemas import PersonSchema, SchoolRefSchema
 from pdplanner.assessments import queries, services
-from pdplanner.assessments.models import AssessmentStatus, Cycle, RaterKind
+from pdplanner.assessments.models import AssessmentStatus, Confidence, Cycle, CycleStatus, RaterKind, Rating
+from pdplanner.assessments.services import NOTE_MAX, URL_MAX, RatingInput
 from pdplanner.dashboards.queries import min_group, shown_measures
 from pdplanner.extensions import db
 from pdplanner.framework.queries import visible_frameworks
@@ -31,29 +36,116 @@ from pdplanner.permissions import (
     get_person_or_404,
     get_school_or_404,
     role_required,
+    signed_in,
 )
 
 admin_only = role_required(Role.DISTRICT_ADMIN)
 
+routes = Routes()
+
 
 # -- schemas --------------------------------------------------------------------------------
+
+class CycleArgs(ma.Schema):
+    cycle = row_id("The id of a cycle of the caller's district.", required=True)
+
+
+class RatingInputSchema(ma.Schema):
+    competency = fields.String(required=True, **described("A competency code, e.g. `COG.1`.",
+                                                          example="COG.1"))
+    level = fields.Integer(strict=True, allow_none=True, load_default=None,
+                           **described("A level of the framework's scale; null for no level.", example=2))
+    not_observed = fields.Boolean(load_default=False,
+                                  **described("'Not yet observed' instead of a level."))
+    confidence = fields.String(allow_none=True, load_default=None,
+                               validate=validate.OneOf([c.value for c in Confidence]))
+    interest = fields.Boolean(load_default=False, **described("'I want to grow here'."))
+    note = fields.String(load_default="", validate=validate.Length(max=NOTE_MAX))
+    evidence_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX),
+                                 **described("An http(s) link to evidence, or empty."))
+
+
+class RatingsInputSchema(ma.Schema):
+    ratings = fields.List(
+        fields.Nested(RatingInputSchema), required=True, validate=validate.Length(min=1),
+        **described("Some or all competencies. Each item replaces that competency's rating; "
+                    "competencies not listed keep theirs."),
+    )
+
+
+class CycleSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.Enum(CycleStatus, by_value=True)
+    opens_on = fields.Date()
+    closes_on = fields.Date()
+    framework_id = fields.Integer()
+
+
+class RatingRecordSchema(ma.Schema):
+    level = fields.Integer(allow_none=True)
+    not_observed = fields.Boolean()
+    confidence = fields.Enum(Confidence, by_value=True, allow_none=True)
+    interest = fields.Boolean()
+    note = fields.String()
+    evidence_url = fields.String()
+    updated_at = fields.AwareDateTime()
+
+
+class CoachRatingRecordSchema(RatingRecordSchema):
+    rater = fields.String(attribute="rater.email", **described("The rater's email."))
+
+
+class CompetencyRatingsSchema(ma.Schema):
+    competency = fields.String()
+    self_rating = fields.Nested(RatingRecordSchema, allow_none=True, data_key="self",
+                                **described("The educator's self-rating, or null."))
+    coach_rating = fields.Nested(CoachRatingRecordSchema, allow_none=True, data_key="coach",
+                                 **described("The most recently saved coach rating, or null."))
+
+
+class EducatorRatingsSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    ratings = fields.List(fields.Nested(CompetencyRatingsSchema),
+                          **described("Every competency of the cycle's framework, in order."))
+
+
+class SavedRatingSchema(CoachRatingRecordSchema):
+    competency = fields.String(attribute="competency.code")
+
+
+class SavedRatingsSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(["self", "coach"]))
+    ratings = fields.List(fields.Nested(SavedRatingSchema),
+                          **described("The ratings this request saved."))
+
+
+class SubmissionSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    status = fields.Enum(AssessmentStatus, by_value=True)
+    submitted_at = fields.AwareDateTime(allow_none=True)
+
 
 class CycleInputSchema(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     opens_on = fields.Date(required=True)
     closes_on = fields.Date(required=True)
-    framework = schemas.row_id("The id of a framework the district can use (GET /frameworks).",
-                               strict=True, required=True)
+    framework = row_id("The id of a framework the district can use (GET /frameworks).",
+                       strict=True, required=True)
 
 
 class RetentionSchema(ma.Schema):
     months = fields.Integer(strict=True, allow_none=True, required=True,
-                            validate=validate.Range(min=1, max=1200), **schemas.described(
+                            validate=validate.Range(min=1, max=1200), **described(
                                 "How many months closed cycles are kept; null keeps every cycle."))
 
 
 class SharingInputSchema(ma.Schema):
-    shared = fields.Boolean(required=True, **schemas.described(
+    shared = fields.Boolean(required=True, **described(
         "True lets the educator's principal see their individual self-ratings of the cycle."))
 
 
@@ -67,12 +159,12 @@ class AssessmentSchema(ma.Schema):
     cycle = fields.Integer()
     educator = fields.Integer()
     status = fields.Enum(AssessmentStatus, by_value=True, allow_none=True,
-                         **schemas.described("Null until the educator saves a first rating."))
+                         **described("Null until the educator saves a first rating."))
     submitted_at = fields.AwareDateTime(allow_none=True)
     shared_with_principal = fields.Boolean()
-    answered = fields.Integer(**schemas.described("Competencies with a level or 'not yet observed'."))
+    answered = fields.Integer(**described("Competencies with a level or 'not yet observed'."))
     total = fields.Integer()
-    minutes_left = fields.Integer(**schemas.described("About how long the rest takes."))
+    minutes_left = fields.Integer(**described("About how long the rest takes."))
     domains = fields.List(fields.Nested(DomainProgressSchema))
 
 
@@ -80,8 +172,8 @@ class CalibrationRowSchema(ma.Schema):
     competency = fields.String()
     self_level = fields.Integer(allow_none=True)
     coach_level = fields.Integer(allow_none=True)
-    difference = fields.Integer(allow_none=True, **schemas.described("Self minus coach, when both rated."))
-    flagged = fields.Boolean(**schemas.described("A difference of 2 levels or more: worth a conversation."))
+    difference = fields.Integer(allow_none=True, **described("Self minus coach, when both rated."))
+    flagged = fields.Boolean(**described("A difference of 2 levels or more: worth a conversation."))
 
 
 class CycleCalibrationSchema(ma.Schema):
@@ -93,63 +185,80 @@ class CycleCalibrationSchema(ma.Schema):
 
 class CalibrationSchema(CycleCalibrationSchema):
     educator = fields.Integer()
-    history = fields.List(fields.Nested(CycleCalibrationSchema), **schemas.described(
+    history = fields.List(fields.Nested(CycleCalibrationSchema), **described(
         "The flags in every cycle the educator has ratings in, oldest first."))
 
 
 class CaseloadRowSchema(ma.Schema):
-    educator = fields.Nested(schemas.PersonSchema)
+    educator = fields.Nested(PersonSchema)
     status = fields.Enum(AssessmentStatus, by_value=True, allow_none=True)
     answered = fields.Integer()
     total = fields.Integer()
-    coach_rated = fields.Integer(**schemas.described("Competencies the caller has rated."))
-    flags = fields.Integer(**schemas.described("Competencies where self and coach differ by 2 or more."))
+    coach_rated = fields.Integer(**described("Competencies the caller has rated."))
+    flags = fields.Integer(**described("Competencies where self and coach differ by 2 or more."))
 
 
 class CompetencyAggregateSchema(ma.Schema):
     competency = fields.String()
     self_count = fields.Integer()
-    self_mean = fields.Float(allow_none=True, **schemas.described(
+    self_mean = fields.Float(allow_none=True, **described(
         "As published: submitted self-assessments only, one decimal; null below the privacy threshold."))
     coach_count = fields.Integer()
-    coach_mean = fields.Float(allow_none=True, **schemas.described(
+    coach_mean = fields.Float(allow_none=True, **described(
         "As published, one decimal; null below the privacy threshold."))
 
 
 class SchoolRatingsSchema(ma.Schema):
-    school = fields.Nested(schemas.SchoolRefSchema)
+    school = fields.Nested(SchoolRefSchema)
     cycle = fields.Integer()
     privacy_min_group = fields.Integer()
     competencies = fields.List(fields.Nested(CompetencyAggregateSchema))
-    shared = fields.List(fields.Nested(schemas.PersonSchema), **schemas.described(
+    shared = fields.List(fields.Nested(PersonSchema), **described(
         "Educators who shared this cycle's individual self-ratings (GET /educators/{id}/ratings)."))
 
 
 class CycleQueryArgs(ma.Schema):
-    cycle = schemas.row_id("The id of a cycle of the caller's district; by default the current one.",
-                           load_default=None)
+    cycle = row_id("The id of a cycle of the caller's district; by default the current one.",
+                   load_default=None)
 
 
-class CaseloadArgs(schemas.PageArgs, CycleQueryArgs):
+class CaseloadArgs(PageArgs, CycleQueryArgs):
     pass
+
+
+# -- finding a cycle ------------------------------------------------------------------------
+
+def cycle_or_404(cycle_id: int) -> Cycle:
+    cycle = queries.cycle_in_district(caller().district_id, cycle_id)
+    if cycle is None:
+        problem(404, f"There is no cycle {cycle_id} in your district.")
+    return cycle
+
+
+def requested_cycle(cycle_id: int | None) -> Cycle:
+    """The cycle asked for, by default the current one."""
+    cycle = cycle_or_404(cycle_id) if cycle_id else queries.current_cycle(caller().district_id)
+    if cycle is None:
+        problem(404, "There is no cycle in your district yet.")
+    return cycle
 
 
 # -- cycles ---------------------------------------------------------------------------------
 
-@bp.route("/cycles/<int:cycle_id>", tags=["Cycles"])
+@routes.route("/cycles/<int:cycle_id>", tags=["Cycles"])
 @role_required(*Role)
-@bp.response(200, schemas.CycleSchema)
-@answers(401, 404)
+@routes.response(200, CycleSchema)
+@routes.answers(401, 404)
 def cycle(cycle_id: int):
     """One assessment cycle of the caller's district."""
     return cycle_or_404(cycle_id)
 
 
-@bp.route("/cycles", methods=["POST"], tags=["Cycles"])
+@routes.route("/cycles", methods=["POST"], tags=["Cycles"])
 @admin_only
-@bp.arguments(CycleInputSchema)
-@bp.response(201, schemas.CycleSchema)
-@answers(401, 404, 409)
+@routes.arguments(CycleInputSchema)
+@routes.response(201, CycleSchema)
+@routes.answers(401, 404, 409)
 def create_cycle(body):
     """Create a draft cycle (district admins). Open it when educators should start."""
     framework = next((f for f in visible_frameworks(caller().district_id) if f.id == body["framework"]), None)
@@ -167,45 +276,45 @@ CYCLE_CHANGES = {"open": services.open_cycle, "close": services.close_cycle}
 
 
 def change_cycle(cycle_id: int, action: str) -> Cycle:
-    found = cycle_or_404(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     with one_transaction():
-        CYCLE_CHANGES[action](found, actor=caller())
-    return found
+        CYCLE_CHANGES[action](cycle, actor=caller())
+    return cycle
 
 
-@bp.route("/cycles/<int:cycle_id>/open", methods=["POST"], tags=["Cycles"])
+@routes.route("/cycles/<int:cycle_id>/open", methods=["POST"], tags=["Cycles"])
 @admin_only
-@bp.response(200, schemas.CycleSchema)
-@answers(401, 404, 422)
+@routes.response(200, CycleSchema)
+@routes.answers(401, 404, 422)
 def open_cycle(cycle_id: int):
     """Open a draft cycle (district admins). At most one cycle of a district is open: 422 while
     another one is, or when this one is not a draft."""
     return change_cycle(cycle_id, "open")
 
 
-@bp.route("/cycles/<int:cycle_id>/close", methods=["POST"], tags=["Cycles"])
+@routes.route("/cycles/<int:cycle_id>/close", methods=["POST"], tags=["Cycles"])
 @admin_only
-@bp.response(200, schemas.CycleSchema)
-@answers(401, 404, 422)
+@routes.response(200, CycleSchema)
+@routes.answers(401, 404, 422)
 def close_cycle(cycle_id: int):
     """Close the open cycle (district admins): its ratings become read-only."""
     return change_cycle(cycle_id, "close")
 
 
-@bp.route("/retention", tags=["Cycles"])
+@routes.route("/retention", tags=["Cycles"])
 @admin_only
-@bp.response(200, RetentionSchema)
-@answers(401, 404)
+@routes.response(200, RetentionSchema)
+@routes.answers(401, 404)
 def retention():
     """How long the district keeps closed cycles (district admins)."""
     return {"months": caller().district.retention_months}
 
 
-@bp.route("/retention", methods=["PUT"], tags=["Cycles"])
+@routes.route("/retention", methods=["PUT"], tags=["Cycles"])
 @admin_only
-@bp.arguments(RetentionSchema)
-@bp.response(200, RetentionSchema)
-@answers(401, 404, 409)
+@routes.arguments(RetentionSchema)
+@routes.response(200, RetentionSchema)
+@routes.answers(401, 404, 409)
 def put_retention(body):
     """Set how long the district keeps closed cycles (district admins); audited."""
     with one_transaction():
@@ -213,143 +322,259 @@ def put_retention(body):
     return {"months": caller().district.retention_months}
 
 
+@routes.route("/cycles", tags=["Cycles"])
+@signed_in
+@routes.arguments(PageArgs, location="query")
+@routes.response(200, page_of(CycleSchema, "CyclePage"))
+@routes.answers(401)
+def cycles(args):
+    """The assessment cycles of the caller's district, newest first."""
+    return page_of_list(queries.cycles_of_district(caller().district_id), args)
+
+
+# -- ratings --------------------------------------------------------------------------------
+
+@routes.route("/educators/<int:educator_id>/ratings", tags=["Ratings"])
+@signed_in
+@routes.arguments(CycleArgs, location="query")
+@routes.response(200, EducatorRatingsSchema)
+@routes.answers(401, 404)
+def educator_ratings(args, educator_id: int):
+    """An educator's self and coach ratings, per competency code.
+
+    Visible to the educator and their coaches, and to their principal and district admin
+    when the educator shared that cycle's self-assessment.
+    """
+    educator = get_person_or_404(caller(), educator_id)
+    cycle = cycle_or_404(args["cycle"])
+    if not can_see_ratings(caller(), educator, cycle):
+        deny("ratings", educator.id)
+    own = queries.ratings_by_code(cycle, educator, RaterKind.SELF)
+    coach = queries.ratings_by_code(cycle, educator, RaterKind.COACH)
+    return {"cycle": cycle.id, "educator": educator.id, "ratings": [
+        {"competency": c.code, "self_rating": own.get(c.code), "coach_rating": coach.get(c.code)}
+        for c in cycle.framework.competencies]}
+
+
+# -- writing ratings ------------------------------------------------------------------------
+
+def may_write(kind: RaterKind, writer: User, educator: User) -> bool:
+    if kind == RaterKind.SELF:
+        return writer.id == educator.id
+    return Role.COACH in writer.roles and coaches(writer, educator)
+
+
+REFUSALS = {
+    RaterKind.SELF: "Only the educator themself can change their self-assessment.",
+    RaterKind.COACH: "Only the educator's coach can save coach ratings.",
+}
+
+
+def rating_writer(kind: RaterKind):
+    """The loader of a ratings write (for `checked_first`): the educator and the cycle, once the
+    caller may write that kind of ratings of them."""
+
+    def load(educator_id: int, cycle: int) -> dict:
+        educator = get_person_or_404(caller(), educator_id)
+        loaded = {"educator": educator, "cycle": cycle_or_404(cycle)}
+        if not may_write(kind, caller(), educator):
+            refuse(f"{kind.value}_ratings", educator.id, REFUSALS[kind])
+        return loaded
+
+    return load
+
+
+def saved(kind: RaterKind, cycle: Cycle, educator: User, ratings: list[Rating]) -> dict:
+    return {"cycle": cycle.id, "educator": educator.id, "kind": kind.value, "ratings": ratings}
+
+
+def inputs(body: dict) -> list[RatingInput]:
+    return [RatingInput(**item) for item in body["ratings"]]
+
+
+@routes.route("/educators/<int:educator_id>/ratings/self", methods=["PUT"], tags=["Ratings"])
+@signed_in
+@routes.arguments(CycleArgs, location="query", as_kwargs=True)
+@routes.response(200, SavedRatingsSchema)
+@routes.answers(400, 401, 403, 404, 409)
+@checked_first(rating_writer(RaterKind.SELF))
+@routes.arguments(RatingsInputSchema)
+def put_self_ratings(body, educator: User, cycle: Cycle):
+    """Save some or all of the caller's own self-ratings.
+
+    Refused (409) once submitted or when the cycle is not open; with one invalid item nothing
+    is saved (422). Anyone else gets 403, or 404 for an educator they may not see.
+    """
+    with one_transaction():
+        ratings = services.save_self_ratings(educator, cycle, inputs(body))
+    return saved(RaterKind.SELF, cycle, educator, ratings)
+
+
+@routes.route("/educators/<int:educator_id>/ratings/self/submit", methods=["POST"], tags=["Ratings"])
+@signed_in
+@routes.arguments(CycleArgs, location="query", as_kwargs=True)
+@routes.response(200, SubmissionSchema)
+@routes.answers(400, 401, 403, 404, 409)
+@checked_first(rating_writer(RaterKind.SELF))
+def submit_self_ratings(educator: User, cycle: Cycle):
+    """Submit (lock) the caller's self-assessment.
+
+    Every competency needs a level or 'not yet observed': otherwise 409, with the codes still
+    to rate in `errors.missing`. The educator's coach can reopen it.
+    """
+    with one_transaction():
+        assessment = services.submit_self_assessment(educator, cycle)
+    return {"cycle": cycle.id, "educator": educator.id, "status": assessment.status,
+            "submitted_at": assessment.submitted_at}
+
+
+@routes.route("/educators/<int:educator_id>/ratings/coach", methods=["PUT"], tags=["Ratings"])
+@signed_in
+@routes.arguments(CycleArgs, location="query", as_kwargs=True)
+@routes.response(200, SavedRatingsSchema)
+@routes.answers(400, 401, 403, 404, 409)
+@checked_first(rating_writer(RaterKind.COACH))
+@routes.arguments(RatingsInputSchema)
+def put_coach_ratings(body, educator: User, cycle: Cycle):
+    """Save the caller's coach ratings of an educator on their caseload.
+
+    A separate record from the self-rating; the same body and rules as the self-ratings.
+    """
+    with one_transaction():
+        ratings = services.save_coach_ratings(caller(), educator, cycle, inputs(body))
+    return saved(RaterKind.COACH, cycle, educator, ratings)
+
+
 # -- an educator's self-assessment ----------------------------------------------------------
 
-def requested_cycle(cycle_id: int | None) -> Cycle:
-    found = cycle_or_404(cycle_id) if cycle_id else queries.current_cycle(caller().district_id)
-    if found is None:
-        problem(404, "There is no cycle in your district yet.")
-    return found
-
-
-def assessment_document(found: Cycle, educator: User) -> dict:
-    assessment = services.self_assessment(found, educator)
-    progress = queries.progress_of(found, [educator])[educator.id]
-    ratings = queries.ratings_by_code(found, educator, RaterKind.SELF)
-    return {"cycle": found.id, "educator": educator.id, "status": progress.status,
+def assessment_document(cycle: Cycle, educator: User) -> dict:
+    assessment = services.self_assessment(cycle, educator)
+    progress = queries.progress_of(cycle, [educator])[educator.id]
+    ratings = queries.ratings_by_code(cycle, educator, RaterKind.SELF)
+    return {"cycle": cycle.id, "educator": educator.id, "status": progress.status,
             "submitted_at": assessment.submitted_at if assessment else None,
             "shared_with_principal": bool(assessment and assessment.shared_with_principal),
             "answered": progress.answered, "total": progress.total, "minutes_left": progress.minutes_left,
             "domains": [{"domain": d.code, "total": len(d.competencies), "answered": sum(
                 1 for c in d.competencies if c.code in ratings and ratings[c.code].answered)}
-                for d in found.framework.domains]}
+                for d in cycle.framework.domains]}
 
 
 def ratings_visible_or_404(educator_id: int, cycle_id: int | None) -> tuple[User, Cycle]:
     educator = get_person_or_404(caller(), educator_id)
-    found = requested_cycle(cycle_id)
-    if not can_see_ratings(caller(), educator, found):
+    cycle = requested_cycle(cycle_id)
+    if not can_see_ratings(caller(), educator, cycle):
         deny("ratings", educator.id)
-    return educator, found
+    return educator, cycle
 
 
-@bp.route("/educators/<int:educator_id>/assessment", tags=["Ratings"])
+@routes.route("/educators/<int:educator_id>/assessment", tags=["Ratings"])
 @role_required(*Role)
-@bp.arguments(CycleQueryArgs, location="query", as_kwargs=True)
-@bp.response(200, AssessmentSchema)
-@answers(401, 404)
-def assessment(educator_id: int, cycle: int | None):
+@routes.arguments(CycleQueryArgs, location="query")
+@routes.response(200, AssessmentSchema)
+@routes.answers(401, 404)
+def assessment(args, educator_id: int):
     """An educator's self-assessment in a cycle: status, progress by domain, sharing.
 
     For whoever may see the educator's ratings (the educator, their coaches; their principal
     and district admin when shared)."""
-    educator, found = ratings_visible_or_404(educator_id, cycle)
-    return assessment_document(found, educator)
+    educator, cycle = ratings_visible_or_404(educator_id, args["cycle"])
+    return assessment_document(cycle, educator)
 
 
 def educator_themself(educator_id: int, cycle: int) -> dict:
-    educator, found = get_person_or_404(caller(), educator_id), cycle_or_404(cycle)
+    educator = get_person_or_404(caller(), educator_id)
+    loaded = {"educator": educator, "cycle": cycle_or_404(cycle)}
     if educator.id != caller().id:
         refuse("sharing", educator.id, "Only the educator themself decides whom to share with.")
-    return {"educator": educator, "found": found}
+    return loaded
 
 
-@bp.route("/educators/<int:educator_id>/assessment/sharing", methods=["PUT"], tags=["Ratings"])
+@routes.route("/educators/<int:educator_id>/assessment/sharing", methods=["PUT"], tags=["Ratings"])
 @role_required(Role.TEACHER, Role.COACH)
-@bp.arguments(schemas.CycleArgs, location="query", as_kwargs=True)
-@bp.response(200, AssessmentSchema)
-@answers(401, 403, 404)
+@routes.arguments(CycleArgs, location="query", as_kwargs=True)
+@routes.response(200, AssessmentSchema)
+@routes.answers(401, 403, 404)
 @checked_first(educator_themself)
-@bp.arguments(SharingInputSchema)
-def put_sharing(body, educator: User, found: Cycle):
+@routes.arguments(SharingInputSchema)
+def put_sharing(body, educator: User, cycle: Cycle):
     """Share the caller's individual self-ratings of a cycle with their principal, or withdraw
     them. The educator themself only (403 for anyone else who may see them)."""
     with one_transaction():
-        services.set_sharing(educator, found, body["shared"])
-    return assessment_document(found, educator)
+        services.set_sharing(educator, cycle, body["shared"])
+    return assessment_document(cycle, educator)
 
 
-@bp.route("/educators/<int:educator_id>/assessment/reopen", methods=["POST"], tags=["Ratings"])
+@routes.route("/educators/<int:educator_id>/assessment/reopen", methods=["POST"], tags=["Ratings"])
 @role_required(Role.COACH)
-@bp.arguments(schemas.CycleArgs, location="query", as_kwargs=True)
-@bp.response(200, AssessmentSchema)
-@answers(401, 403, 404, 409)
-def reopen_assessment(educator_id: int, cycle: int):
+@routes.arguments(CycleArgs, location="query")
+@routes.response(200, AssessmentSchema)
+@routes.answers(401, 403, 404, 409)
+def reopen_assessment(args, educator_id: int):
     """Reopen a submitted self-assessment so the educator can change it (their coach; audited).
     409 when it is not submitted or the cycle is not open."""
-    educator, found = get_person_or_404(caller(), educator_id), cycle_or_404(cycle)
+    educator, cycle = get_person_or_404(caller(), educator_id), cycle_or_404(args["cycle"])
     if not coaches(caller(), educator):
         refuse("self_assessment", educator.id, "Only the educator's coach can reopen it.")
     with one_transaction():
-        services.reopen_self_assessment(caller(), educator, found)
-    return assessment_document(found, educator)
+        services.reopen_self_assessment(caller(), educator, cycle)
+    return assessment_document(cycle, educator)
 
 
 def calibration_rows(rows) -> dict:
     return {"rows": rows, "flagged": sum(1 for r in rows if r.flagged)}
 
 
-@bp.route("/educators/<int:educator_id>/calibration", tags=["Ratings"])
+@routes.route("/educators/<int:educator_id>/calibration", tags=["Ratings"])
 @role_required(*Role)
-@bp.arguments(CycleQueryArgs, location="query", as_kwargs=True)
-@bp.response(200, CalibrationSchema)
-@answers(401, 404)
-def calibration(educator_id: int, cycle: int | None):
+@routes.arguments(CycleQueryArgs, location="query")
+@routes.response(200, CalibrationSchema)
+@routes.answers(401, 404)
+def calibration(args, educator_id: int):
     """Self and coach levels side by side per competency, the difference, and the flags (2
     levels or more), with the flags of earlier cycles. Whoever may see the ratings."""
-    educator, found = ratings_visible_or_404(educator_id, cycle)
+    educator, cycle = ratings_visible_or_404(educator_id, args["cycle"])
     history = [{"cycle": c.id, "name": c.name, **calibration_rows(rows)}
                for c, rows in queries.calibration_history(educator)
                if can_see_ratings(caller(), educator, c)]
-    return {"cycle": found.id, "name": found.name, "educator": educator.id,
-            **calibration_rows(queries.calibration(found, educator)), "history": history}
+    return {"cycle": cycle.id, "name": cycle.name, "educator": educator.id,
+            **calibration_rows(queries.calibration(cycle, educator)), "history": history}
 
 
-# -- a coach's caseload; a school's ratings ---------------------------------------------------
+# -- a coach's caseload; a school's ratings -------------------------------------------------
 
-@bp.route("/caseload", tags=["Ratings"])
+@routes.route("/caseload", tags=["Ratings"])
 @role_required(Role.COACH)
-@bp.arguments(CaseloadArgs, location="query")
-@bp.response(200, schemas.page_of(CaseloadRowSchema, "CaseloadPage"))
-@answers(401, 404)
+@routes.arguments(CaseloadArgs, location="query")
+@routes.response(200, page_of(CaseloadRowSchema, "CaseloadPage"))
+@routes.answers(401, 404)
 def caseload(args):
     """The caller's caseload (coaches) with each educator's self-assessment progress, how much
     the caller has rated, and the calibration flags, in a cycle."""
-    found = requested_cycle(args["cycle"])
+    cycle = requested_cycle(args["cycle"])
     rows = [{"educator": row.educator, "status": row.progress.status, "answered": row.progress.answered,
              "total": row.progress.total, "coach_rated": row.coach_rated, "flags": row.flags}
-            for row in queries.caseload_status(caller(), found)]
+            for row in queries.caseload_status(caller(), cycle)]
     return page_of_list(rows, args)
 
 
-@bp.route("/schools/<int:school_id>/ratings", tags=["Schools"])
+@routes.route("/schools/<int:school_id>/ratings", tags=["Schools"])
 @role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
-@bp.arguments(CycleQueryArgs, location="query", as_kwargs=True)
-@bp.response(200, SchoolRatingsSchema)
-@answers(401, 404)
-def school_ratings(school_id: int, cycle: int | None):
+@routes.arguments(CycleQueryArgs, location="query")
+@routes.response(200, SchoolRatingsSchema)
+@routes.answers(401, 404)
+def school_ratings(args, school_id: int):
     """Mean self and coach level per competency over a school (withheld below the privacy
     threshold), and who shared their individual ratings. Its principals and district admins."""
     school = get_school_or_404(caller(), school_id)
     if school not in queries.schools_led_by(caller()):
         deny("school", school.id)
-    found = requested_cycle(cycle)
-    measures, _ = shown_measures(found, [school.id])
-    document = {"school": school, "cycle": found.id, "privacy_min_group": min_group(),
+    cycle = requested_cycle(args["cycle"])
+    measures, _ = shown_measures(cycle, [school.id])
+    document = {"school": school, "cycle": cycle.id, "privacy_min_group": min_group(),
                 "competencies": [{"competency": c.code, "self_count": c.self_mean.people,
                                   "self_mean": c.self_mean.value, "coach_count": c.coach_mean.people,
                                   "coach_mean": c.coach_mean.value} for c in measures.competencies],
-                "shared": [a.educator for a in queries.shared_assessments(found, {school.id})]}
+                "shared": [a.educator for a in queries.shared_assessments(cycle, {school.id})]}
     db.session.commit()   # keeps the school's summary if it was computed for this request
     return document
-

@@ -1,23 +1,27 @@
-"""/api/v1: learning paths (list, assign to a person or a cohort, progress, verify, return,
-remove), lanes and their overrides, cohorts (list, detail, confirm, members, coach), planning
-runs, the district's planning settings, and the catalogue of activities. The same services,
-queries and rules as the plan, planning, settings and catalogue pages."""
+"""/api/v1: an educator's plan (goals with their activities, lane, cohort), learning paths (list,
+assign to a person or a cohort, progress, verify, return, remove), lanes and their overrides,
+cohorts (list, detail, confirm, members, coach), planning runs, the district's planning
+settings, and the catalogue of activities. The same services, queries and rules as the plan,
+planning, settings and catalogue pages."""
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.api import schemas
-from pdplanner.api.guards import checked_first
-from pdplanner.api.plans import activity_document
-from pdplanner.api.views import (
-    answers,
-    bp,
+from pdplanner.api.assessments import cycle_or_404
+from pdplanner.api.plumbing import (
+    PageArgs,
+    Routes,
     caller,
+    checked_first,
+    described,
     one_transaction,
+    page_of,
     page_of_list,
     problem,
+    row_id,
 )
+from pdplanner.api.schemas import PersonSchema, PlanArgs
 from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import schools_led_by
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
@@ -35,30 +39,90 @@ from pdplanner.permissions import (
     person_view,
     person_views,
     role_required,
+    signed_in,
 )
 from pdplanner.planning import queries, services
 from pdplanner.planning.models import Cohort, CohortStatus, PathActivity, Resource, ResourceKind
+from pdplanner.planning.queries import EducatorPlan, activity_why
 from pdplanner.planning.services import EDUCATOR_STATUSES, REFLECTION_LIMIT
 
 admin_only = role_required(Role.DISTRICT_ADMIN)
 coaches_only = role_required(Role.COACH)
 planners = role_required(Role.COACH, Role.PRINCIPAL, Role.DISTRICT_ADMIN)
 leaders = role_required(Role.PRINCIPAL, Role.DISTRICT_ADMIN)
-described = schemas.described
+
+routes = Routes()
 
 
 # -- schemas --------------------------------------------------------------------------------
 
+class ActivitySchema(ma.Schema):
+    id = fields.Integer()
+    resource = fields.Integer(attribute="resource_id", allow_none=True, **described(
+        "The catalogue activity's id. This, its title, kind and hours are null for a caller who may "
+        "not see the educator's levels: the catalogue says which levels each activity suits."))
+    title = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    hours = fields.Float(allow_none=True)
+    competency = fields.String(attribute="competency_code")
+    status = fields.String(validate=validate.OneOf(["planned", "in_progress", "done", "verified"]))
+    source = fields.String(**described("`suggested` by the planner or assigned by a `coach`."))
+    why = fields.String(**described("Why it is on the path; without levels for a caller who may not "
+                                    "see them (docs/PRIVACY.md)."))
+    reflection = fields.String(allow_none=True, **described("Null unless the caller may see ratings."))
+    evidence_url = fields.String(allow_none=True, **described("Null unless the caller may see ratings."))
+
+
+class GoalSchema(ma.Schema):
+    competency = fields.String()
+    from_level = fields.Integer(allow_none=True, **described(
+        "Null when not yet observed, or when the caller may not see the educator's ratings."))
+    to_level = fields.Integer(allow_none=True)
+    why = fields.String(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["active", "verified"]))
+    activities = fields.List(fields.Nested(ActivitySchema))
+
+
+class LaneSchema(ma.Schema):
+    name = fields.String(validate=validate.OneOf(["fast", "slow"]))
+    label = fields.String(**described("The district's growth-framed name of the lane."))
+    why = fields.String(**described("The numbers behind the lane, or the reason of an override; without "
+                                    "numbers for a caller who may not see the levels (docs/PRIVACY.md)."))
+    overridden = fields.Boolean()
+
+
+class PlanCohortSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    status = fields.String(validate=validate.OneOf(["proposed", "confirmed"]))
+    coach = fields.Nested(PersonSchema, allow_none=True)
+    members = fields.List(fields.Nested(PersonSchema))
+
+
+class PlanSchema(ma.Schema):
+    cycle = fields.Integer()
+    educator = fields.Integer()
+    ratings_visible = fields.Boolean(**described(
+        "False for a principal or admin the educator has not shared this cycle's ratings with: "
+        "levels, whys of goals, reflections and evidence are then null."))
+    goals = fields.List(fields.Nested(GoalSchema), **described("In priority order."))
+    other_activities = fields.List(fields.Nested(ActivitySchema), **described(
+        "Activities on competencies that are not one of the goals."))
+    lane = fields.Nested(LaneSchema, allow_none=True, **described("Null until the cycle is planned."))
+    cohort = fields.Nested(PlanCohortSchema, allow_none=True, **described("Null: individual coaching."))
+    individual_reason = fields.String(allow_none=True)
+
+
 class PlanCycleArgs(ma.Schema):
-    cycle = schemas.row_id("The id of a cycle of the caller's district; by default the open cycle, else "
-                           "the newest planned.", load_default=None)
+    cycle = row_id("The id of a cycle of the caller's district; by default the open cycle, else "
+                   "the newest planned.", load_default=None)
 
 
-class PathArgs(schemas.PageArgs, PlanCycleArgs):
+class PathArgs(PageArgs, PlanCycleArgs):
     pass
 
 
-class PathActivitySchema(schemas.ActivitySchema):
+class PathActivitySchema(ActivitySchema):
     cycle = fields.Integer(attribute="cycle_id")
     educator = fields.Integer(attribute="educator_id")
     coach_note = fields.String(allow_none=True, **described(
@@ -66,8 +130,8 @@ class PathActivitySchema(schemas.ActivitySchema):
 
 
 class AssignInputSchema(ma.Schema):
-    resource = schemas.row_id("The id of an active activity of the catalogue (GET /resources).",
-                              strict=True, required=True)
+    resource = row_id("The id of an active activity of the catalogue (GET /resources).",
+                      strict=True, required=True)
     competency = fields.String(required=True, validate=validate.Length(min=1, max=20), **described(
         "The competency code it works on; one the activity covers.", example="COG.2"))
 
@@ -135,24 +199,24 @@ class CohortSchema(ma.Schema):
         "A confirmed cohort stays as it is when the cycle is re-planned."))
     why = fields.String(allow_none=True)
     schools = fields.List(fields.Integer(), **described("The ids of its members' schools."))
-    coach = fields.Nested(schemas.PersonSchema, allow_none=True)
-    members = fields.List(fields.Nested(schemas.PersonSchema))
+    coach = fields.Nested(PersonSchema, allow_none=True)
+    members = fields.List(fields.Nested(PersonSchema))
 
 
-class CohortArgs(schemas.PageArgs, PlanCycleArgs):
-    school = schemas.row_id("Only the cohorts of this school (one the caller leads).", load_default=None)
+class CohortArgs(PageArgs, PlanCycleArgs):
+    school = row_id("Only the cohorts of this school (one the caller leads).", load_default=None)
     lane = fields.String(load_default=None, validate=validate.OneOf(LANES))
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in CohortStatus]))
 
 
 class MemberInputSchema(ma.Schema):
-    person = schemas.row_id("The id of an educator with a plan in the cohort's cycle.", strict=True,
-                            required=True)
+    person = row_id("The id of an educator with a plan in the cohort's cycle.", strict=True,
+                    required=True)
 
 
 class CohortCoachInputSchema(ma.Schema):
-    coach = schemas.row_id("The id of a coach of the district; null for none.", strict=True,
-                           required=True, allow_none=True)
+    coach = row_id("The id of a coach of the district; null for none.", strict=True,
+                   required=True, allow_none=True)
 
 
 class PlanRunSchema(ma.Schema):
@@ -218,20 +282,20 @@ class ResourceInputSchema(ma.Schema):
     active = fields.Boolean(load_default=True)
 
 
-class ResourceArgs(schemas.PageArgs):
+class ResourceArgs(PageArgs):
     competency = fields.String(load_default=None, validate=validate.Length(max=20),
                                **described("Only activities on this competency code."))
     kind = fields.String(load_default=None, validate=validate.OneOf([k.value for k in ResourceKind]))
 
 
-# -- loading and authorizing ---------------------------------------------------------------
+# -- loading and authorizing ----------------------------------------------------------------
 
 def plan_cycle(cycle_id: int | None) -> Cycle:
-    found = queries.cycle_to_show(caller().district_id, cycle_id)
-    if found is None:
+    cycle = queries.cycle_to_show(caller().district_id, cycle_id)
+    if cycle is None:
         problem(404, f"There is no cycle {cycle_id} in your district." if cycle_id else
                 "There is no cycle to plan yet.")
-    return found
+    return cycle
 
 
 def guided_activity(activity_id: int) -> PathActivity:
@@ -274,21 +338,66 @@ def cohort_document(view: queries.CohortView) -> dict:
             "coach": cohort.coach, "members": view.members}
 
 
-# -- learning paths ------------------------------------------------------------------------
+# -- documents ------------------------------------------------------------------------------
+# An EducatorPlan as the API's plan document (SPEC section 10), with what the caller may not
+# see (`EducatorPlan.view`, permissions.person_view) blanked rather than left out, so the shape
+# never changes.
 
-@bp.route("/educators/<int:educator_id>/path", tags=["Paths"])
+def activity_document(activity, view: PersonView, names: dict[str, str]) -> dict:
+    """`names`: competency code -> name (planning.queries.competency_names)."""
+    evidence, shown = view.evidence, view.levels
+    resource = activity.resource
+    # Which catalogue activity it is would tell the levels it suits (permissions.PersonView).
+    return {"id": activity.id, "resource_id": activity.resource_id if shown else None,
+            "title": resource.title if shown else None, "kind": resource.kind.value if shown else None,
+            "hours": resource.hours if shown else None,
+            "competency_code": activity.competency_code, "status": activity.status.value,
+            "source": activity.source, "why": activity_why(activity, view, names),
+            "reflection": activity.reflection if evidence else None,
+            "evidence_url": activity.evidence_url if evidence else None}
+
+
+def _person(user) -> dict | None:
+    return {"id": user.id, "name": user.name, "email": user.email} if user else None
+
+
+def plan_document(plan: EducatorPlan) -> dict:
+    placement, cohort, levels = plan.placement, plan.cohort, plan.view.levels
+
+    def activities(listed) -> list[dict]:
+        return [activity_document(a, plan.view, plan.competency_names) for a in listed]
+
+    return {
+        "cycle": plan.cycle.id, "educator": plan.educator.id, "ratings_visible": levels,
+        "goals": [{"competency": g.goal.competency_code, "status": g.goal.status.value,
+                   "from_level": plan.from_level(g.goal), "to_level": plan.to_level(g.goal),
+                   "why": g.goal.why if levels else None,
+                   "activities": activities(g.activities)} for g in plan.goals],
+        "other_activities": activities(plan.other_activities),
+        "lane": {"name": placement.lane, "label": plan.lane_label, "why": plan.lane_why,
+                 "overridden": placement.override_lane is not None} if placement else None,
+        "cohort": {"id": cohort.cohort.id, "name": cohort.name, "status": cohort.cohort.status.value,
+                   "coach": _person(cohort.cohort.coach),
+                   "members": [_person(m) for m in cohort.members]} if cohort else None,
+        "individual_reason": plan.individual_reason or None if placement and not cohort else None,
+    }
+
+
+# -- learning paths -------------------------------------------------------------------------
+
+@routes.route("/educators/<int:educator_id>/path", tags=["Paths"])
 @role_required(*Role)
-@bp.arguments(PathArgs, location="query")
-@bp.response(200, schemas.page_of(PathActivitySchema, "PathActivityPage"))
-@answers(401, 404)
+@routes.arguments(PathArgs, location="query")
+@routes.response(200, page_of(PathActivitySchema, "PathActivityPage"))
+@routes.answers(401, 404)
 def path(args, educator_id: int):
     """An educator's learning path in a cycle: every activity, goals' first, in order.
 
     Whoever may see the plan; reflections, evidence and coach notes are null for a principal or
     district admin unless the educator shared that cycle's ratings."""
-    found = plan_cycle(args["cycle"])
-    educator = get_plan_owner_or_404(caller(), educator_id, found.id)
-    plan = queries.plan_of(educator, found, caller())
+    cycle = plan_cycle(args["cycle"])
+    educator = get_plan_owner_or_404(caller(), educator_id, cycle.id)
+    plan = queries.plan_of(educator, cycle, caller())
     activities = [a for g in plan.goals for a in g.activities] + plan.other_activities
     return page_of_list([path_activity_document(a, plan.view, plan.competency_names) for a in activities],
                         args)
@@ -303,25 +412,25 @@ def resource_or_422(resource_id: int) -> Resource:
 
 
 def guided_educator(educator_id: int, cycle: int | None) -> dict:
-    found = plan_cycle(cycle)
-    educator = get_plan_owner_or_404(caller(), educator_id, found.id)
-    if not guides(caller(), educator, found.id):
+    planning_cycle = plan_cycle(cycle)
+    educator = get_plan_owner_or_404(caller(), educator_id, planning_cycle.id)
+    if not guides(caller(), educator, planning_cycle.id):
         deny("user", educator.id)
-    return {"educator": educator, "found": found}
+    return {"educator": educator, "cycle": planning_cycle}
 
 
-@bp.route("/educators/<int:educator_id>/path", methods=["POST"], tags=["Paths"])
+@routes.route("/educators/<int:educator_id>/path", methods=["POST"], tags=["Paths"])
 @coaches_only
-@bp.arguments(PlanCycleArgs, location="query", as_kwargs=True)
-@bp.response(200, AssignedSchema)
-@answers(401, 404, 409)
+@routes.arguments(PlanCycleArgs, location="query", as_kwargs=True)
+@routes.response(200, AssignedSchema)
+@routes.answers(401, 404, 409)
 @checked_first(guided_educator)
-@bp.arguments(AssignInputSchema)
-def assign_to_person(body, educator: User, found: Cycle):
+@routes.arguments(AssignInputSchema)
+def assign_to_person(body, educator: User, cycle: Cycle):
     """Add a catalogue activity to an educator's path (their coach, or their cohort's coach)."""
     resource = resource_or_422(body["resource"])
     with one_transaction():
-        added, already = services.assign_activity(found, [educator], resource, body["competency"],
+        added, already = services.assign_activity(cycle, [educator], resource, body["competency"],
                                                   actor=caller())
     return {"added": added, "already": already}
 
@@ -333,12 +442,12 @@ def coached_cohort(cohort_id: int) -> dict:
     return {"cohort": cohort}
 
 
-@bp.route("/cohorts/<int:cohort_id>/path", methods=["POST"], tags=["Paths"])
+@routes.route("/cohorts/<int:cohort_id>/path", methods=["POST"], tags=["Paths"])
 @coaches_only
-@bp.response(200, AssignedSchema)
-@answers(401, 404, 409)
+@routes.response(200, AssignedSchema)
+@routes.answers(401, 404, 409)
 @checked_first(coached_cohort)
-@bp.arguments(AssignInputSchema)
+@routes.arguments(AssignInputSchema)
 def assign_to_cohort(body, cohort: Cohort):
     """Add a catalogue activity to the path of every member of a cohort (the cohort's coach)."""
     resource = resource_or_422(body["resource"])
@@ -356,12 +465,12 @@ def own_activity(activity_id: int) -> dict:
     return {"activity": activity}
 
 
-@bp.route("/path-activities/<int:activity_id>", methods=["PUT"], tags=["Paths"])
+@routes.route("/path-activities/<int:activity_id>", methods=["PUT"], tags=["Paths"])
 @role_required(Role.TEACHER, Role.COACH)
-@bp.response(200, PathActivitySchema)
-@answers(401, 404, 409)
+@routes.response(200, PathActivitySchema)
+@routes.answers(401, 404, 409)
 @checked_first(own_activity)
-@bp.arguments(ProgressInputSchema)
+@routes.arguments(ProgressInputSchema)
 def put_progress(body, activity: PathActivity):
     """The caller's progress on one activity of their own path: status, reflection, evidence
     link. 409 once the coach has verified it."""
@@ -371,12 +480,12 @@ def put_progress(body, activity: PathActivity):
     return seen_activity_document(activity)
 
 
-@bp.route("/path-activities/<int:activity_id>/verify", methods=["POST"], tags=["Paths"])
+@routes.route("/path-activities/<int:activity_id>/verify", methods=["POST"], tags=["Paths"])
 @coaches_only
-@bp.response(200, VerifiedSchema)
-@answers(401, 404, 409)
+@routes.response(200, VerifiedSchema)
+@routes.answers(401, 404, 409)
 @checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
-@bp.arguments(VerifyInputSchema)
+@routes.arguments(VerifyInputSchema)
 def verify_activity(body, activity: PathActivity):
     """Accept the evidence of an activity marked done (the educator's coach or cohort coach,
     never the educator themself: 404 on one's own path); with `goal_met`, the goal on its
@@ -387,12 +496,12 @@ def verify_activity(body, activity: PathActivity):
             "goal_verified": goal.competency_code if goal else None}
 
 
-@bp.route("/path-activities/<int:activity_id>/return", methods=["POST"], tags=["Paths"])
+@routes.route("/path-activities/<int:activity_id>/return", methods=["POST"], tags=["Paths"])
 @coaches_only
-@bp.response(200, PathActivitySchema)
-@answers(401, 404, 409)
+@routes.response(200, PathActivitySchema)
+@routes.answers(401, 404, 409)
 @checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
-@bp.arguments(ReturnInputSchema)
+@routes.arguments(ReturnInputSchema)
 def return_activity(body, activity: PathActivity):
     """Send an activity marked done back for more, saying what is missing. 409 when it is not
     waiting for verification."""
@@ -401,10 +510,10 @@ def return_activity(body, activity: PathActivity):
     return seen_activity_document(activity)
 
 
-@bp.route("/path-activities/<int:activity_id>", methods=["DELETE"], tags=["Paths"])
+@routes.route("/path-activities/<int:activity_id>", methods=["DELETE"], tags=["Paths"])
 @coaches_only
-@bp.response(200, PathActivitySchema)
-@answers(401, 404, 409)
+@routes.response(200, PathActivitySchema)
+@routes.answers(401, 404, 409)
 def remove_activity(activity_id: int):
     """Take an activity off the path (the educator's coach or cohort coach); answers what was
     removed. 409 when the educator has recorded progress on it."""
@@ -415,92 +524,92 @@ def remove_activity(activity_id: int):
     return removed
 
 
-@bp.route("/evidence-queue", tags=["Paths"])
+@routes.route("/evidence-queue", tags=["Paths"])
 @coaches_only
-@bp.arguments(PathArgs, location="query")
-@bp.response(200, schemas.page_of(PathActivitySchema, "EvidenceQueuePage"))
-@answers(401, 404)
+@routes.arguments(PathArgs, location="query")
+@routes.response(200, page_of(PathActivitySchema, "EvidenceQueuePage"))
+@routes.answers(401, 404)
 def evidence_queue(args):
     """Activities marked done by the people the caller guides, waiting for their verification,
     oldest first (coaches)."""
-    found = plan_cycle(args["cycle"])
-    queue = queries.evidence_queue(caller(), found)
-    views = person_views(caller(), {a.educator for a in queue}, found)
-    names = queries.competency_names(found)
+    cycle = plan_cycle(args["cycle"])
+    queue = queries.evidence_queue(caller(), cycle)
+    views = person_views(caller(), {a.educator for a in queue}, cycle)
+    names = queries.competency_names(cycle)
     return page_of_list([path_activity_document(a, views.get(a.educator_id, NOTHING), names) for a in queue],
                         args)
 
 
-# -- lanes ---------------------------------------------------------------------------------
+# -- lanes ----------------------------------------------------------------------------------
 
-def lane_document(found: Cycle, educator: User) -> dict:
+def lane_document(cycle: Cycle, educator: User) -> dict:
     """The lane as the caller sees it: the numbers behind it (null otherwise) only for whoever
     may see the educator's levels (`person_view`)."""
-    plan = queries.plan_of(educator, found, caller(), summary=True)
+    plan = queries.plan_of(educator, cycle, caller(), summary=True)
     placement, levels = plan.placement, plan.view.levels
     if placement is None:
-        problem(404, f"{educator.name} has no plan in {found.name} yet.")
-    return {"cycle": found.id, "educator": educator.id, "lane": placement.lane, "label": plan.lane_label,
+        problem(404, f"{educator.name} has no plan in {cycle.name} yet.")
+    return {"cycle": cycle.id, "educator": educator.id, "lane": placement.lane, "label": plan.lane_label,
             "why": plan.lane_why, "overridden": placement.override_lane is not None,
             "override_reason": placement.override_reason or None,
             **{name: getattr(placement, name) if levels else None
                for name in ("rated", "at_target", "lowest_domain", "lowest_domain_mean")}}
 
 
-@bp.route("/educators/<int:educator_id>/lane", tags=["Lanes"])
+@routes.route("/educators/<int:educator_id>/lane", tags=["Lanes"])
 @role_required(*Role)
-@bp.arguments(PlanCycleArgs, location="query", as_kwargs=True)
-@bp.response(200, LaneDetailSchema)
-@answers(401, 404)
-def lane(educator_id: int, cycle: int | None):
+@routes.arguments(PlanCycleArgs, location="query")
+@routes.response(200, LaneDetailSchema)
+@routes.answers(401, 404)
+def lane(args, educator_id: int):
     """An educator's lane in a cycle, the numbers behind it, and any override. 404 until the
     cycle is planned. Whoever may see the plan."""
-    found = plan_cycle(cycle)
-    return lane_document(found, get_plan_owner_or_404(caller(), educator_id, found.id))
+    cycle = plan_cycle(args["cycle"])
+    return lane_document(cycle, get_plan_owner_or_404(caller(), educator_id, cycle.id))
 
 
 def placeable(educator_id: int, cycle: int | None) -> dict:
-    found = plan_cycle(cycle)
+    planning_cycle = plan_cycle(cycle)
     educator = get_person_or_404(caller(), educator_id)
     if not can_place(caller(), educator):
         deny("user", educator.id)
-    return {"educator": educator, "found": found}
+    return {"educator": educator, "cycle": planning_cycle}
 
 
-@bp.route("/educators/<int:educator_id>/lane", methods=["PUT"], tags=["Lanes"])
+@routes.route("/educators/<int:educator_id>/lane", methods=["PUT"], tags=["Lanes"])
 @planners
-@bp.arguments(PlanCycleArgs, location="query", as_kwargs=True)
-@bp.response(200, LaneDetailSchema)
-@answers(401, 404, 409)
+@routes.arguments(PlanCycleArgs, location="query", as_kwargs=True)
+@routes.response(200, LaneDetailSchema)
+@routes.answers(401, 404, 409)
 @checked_first(placeable)
-@bp.arguments(LaneInputSchema)
-def put_lane(body, educator: User, found: Cycle):
+@routes.arguments(LaneInputSchema)
+def put_lane(body, educator: User, cycle: Cycle):
     """Override an educator's lane with a reason, or clear the override (their coach, a
     principal of their school, a district admin; audited; kept when re-planning)."""
     with one_transaction():
-        services.override_lane(found, educator, body["lane"], body["reason"], actor=caller())
-    return lane_document(found, educator)
+        services.override_lane(cycle, educator, body["lane"], body["reason"], actor=caller())
+    return lane_document(cycle, educator)
 
 
-# -- cohorts -------------------------------------------------------------------------------
+# -- cohorts --------------------------------------------------------------------------------
 
-@bp.route("/cohorts", tags=["Cohorts"])
+@routes.route("/cohorts", tags=["Cohorts"])
 @planners
-@bp.arguments(CohortArgs, location="query")
-@bp.response(200, schemas.page_of(CohortSchema, "CohortPage"))
-@answers(401, 404)
+@routes.arguments(CohortArgs, location="query")
+@routes.response(200, page_of(CohortSchema, "CohortPage"))
+@routes.answers(401, 404)
 def cohorts(args):
     """The cohorts of a cycle the caller plans with: those of the schools they lead (a
     principal; all schools for a district admin), else of their caseload, and those they coach.
     Filter by school, lane and status."""
-    found = plan_cycle(args["cycle"])
+    cycle = plan_cycle(args["cycle"])
     led = schools_led_by(caller())
     if args["school"] is not None:
         led = [s for s in led if s.id == args["school"]]
         if not led:
             problem(404, f"There is no school {args['school']} you lead.")
     people = queries.planning_people(caller(), {s.id for s in led})
-    overview = queries.planning_overview(caller(), found, people)
+    overview = queries.planning_overview(caller(), cycle, people)
     shown = [v for v in overview.cohorts
              # On the lane as shown: filtering by lane must not tell a non-leader the lane.
              if (args["lane"] is None or v.lane == args["lane"])
@@ -509,69 +618,69 @@ def cohorts(args):
     return page_of_list([cohort_document(v) for v in shown], args)
 
 
-@bp.route("/cohorts/<int:cohort_id>", tags=["Cohorts"])
+@routes.route("/cohorts/<int:cohort_id>", tags=["Cohorts"])
 @role_required(*Role)
-@bp.response(200, CohortSchema)
-@answers(401, 404)
+@routes.response(200, CohortSchema)
+@routes.answers(401, 404)
 def cohort(cohort_id: int):
     """One cohort: its lane, focus, coach and members. For whoever may lead it, and whoever may
     see one of its members (a member sees their own cohort)."""
-    found = db.session.get(Cohort, cohort_id)
-    if found is None or found.cycle.district_id != caller().district_id:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or cohort.cycle.district_id != caller().district_id:
         problem(404, f"There is no cohort {cohort_id}.")
-    view = queries.cohort_view(found, caller())
-    if not (can_lead_cohort(caller(), found) or any(can_see_person(caller(), m) for m in view.members)):
-        deny("cohort", found.id)
+    view = queries.cohort_view(cohort, caller())
+    if not (can_lead_cohort(caller(), cohort) or any(can_see_person(caller(), m) for m in view.members)):
+        deny("cohort", cohort.id)
     return cohort_document(view)
 
 
-@bp.route("/cohorts/<int:cohort_id>/confirm", methods=["POST"], tags=["Cohorts"])
+@routes.route("/cohorts/<int:cohort_id>/confirm", methods=["POST"], tags=["Cohorts"])
 @planners
-@bp.response(200, CohortSchema)
-@answers(401, 404)
+@routes.response(200, CohortSchema)
+@routes.answers(401, 404)
 def confirm_cohort(cohort_id: int):
     """Confirm a cohort: re-planning keeps it and its members as they are."""
-    found = led_cohort(cohort_id)
+    cohort = led_cohort(cohort_id)
     with one_transaction():
-        services.confirm_cohort(found, actor=caller())
-    return cohort_document(queries.cohort_view(found, caller()))
+        services.confirm_cohort(cohort, actor=caller())
+    return cohort_document(queries.cohort_view(cohort, caller()))
 
 
-@bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"], tags=["Cohorts"])
+@routes.route("/cohorts/<int:cohort_id>/members", methods=["POST"], tags=["Cohorts"])
 @planners
-@bp.response(200, CohortSchema)
-@answers(401, 404, 409)
-@checked_first(lambda cohort_id: {"found": led_cohort(cohort_id)})
-@bp.arguments(MemberInputSchema)
-def add_member(body, found: Cohort):
+@routes.response(200, CohortSchema)
+@routes.answers(401, 404, 409)
+@checked_first(lambda cohort_id: {"cohort": led_cohort(cohort_id)})
+@routes.arguments(MemberInputSchema)
+def add_member(body, cohort: Cohort):
     """Move an educator (one the caller may see, with a plan in the cycle) into the cohort,
     out of any other; the cohort is confirmed. 409 for the cohort's own coach."""
     educator = get_person_or_404(caller(), body["person"])
     with one_transaction():
-        services.add_member(found, educator, actor=caller())
-    return cohort_document(queries.cohort_view(found, caller()))
+        services.add_member(cohort, educator, actor=caller())
+    return cohort_document(queries.cohort_view(cohort, caller()))
 
 
-@bp.route("/cohorts/<int:cohort_id>/members/<int:educator_id>", methods=["DELETE"], tags=["Cohorts"])
+@routes.route("/cohorts/<int:cohort_id>/members/<int:educator_id>", methods=["DELETE"], tags=["Cohorts"])
 @planners
-@bp.response(200, CohortSchema)
-@answers(401, 404, 409)
+@routes.response(200, CohortSchema)
+@routes.answers(401, 404, 409)
 def remove_member(cohort_id: int, educator_id: int):
     """Move a member to individual coaching; the cohort is confirmed."""
-    found = led_cohort(cohort_id)
-    educator = get_plan_owner_or_404(caller(), educator_id, found.cycle_id)
+    cohort = led_cohort(cohort_id)
+    educator = get_plan_owner_or_404(caller(), educator_id, cohort.cycle_id)
     with one_transaction():
-        services.remove_member(found, educator, actor=caller())
-    return cohort_document(queries.cohort_view(found, caller()))
+        services.remove_member(cohort, educator, actor=caller())
+    return cohort_document(queries.cohort_view(cohort, caller()))
 
 
-@bp.route("/cohorts/<int:cohort_id>/coach", methods=["PUT"], tags=["Cohorts"])
+@routes.route("/cohorts/<int:cohort_id>/coach", methods=["PUT"], tags=["Cohorts"])
 @leaders
-@bp.response(200, CohortSchema)
-@answers(401, 404, 409)
-@checked_first(lambda cohort_id: {"found": led_cohort(cohort_id)})
-@bp.arguments(CohortCoachInputSchema)
-def put_cohort_coach(body, found: Cohort):
+@routes.response(200, CohortSchema)
+@routes.answers(401, 404, 409)
+@checked_first(lambda cohort_id: {"cohort": led_cohort(cohort_id)})
+@routes.arguments(CohortCoachInputSchema)
+def put_cohort_coach(body, cohort: Cohort):
     """Choose who leads a cohort, or nobody (a principal of one of its schools, a district admin).
     409 when the coach is one of its members: nobody verifies their own evidence."""
     coach = db.session.get(User, body["coach"]) if body["coach"] else None
@@ -579,42 +688,42 @@ def put_cohort_coach(body, found: Cohort):
         problem(422, "Nothing was changed: choose a coach of your district.",
                 {"coach": f"{body['coach']} is not a coach of your district"})
     with one_transaction():
-        services.set_cohort_coach(found, coach, actor=caller())
-    return cohort_document(queries.cohort_view(found, caller()))
+        services.set_cohort_coach(cohort, coach, actor=caller())
+    return cohort_document(queries.cohort_view(cohort, caller()))
 
 
 # -- planning runs and settings -------------------------------------------------------------
 
-@bp.route("/cycles/<int:cycle_id>/plan/run", methods=["POST"], tags=["Planning"])
+@routes.route("/cycles/<int:cycle_id>/plan/run", methods=["POST"], tags=["Planning"])
 @planners
-@bp.response(200, PlanRunSchema)
-@answers(401, 404)
+@routes.response(200, PlanRunSchema)
+@routes.answers(401, 404)
 def run_plan(cycle_id: int):
     """Re-plan a cycle, as the planning page's button does. Lane overrides, confirmed cohorts,
     verified goals and started or assigned activities are kept."""
-    found = queries.cycle_to_show(caller().district_id, cycle_id)
-    if found is None:
+    cycle = queries.cycle_to_show(caller().district_id, cycle_id)
+    if cycle is None:
         problem(404, f"There is no cycle {cycle_id} in your district.")
     with one_transaction():
-        summary = services.run_plan(found, actor=caller())
-    return {"cycle": found.id, **summary.__dict__, "summary": summary.line()}
+        summary = services.run_plan(cycle, actor=caller())
+    return {"cycle": cycle.id, **summary.__dict__, "summary": summary.line()}
 
 
-@bp.route("/planning/settings", tags=["Planning"])
+@routes.route("/planning/settings", tags=["Planning"])
 @admin_only
-@bp.response(200, SettingsSchema)
-@answers(401, 404)
+@routes.response(200, SettingsSchema)
+@routes.answers(401, 404)
 def planning_settings():
     """The district's planning rules (district admins): current-level policy, bonuses, goals,
     lane thresholds and labels, cohort sizes, caseload limit."""
     return queries.settings_row(caller().district_id)
 
 
-@bp.route("/planning/settings", methods=["PUT"], tags=["Planning"])
+@routes.route("/planning/settings", methods=["PUT"], tags=["Planning"])
 @admin_only
-@bp.arguments(SettingsSchema)
-@bp.response(200, SettingsSchema)
-@answers(401, 404)
+@routes.arguments(SettingsSchema)
+@routes.response(200, SettingsSchema)
+@routes.answers(401, 404)
 def put_planning_settings(body):
     """Replace the district's planning rules (all of them; audited). They apply from the next
     planning run."""
@@ -623,13 +732,13 @@ def put_planning_settings(body):
     return row
 
 
-# -- the catalogue -------------------------------------------------------------------------
+# -- the catalogue --------------------------------------------------------------------------
 
-@bp.route("/resources", tags=["Resources"])
+@routes.route("/resources", tags=["Resources"])
 @role_required(*Role)
-@bp.arguments(ResourceArgs, location="query")
-@bp.response(200, schemas.page_of(ResourceSchema, "ResourcePage"))
-@answers(401)
+@routes.arguments(ResourceArgs, location="query")
+@routes.response(200, page_of(ResourceSchema, "ResourcePage"))
+@routes.answers(401)
 def resources(args):
     """The district's catalogue of active activities, by title; filter by competency and kind."""
     shown = [r for r in queries.visible_resources(caller().district_id)
@@ -638,11 +747,11 @@ def resources(args):
     return page_of_list(shown, args)
 
 
-@bp.route("/resources", methods=["POST"], tags=["Resources"])
+@routes.route("/resources", methods=["POST"], tags=["Resources"])
 @admin_only
-@bp.arguments(ResourceInputSchema)
-@bp.response(201, ResourceSchema)
-@answers(401, 404)
+@routes.arguments(ResourceInputSchema)
+@routes.response(201, ResourceSchema)
+@routes.answers(401, 404)
 def create_resource(body):
     """Add an activity to the district's catalogue (district admins)."""
     with one_transaction():
@@ -659,12 +768,12 @@ def editable_resource(resource_id: int) -> dict:
     return {"resource": resource}
 
 
-@bp.route("/resources/<int:resource_id>", methods=["PUT"], tags=["Resources"])
+@routes.route("/resources/<int:resource_id>", methods=["PUT"], tags=["Resources"])
 @admin_only
-@bp.response(200, ResourceSchema)
-@answers(401, 404)
+@routes.response(200, ResourceSchema)
+@routes.answers(401, 404)
 @checked_first(editable_resource)
-@bp.arguments(ResourceInputSchema)
+@routes.arguments(ResourceInputSchema)
 def put_resource(body, resource: Resource):
     """Replace an activity of the catalogue (district admins). Editing a shared activity gives
     the district its own copy, which the answer is; other districts keep theirs."""
@@ -672,3 +781,23 @@ def put_resource(body, resource: Resource):
         saved = services.save_resource(caller().district_id, body, resource=resource, actor=caller())
     return saved
 
+
+# -- plans ----------------------------------------------------------------------------------
+
+@routes.route("/educators/<int:educator_id>/plan", tags=["Plans"])
+@signed_in
+@routes.arguments(PlanArgs, location="query")
+@routes.response(200, PlanSchema)
+@routes.answers(401, 404)
+def educator_plan(args, educator_id: int):
+    """An educator's plan: goals with their activities, lane and cohort.
+
+    Visible to whoever may see the educator, and to the coach of a cohort they are in. Levels,
+    goal whys, reflections and evidence are null for a principal or district admin unless the
+    educator shared that cycle's ratings.
+    """
+    cycle = cycle_or_404(args["cycle"]) if args["cycle"] else queries.planned_cycle(caller().district_id)
+    if cycle is None:
+        problem(404, "There is no cycle in your district yet.")
+    educator = get_plan_owner_or_404(caller(), educator_id, cycle.id)
+    return plan_document(queries.plan_of(educator, cycle, caller()))

@@ -9,5 +9,5 @@ from blinker import Namespace
 signals = Namespace()
 
 plans_written = signals.signal("plans-written", doc="""
-    Sent with a cycle's id when plans were written in bulk statements, which pass every ORM flush
+    Sent with the cycle when plans were written in bulk statements, which pass every ORM flush
     watcher by. `educator_ids`: whose plans changed, or None when the whole cycle was re-planned.""")

@@ -151,7 +151,7 @@ API_ROUTES: dict = {
     "api.resources": ("GET", lambda w: "/api/v1/resources", API_OK),
     "api.create_resource": ("POST", lambda w: "/api/v1/resources", api_only(ADMIN, 422, 404)),
     "api.put_resource": ("PUT", lambda w: f"/api/v1/resources/{w.resource_id}", api_only(ADMIN, 422, 404)),
-    # -- people, schools, the audit log (pdplanner/api/people.py) ----------------------------
+    # -- people, schools (pdplanner/api/organisation.py), the audit log (pdplanner/api/audit.py)
     "api.people": ("GET", lambda w: "/api/v1/people", api_only(("coach",) + LEADERS, 200, 404)),
     "api.person": ("GET", lambda w: f"/api/v1/people/{teacher(w)}", api_only(("coach",) + LEADERS, 200, 404)),
     "api.create_person": ("POST", lambda w: "/api/v1/people", api_only(ADMIN, 422, 404)),
