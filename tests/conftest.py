@@ -94,20 +94,51 @@ class _JoinedSession(Session):
         return bind if bind is not None else self.bind
 
 
+class _SharedConnection:
+    """What the engine's connect() gives during a rolled-back test: the test's own connection,
+    which its user (read_connection, the health check) cannot close or commit, so that what
+    it reads includes the test's uncommitted data."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+    def execution_options(self, **options):
+        return self
+
+    def begin(self):
+        return self._connection.begin_nested()
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
+
 @contextmanager
 def _rolled_back_transaction():
     """Every session made meanwhile joins one transaction on one connection through a SAVEPOINT
-    (its commit releases the savepoint); the transaction is rolled back at the end."""
-    connection = _db.engine.connect()
+    (its commit releases the savepoint), and so does every connection the code asks the engine
+    for; the transaction is rolled back at the end."""
+    engine = _db.engine
+    connection = engine.connect()
     transaction = connection.begin()
     factory = _db.session.session_factory
     saved_class, saved_kw = factory.class_, dict(factory.kw)
     factory.class_ = _JoinedSession
     factory.kw.update(bind=connection, join_transaction_mode="create_savepoint")
+    engine.connect = lambda: _SharedConnection(connection)
     try:
         yield
     finally:
         _db.session.remove()
+        del engine.connect
         factory.class_, factory.kw = saved_class, saved_kw
         transaction.rollback()
         connection.close()
