@@ -219,6 +219,7 @@ def _statements(db, client, user, url="/") -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 @pytest.mark.parametrize("role", ["principal", "admin"])
 def test_dashboard_statements_do_not_grow_with_the_educators_in_scope(db, client, role):
     small = District(db, schools=1, teachers=3)    # one cohort: cohorts are read in the same statements
@@ -229,6 +230,7 @@ def test_dashboard_statements_do_not_grow_with_the_educators_in_scope(db, client
     assert few[1] < few[0]                        # reading kept summaries is cheaper than computing
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, client):
     small, large = District(db, teachers=3), District(db, teachers=9)
     url = "/api/v1/schools/{}/readiness"
@@ -236,6 +238,7 @@ def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, cl
             == _statements(db, client, large.principals[0], url.format(large.schools[0].id)))
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 def test_educator_home_reads_a_fixed_handful_of_statements(db, client):
     """The educator page is the most opened one: its statements are counted, not only kept
     from growing (each is a round trip to the database; see docs/PERFORMANCE.md)."""
@@ -245,6 +248,7 @@ def test_educator_home_reads_a_fixed_handful_of_statements(db, client):
     assert few[1] <= 19
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 def test_coach_home_statements_do_not_grow_with_the_caseload(db, client):
     small, large = District(db, teachers=3), District(db, teachers=9)   # each with a cohort
     few, many = _statements(db, client, small.coaches[0]), _statements(db, client, large.coaches[0])
