@@ -60,18 +60,18 @@ def _worker_database(url: str, worker: str | None):
 
 
 @pytest.fixture(scope="session")
-def worker_id(request) -> str | None:
+def xdist_worker(request) -> str | None:
     """The xdist worker running this session ("gw0", ...), None without xdist."""
     workerinput = getattr(request.config, "workerinput", None)
     return workerinput["workerid"] if workerinput else None
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def app(request, tmp_path_factory, worker_id):
+def app(request, tmp_path_factory, xdist_worker):
     from config import database_url
 
     if request.param == "postgresql":
-        database = _worker_database(database_url(os.environ["TEST_DATABASE_URL"]), worker_id)
+        database = _worker_database(database_url(os.environ["TEST_DATABASE_URL"]), xdist_worker)
         url = database.__enter__()
         request.addfinalizer(lambda: database.__exit__(None, None, None))
         _reset_postgresql(url)
