@@ -35,8 +35,11 @@ run: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
+# Two workers on two cores; each has its own SQLite file and PostgreSQL database (tests/conftest.py).
+TEST_WORKERS ?= auto
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

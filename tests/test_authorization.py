@@ -2,21 +2,14 @@
 answer for every role; requests for other people's data get 404."""
 
 import re
-from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from pdplanner.accounts.models import Role
-from pdplanner.accounts.services import issue_set_password_link
 from pdplanner.assessments.evidence import store_evidence
-from pdplanner.assessments.services import RatingInput, create_cycle, open_cycle, save_self_ratings
-from pdplanner.extensions import db
 from pdplanner.permissions import PUBLIC
-from pdplanner.planning.models import ActivityStatus, Cohort, PathActivity, Placement, PlannedGoal, Resource
-from pdplanner.planning.services import import_catalogue
+from pdplanner.planning.models import Cohort, PathActivity
 from tests.api.routes import API_ROUTES
-from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
 from tests.route_table import (
     ADMIN,
@@ -25,64 +18,20 @@ from tests.route_table import (
     PLANNERS,
     ROLES,
     SIGNED_IN_OK,
-    World,
     everyone,
     only,
 )
+from tests.scenarios import authorization_world, load, module_scenario
+
+
+@pytest.fixture(scope="module")
+def built_world(app):
+    yield from module_scenario(app, authorization_world)
 
 
 @pytest.fixture
-def world(db):
-    district = create_district("HOME")
-    school, other_school = create_school(district, "S1"), create_school(district, "S2")
-    w = World()
-    coach = create_user(Role.COACH, school=school)
-    w.people = {
-        "coach": coach,
-        "teacher": create_user(Role.TEACHER, school=school, coach=coach),
-        "principal": create_user(Role.PRINCIPAL, school=school),
-        "district_admin": create_user(Role.DISTRICT_ADMIN, district=district),
-        "other_coach": create_user(Role.COACH, school=school),
-        "other_principal": create_user(Role.PRINCIPAL, school=other_school),
-        "stranger": create_user(Role.TEACHER, school=create_school(create_district("AWAY"))),
-    }
-    framework = load_default_framework()
-    w.framework_id = framework.id
-    cycle = create_cycle(district_id=district.id, name="Baseline", opens_on=date(2026, 9, 1),
-                         closes_on=date(2026, 10, 15), framework=framework)
-    open_cycle(cycle)
-    w.cycle_id = cycle.id
-    [rating] = save_self_ratings(w.people["teacher"], cycle, [RatingInput("COG.1", level=2)])
-    rating.evidence_file_id = store_evidence(w.people["teacher"], pdf_upload()).id
-    w.evidence_id = rating.evidence_file_id
-    import_catalogue([{"key": "feedback-lab", "title": "Feedback lab", "kind": "workshop",
-                       "competencies": ["COG.2"], "level_min": 1, "level_max": 2, "hours": 6.0,
-                       "lanes": ["slow"], "description": "Practise feedback.", "evidence": ""}])
-    w.resource_id = db.session.scalar(select(Resource.id))
-    w.cohort_id, w.activity_id = plan_for_teacher(cycle, w.people, w.resource_id)
-    w.secret = issue_set_password_link(w.people["teacher"]).rsplit("/", 1)[1]
-    db.session.commit()
-    return w
-
-
-def plan_for_teacher(cycle, people, resource_id) -> tuple[int, int]:
-    teacher = people["teacher"]
-    cohort = Cohort(cycle_id=cycle.id, key="s1-slow-cog2", lane="slow", focus="COG.2",
-                    school_ids=list(teacher.school_ids()), coach_id=people["coach"].id)
-    db.session.add(cohort)
-    db.session.flush()
-    db.session.add_all([
-        Placement(cycle_id=cycle.id, educator_id=teacher.id, lane="slow", rated=1, at_target=0,
-                  lowest_domain="COG", lowest_domain_mean=2.0, why="numbers", cohort_id=cohort.id),
-        PlannedGoal(cycle_id=cycle.id, educator_id=teacher.id, competency_code="COG.2", from_level=2,
-                    to_level=3, priority=1.0, rank=1, why="gap"),
-    ])
-    activity = PathActivity(cycle_id=cycle.id, educator_id=teacher.id, resource_id=resource_id,
-                            competency_code="COG.2", position=0, status=ActivityStatus.DONE,
-                            reflection="Tried it twice.")
-    db.session.add(activity)
-    db.session.flush()
-    return cohort.id, activity.id
+def world(db, built_world):
+    return load(built_world)
 
 
 # endpoint -> (method, url builder, expected status per role)

@@ -10,6 +10,8 @@ from sqlalchemy import text
 from pdplanner.accounts.models import User
 from tests.factories import create_user
 
+pytestmark = pytest.mark.real_commits  # a second thread's connection and the migrations see committed rows
+
 
 def test_migrations_match_the_models(app, db):
     with db.engine.connect() as connection:

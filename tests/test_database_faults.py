@@ -17,6 +17,8 @@ from pdplanner.permissions import public
 from tests.factories import create_user
 from tests.helpers import sign_in_directly
 
+pytestmark = pytest.mark.real_commits  # locks, timeouts and lost connections need transactions of their own
+
 
 @pytest.fixture(scope="module")
 def hanging_server():

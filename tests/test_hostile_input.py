@@ -24,7 +24,8 @@ from pdplanner.framework.models import Framework
 from pdplanner.framework.services import read_native_file
 from tests.helpers import sign_in_directly
 from tests.test_authorization import ROUTES
-from tests.test_authorization import world as world  # the fixture
+from tests.test_authorization import built_world as built_world  # the fixtures
+from tests.test_authorization import world as world
 
 HOSTILE_IDS = {
     "2**31": str(ID_MAX + 1),

@@ -4,6 +4,7 @@
 import re
 import threading
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -12,6 +13,8 @@ from pdplanner.accounts.models import User
 from pdplanner.audit.models import AuditEvent
 from tests.factories import PASSWORD, create_school, create_user
 from tests.helpers import write_lock_is_free
+
+pytestmark = pytest.mark.real_commits  # sign-ins on threads, own connections, SQLite's write lock
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

@@ -28,6 +28,8 @@ from pdplanner.planning.services import import_catalogue
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
 
+pytestmark = pytest.mark.real_commits  # a backup reads, and a restore replaces, what is committed
+
 ROSTER_CSV = b"email,given_name,family_name,role,school_code\nnew@drill.org,Nia,Okoro,teacher,S1\n"
 CSRF = re.compile(r'(name="csrf_token"(?: type="hidden")? value=")[^"]+')
 

@@ -3,71 +3,32 @@ number of statements that does not grow with the people in scope."""
 
 import re
 from contextlib import contextmanager
-from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from pdplanner.accounts.models import Role
 from pdplanner.assessments.services import (
     RatingInput,
-    create_cycle,
-    open_cycle,
     save_coach_ratings,
     save_self_ratings,
     set_sharing,
     submit_self_assessment,
 )
-from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.dashboards.models import SchoolSummary
 from pdplanner.organisation.services import delete_person, set_active
 from pdplanner.planning.models import PathActivity, Resource
 from pdplanner.planning.services import (
     ProgressUpdate,
     assign_activity,
-    import_catalogue,
     override_lane,
-    read_catalogue,
     run_plan,
     update_progress,
     verify_activity,
 )
-from tests.factories import create_district, create_school, create_user
-from tests.helpers import load_default_framework, sign_in_directly
-
-
-class District:
-    """A district with `schools` schools of `teachers` teachers each, rated and planned."""
-
-    def __init__(self, db, schools: int = 1, teachers: int = 6, level: int = 2, submitted: bool = False):
-        self.district = create_district()
-        framework = load_default_framework()
-        self.cycle = create_cycle(district_id=self.district.id, name="Autumn", opens_on=date(2026, 9, 1),
-                                  closes_on=date(2026, 12, 15), framework=framework)
-        open_cycle(self.cycle)
-        import_catalogue(read_catalogue(DEFAULT_CATALOGUE))
-        self.schools, self.teachers, self.coaches, self.principals = [], [], [], []
-        for _ in range(schools):
-            school = create_school(self.district)
-            coach = create_user(Role.COACH, school=school)
-            self.schools.append(school)
-            self.coaches.append(coach)
-            self.principals.append(create_user(Role.PRINCIPAL, school=school))
-            for _ in range(teachers):
-                teacher = create_user(Role.TEACHER, school=school, coach=coach)
-                items = [RatingInput(c.code, level=level) for c in framework.competencies]
-                save_self_ratings(teacher, self.cycle, items)
-                save_coach_ratings(coach, teacher, self.cycle, items)
-                if submitted:   # only submitted self-assessments reach leaders' figures
-                    submit_self_assessment(teacher, self.cycle)
-                self.teachers.append(teacher)
-        self.admin = create_user(Role.DISTRICT_ADMIN, district=self.district)
-        run_plan(self.cycle)
-        db.session.commit()
-
-    def summaries(self, db) -> int:
-        return db.session.scalar(select(func.count()).select_from(SchoolSummary)
-                                 .where(SchoolSummary.cycle_id == self.cycle.id))
+from tests.factories import create_user
+from tests.helpers import sign_in_directly
+from tests.scenarios import District
 
 
 def page(client, user, url="/"):
@@ -258,6 +219,7 @@ def _statements(db, client, user, url="/") -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 @pytest.mark.parametrize("role", ["principal", "admin"])
 def test_dashboard_statements_do_not_grow_with_the_educators_in_scope(db, client, role):
     small = District(db, schools=1, teachers=3)    # one cohort: cohorts are read in the same statements
@@ -268,6 +230,7 @@ def test_dashboard_statements_do_not_grow_with_the_educators_in_scope(db, client
     assert few[1] < few[0]                        # reading kept summaries is cheaper than computing
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, client):
     small, large = District(db, teachers=3), District(db, teachers=9)
     url = "/api/v1/schools/{}/readiness"
@@ -275,6 +238,7 @@ def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, cl
             == _statements(db, client, large.principals[0], url.format(large.schools[0].id)))
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 def test_educator_home_reads_a_fixed_handful_of_statements(db, client):
     """The educator page is the most opened one: its statements are counted, not only kept
     from growing (each is a round trip to the database; see docs/PERFORMANCE.md)."""
@@ -284,6 +248,7 @@ def test_educator_home_reads_a_fixed_handful_of_statements(db, client):
     assert few[1] <= 19
 
 
+@pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
 def test_coach_home_statements_do_not_grow_with_the_caseload(db, client):
     small, large = District(db, teachers=3), District(db, teachers=9)   # each with a cohort
     few, many = _statements(db, client, small.coaches[0]), _statements(db, client, large.coaches[0])

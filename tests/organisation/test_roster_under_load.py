@@ -24,6 +24,8 @@ from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, sign_in_directly, write_lock_is_free
 from tests.organisation.test_roster_import import hidden_fields, upload
 
+pytestmark = pytest.mark.real_commits  # saves on threads, own connections, SQLite's write lock
+
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

@@ -15,7 +15,7 @@ from pdplanner.planning.models import ActivityStatus, PathActivity
 from pdplanner.planning.services import PlanningError, run_plan
 from tests.factories import create_user
 from tests.helpers import pdf_upload, sign_in_directly
-from tests.planning.conftest import rate_everything
+from tests.scenarios import rate_everything
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,6 @@ from pdplanner.assessments.services import (
 )
 from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.extensions import db as _db
-from pdplanner.extensions import limiter
 from pdplanner.planning.models import Cohort, PathActivity, Placement
 from pdplanner.planning.services import (
     ProgressUpdate,
@@ -40,6 +39,7 @@ from pdplanner.planning.services import (
 from tests.conftest import IsolatedClient
 from tests.factories import create_district, create_school, create_user
 from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
+from tests.scenarios import module_scenario
 
 PATTERN = (2, 1, 2, 3)
 REFLECTION = "Una-private-reflection-7Q"
@@ -103,27 +103,13 @@ def build() -> SimpleNamespace:
 
 @pytest.fixture(scope="module")
 def school(app):
-    with app.app_context():
-        built = build()
-        _db.session.commit()
-        _db.session.remove()
-    yield built
-    with app.app_context():
-        _db.session.remove()
-        with _db.engine.begin() as connection:
-            for table in reversed(_db.metadata.sorted_tables):
-                connection.execute(table.delete())
-    limiter.reset()
+    yield from module_scenario(app, build)
 
 
 @pytest.fixture
-def context(app, school):
-    """An app context for one test, its session rolled back after; the tables are kept."""
-    with app.app_context():
-        yield
-        _db.session.rollback()
-        _db.session.remove()
-    limiter.reset()
+def context(db, school):
+    """An app context for one test, in a transaction rolled back after it; the tables are kept."""
+    yield
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ only, and where a part is withheld, enough others are withheld with it."""
 import re
 
 from pdplanner.assessments.services import set_sharing
-from tests.dashboards.test_dashboards import District
 from tests.privacy.curious import add_school, between, district_reads, get
+from tests.scenarios import District
 
 K = 5
 

@@ -11,9 +11,9 @@ import pytest
 
 from pdplanner.accounts.models import Role
 from pdplanner.assessments.services import RatingInput, save_self_ratings, set_sharing, submit_self_assessment
-from tests.dashboards.test_dashboards import District
 from tests.factories import create_user
 from tests.privacy.curious import add_teacher, between, district_reads, get, participation, principal_reads
+from tests.scenarios import District
 
 K = 5
 

@@ -14,7 +14,7 @@ from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
 from pdplanner.reports.exports import CYCLE_TABLES, safe_cell
 from tests.helpers import sign_in_directly
-from tests.reports.conftest import HOSTILE_NOTE
+from tests.scenarios import HOSTILE_NOTE
 
 TABLES = sorted(CYCLE_TABLES)
 

@@ -8,8 +8,8 @@ import re
 from pypdf import PdfReader
 
 from pdplanner.assessments.services import set_sharing
-from tests.dashboards.test_dashboards import District
 from tests.helpers import sign_in_directly
+from tests.scenarios import District
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
