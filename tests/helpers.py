@@ -1,5 +1,6 @@
 """Test helpers shared by several test packages."""
 
+import re
 import sqlite3
 import time
 
@@ -45,3 +46,9 @@ def write_lock_is_free(app) -> bool:
         return False
     finally:
         other.close()
+
+
+def without_csrf_tokens(response) -> str:
+    """The page without its forms' CSRF tokens, which are timestamped (they change by the second),
+    for tests that compare two pages."""
+    return re.sub(r'name="csrf_token"( type="hidden")? value="[^"]*"', "", response.get_data(as_text=True))

@@ -1,7 +1,6 @@
 """The loaders of pdplanner/permissions.py: an object of another district (or otherwise outside
 the rules) and an id that names nothing give the same 404, and only the refusal is audited."""
 
-import re
 from datetime import date
 
 import pytest
@@ -20,7 +19,7 @@ from pdplanner.planning.models import ActivityStatus, Cohort, PathActivity, Reso
 from pdplanner.planning.services import import_catalogue
 from tests.conftest import csrf_from
 from tests.factories import create_district, create_school, create_user
-from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
+from tests.helpers import load_default_framework, pdf_upload, sign_in_directly, without_csrf_tokens
 
 MISSING = 999_999
 
@@ -128,11 +127,6 @@ PAGES = {
 }
 
 
-def without_csrf_token(response) -> str:
-    """The page, without its sign-out form's CSRF token, which is timestamped (it changes by the second)."""
-    return re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_pages_answer_a_foreign_id_as_a_missing_one_and_audit_the_refusal(client, db, world, name):
     method, path, attribute, who = PAGES[name]
@@ -142,7 +136,7 @@ def test_pages_answer_a_foreign_id_as_a_missing_one_and_audit_the_refusal(client
     foreign = client.open(path.format(getattr(world, attribute)), method=method, data=data)
     missing = client.open(path.format(MISSING), method=method, data=data)
     assert foreign.status_code == missing.status_code == 404
-    assert without_csrf_token(foreign) == without_csrf_token(missing)
+    assert without_csrf_tokens(foreign) == without_csrf_tokens(missing)
     denied = [e.details for e in db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "access.denied", AuditEvent.actor_id == viewer.id))]
     assert [(d["denied"], d["denied_id"]) for d in denied] == [(LOADERS[name][2], getattr(world, attribute))]
