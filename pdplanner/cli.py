@@ -61,11 +61,11 @@ def _district(code: str | None) -> District:
         if district is None:
             _fail(f"No district has the code {code!r}. Create it with `districts create`.")
         return district
-    found = db.session.scalars(select(District)).all()
-    if len(found) != 1:
-        _fail("Name the district with --district CODE." if found else
+    districts = db.session.scalars(select(District)).all()
+    if len(districts) != 1:
+        _fail("Name the district with --district CODE." if districts else
               "There is no district yet. Create one with `districts create --code C --name N`.")
-    return found[0]
+    return districts[0]
 
 
 @seed.command("framework")
@@ -108,10 +108,10 @@ def _framework_size(framework: Framework) -> str:
 def _framework(reference: str) -> Framework:
     """A framework by id, or by slug (its newest version)."""
     if reference.isdigit():
-        found = db.session.get(Framework, int(reference))
-        if found is None:
+        framework = db.session.get(Framework, int(reference))
+        if framework is None:
             _fail(f"No framework has the id {reference}.")
-        return found
+        return framework
     versions = db.session.scalars(
         select(Framework).where(Framework.slug == reference).order_by(Framework.version.desc())).all()
     if not versions:
@@ -376,13 +376,13 @@ def purge(district_code: str | None, apply: bool):
         if district.retention_months is None:
             click.echo(f"{district.code}: keeps everything (no retention period).")
             continue
-        found = expired_cycles(district, today)
+        cycles = expired_cycles(district, today)
         click.echo(f"{district.code}: keeps closed cycles {district.retention_months} months; "
-                   f"{len(found)} to purge.")
-        for cycle in found:
+                   f"{len(cycles)} to purge.")
+        for cycle in cycles:
             counts = ", ".join(f"{what.replace('_', ' ')}: {n}" for what, n in cycle_contents(cycle).items())
             click.echo(f"  {cycle.name} (closed {cycle.closes_on.isoformat()}): {counts}")
-        expired += found
+        expired += cycles
     if not apply:
         db.session.rollback()
         click.echo("Preview only: nothing was deleted. Run again with --apply to delete." if expired else

@@ -207,13 +207,13 @@ def _require_open(cycle: Cycle) -> None:
 
 
 def self_assessment(cycle: Cycle, educator: User, *, create: bool = False) -> SelfAssessment | None:
-    found = db.session.scalar(select(SelfAssessment).where(
+    assessment = db.session.scalar(select(SelfAssessment).where(
         SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id == educator.id))
-    if found is None and create:
-        found = SelfAssessment(cycle_id=cycle.id, educator_id=educator.id)
-        db.session.add(found)
+    if assessment is None and create:
+        assessment = SelfAssessment(cycle_id=cycle.id, educator_id=educator.id)
+        db.session.add(assessment)
         db.session.flush()
-    return found
+    return assessment
 
 
 def save_self_ratings(educator: User, cycle: Cycle, items: list[RatingInput], *,

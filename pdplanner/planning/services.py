@@ -276,12 +276,12 @@ def update_progress(activity: PathActivity, update: ProgressUpdate, *, actor: Us
 
 
 def _competency(cycle: Cycle, code: str) -> Competency:
-    found = db.session.scalar(select(Competency).where(
+    competency = db.session.scalar(select(Competency).where(
         Competency.framework_id == cycle.framework_id, Competency.code == code))
-    if found is None:
+    if competency is None:
         raise PlanningError(f"{code!r} is not a competency of {cycle.name}'s framework",
                             {"competency": f"{code!r} is not a competency of this framework"})
-    return found
+    return competency
 
 
 def assign_activity(cycle: Cycle, educators: list[User], resource: Resource, competency_code: str, *,
