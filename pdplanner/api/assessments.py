@@ -2,7 +2,9 @@
 retention period; ratings (an educator's self and coach ratings, writing and submitting them),
 an educator's self-assessment status, sharing and reopening, calibration, a coach's caseload, a
 school's ratings. The same services, queries and rules as the Cycles, self-assessment,
-calibration and caseload pages. The cycle lookups (`cycle_or_404`, `requested_cycle`) are here."""
+calibration and caseload pages. The API's answer for a request's cycle (`cycle_meant`) is here."""
+
+from collections.abc import Callable
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -33,8 +35,10 @@ from pdplanner.permissions import (
     can_see_ratings,
     coaches,
     deny,
+    get_cycle_or_404,
     get_person_or_404,
     get_school_or_404,
+    requested_cycle,
     role_required,
     signed_in,
 )
@@ -228,18 +232,13 @@ class CaseloadArgs(PageArgs, CycleQueryArgs):
 
 # -- finding a cycle ------------------------------------------------------------------------
 
-def cycle_or_404(cycle_id: int) -> Cycle:
-    cycle = queries.cycle_in_district(caller().district_id, cycle_id)
+def cycle_meant(cycle_id: int | None, fallback: Callable[[int], Cycle | None] = queries.current_cycle,
+                missing: str = "There is no cycle in your district yet.") -> Cycle:
+    """The request's cycle (`permissions.requested_cycle`: by default the current one), 404 with
+    `missing` when the district has no such cycle."""
+    cycle = requested_cycle(caller(), cycle_id, fallback)
     if cycle is None:
-        problem(404, f"There is no cycle {cycle_id} in your district.")
-    return cycle
-
-
-def requested_cycle(cycle_id: int | None) -> Cycle:
-    """The cycle asked for, by default the current one."""
-    cycle = cycle_or_404(cycle_id) if cycle_id else queries.current_cycle(caller().district_id)
-    if cycle is None:
-        problem(404, "There is no cycle in your district yet.")
+        problem(404, missing)
     return cycle
 
 
@@ -251,7 +250,7 @@ def requested_cycle(cycle_id: int | None) -> Cycle:
 @routes.answers(401, 404)
 def cycle(cycle_id: int):
     """One assessment cycle of the caller's district."""
-    return cycle_or_404(cycle_id)
+    return get_cycle_or_404(caller(), cycle_id)
 
 
 @routes.route("/cycles", methods=["POST"], tags=["Cycles"])
@@ -276,7 +275,7 @@ CYCLE_CHANGES = {"open": services.open_cycle, "close": services.close_cycle}
 
 
 def change_cycle(cycle_id: int, action: str) -> Cycle:
-    cycle = cycle_or_404(cycle_id)
+    cycle = get_cycle_or_404(caller(), cycle_id)
     with one_transaction():
         CYCLE_CHANGES[action](cycle, actor=caller())
     return cycle
@@ -346,7 +345,7 @@ def educator_ratings(args, educator_id: int):
     when the educator shared that cycle's self-assessment.
     """
     educator = get_person_or_404(caller(), educator_id)
-    cycle = cycle_or_404(args["cycle"])
+    cycle = get_cycle_or_404(caller(), args["cycle"])
     if not can_see_ratings(caller(), educator, cycle):
         deny("ratings", educator.id)
     own = queries.ratings_by_code(cycle, educator, RaterKind.SELF)
@@ -376,7 +375,7 @@ def rating_writer(kind: RaterKind):
 
     def load(educator_id: int, cycle: int) -> dict:
         educator = get_person_or_404(caller(), educator_id)
-        loaded = {"educator": educator, "cycle": cycle_or_404(cycle)}
+        loaded = {"educator": educator, "cycle": get_cycle_or_404(caller(), cycle)}
         if not may_write(kind, caller(), educator):
             refuse(f"{kind.value}_ratings", educator.id, REFUSALS[kind])
         return loaded
@@ -462,7 +461,7 @@ def assessment_document(cycle: Cycle, educator: User) -> dict:
 
 def ratings_visible_or_404(educator_id: int, cycle_id: int | None) -> tuple[User, Cycle]:
     educator = get_person_or_404(caller(), educator_id)
-    cycle = requested_cycle(cycle_id)
+    cycle = cycle_meant(cycle_id)
     if not can_see_ratings(caller(), educator, cycle):
         deny("ratings", educator.id)
     return educator, cycle
@@ -484,7 +483,7 @@ def assessment(args, educator_id: int):
 
 def educator_themself(educator_id: int, cycle: int) -> dict:
     educator = get_person_or_404(caller(), educator_id)
-    loaded = {"educator": educator, "cycle": cycle_or_404(cycle)}
+    loaded = {"educator": educator, "cycle": get_cycle_or_404(caller(), cycle)}
     if educator.id != caller().id:
         refuse("sharing", educator.id, "Only the educator themself decides whom to share with.")
     return loaded
@@ -513,7 +512,7 @@ def put_sharing(body, educator: User, cycle: Cycle):
 def reopen_assessment(args, educator_id: int):
     """Reopen a submitted self-assessment so the educator can change it (their coach; audited).
     409 when it is not submitted or the cycle is not open."""
-    educator, cycle = get_person_or_404(caller(), educator_id), cycle_or_404(args["cycle"])
+    educator, cycle = get_person_or_404(caller(), educator_id), get_cycle_or_404(caller(), args["cycle"])
     if not coaches(caller(), educator):
         refuse("self_assessment", educator.id, "Only the educator's coach can reopen it.")
     with one_transaction():
@@ -551,7 +550,7 @@ def calibration(args, educator_id: int):
 def caseload(args):
     """The caller's caseload (coaches) with each educator's self-assessment progress, how much
     the caller has rated, and the calibration flags, in a cycle."""
-    cycle = requested_cycle(args["cycle"])
+    cycle = cycle_meant(args["cycle"])
     rows = [{"educator": row.educator, "status": row.progress.status, "answered": row.progress.answered,
              "total": row.progress.total, "coach_rated": row.coach_rated, "flags": row.flags}
             for row in queries.caseload_status(caller(), cycle)]
@@ -569,7 +568,7 @@ def school_ratings(args, school_id: int):
     school = get_school_or_404(caller(), school_id)
     if school not in queries.schools_led_by(caller()):
         deny("school", school.id)
-    cycle = requested_cycle(args["cycle"])
+    cycle = cycle_meant(args["cycle"])
     measures, _ = shown_measures(cycle, [school.id])
     document = {"school": school, "cycle": cycle.id, "privacy_min_group": min_group(),
                 "competencies": [{"competency": c.code, "self_count": c.self_mean.people,

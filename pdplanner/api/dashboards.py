@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from pdplanner.accounts.models import Role
-from pdplanner.api.assessments import CycleQueryArgs, requested_cycle
+from pdplanner.api.assessments import CycleQueryArgs, cycle_meant
 from pdplanner.api.plumbing import Routes, caller, described, problem
 from pdplanner.api.schemas import PersonSchema, PlanArgs, SchoolRefSchema
 from pdplanner.assessments.models import AssessmentStatus
@@ -230,7 +230,7 @@ def readiness_document(board: LeaderDashboard) -> dict:
 def coach_dashboard_figures(args):
     """The caller's coach dashboard in a cycle (coaches): their caseload's completion, flags,
     lanes and cohorts, the cohorts they lead, and how much evidence waits for them."""
-    cycle = requested_cycle(args["cycle"])
+    cycle = cycle_meant(args["cycle"])
     board = coach_dashboard(caller(), cycle)
     return {
         "cycle": cycle.id, "submitted": board.submitted, "coach_rated": board.coach_rated,
@@ -256,7 +256,7 @@ def district_summary(args, district_id: int):
     side, with the same measures and privacy threshold as the district page."""
     if district_id != caller().district_id:
         problem(404, f"There is no district {district_id} you administer.")
-    cycle = requested_cycle(args["cycle"])
+    cycle = cycle_meant(args["cycle"])
     schools = schools_led_by(caller())
     board = leader_dashboard(cycle, schools, whole_district=True)
     district = caller().district
@@ -285,7 +285,7 @@ def school_readiness(args, school_id: int):
     For the school's principals and coaches and the district's admins.
     """
     school = get_school_or_404(caller(), school_id)
-    cycle = requested_cycle(args["cycle"])
+    cycle = cycle_meant(args["cycle"])
     document = readiness_document(leader_dashboard(cycle, [school],
                                                    ratings=can_see_rating_figures(caller(), school)))
     db.session.commit()   # keeps the school's summary if it was computed for this request

@@ -31,7 +31,7 @@ from pdplanner.organisation import queries, services
 from pdplanner.organisation.models import Membership, School
 from pdplanner.organisation.roster import apply, read
 from pdplanner.organisation.roster import queries as roster_queries
-from pdplanner.permissions import deny, get_person_or_404, role_required, signed_in, visible_people_query
+from pdplanner.permissions import get_person_or_404, role_required, signed_in, visible_people_query
 
 admin_only = role_required(Role.DISTRICT_ADMIN)
 
@@ -354,9 +354,7 @@ def add_coach(body, person: User):
 def remove_coach(person_id: int, coach_id: int):
     """Take a person off a coach's caseload (district admins)."""
     person = get_person_or_404(caller(), person_id)
-    coach = db.session.get(User, coach_id)
-    if coach is None or coach.district_id != caller().district_id:
-        deny("user", coach_id)
+    coach = get_person_or_404(caller(), coach_id)
     with one_transaction():
         services.unassign_coach(coach, person, actor=caller())
     return person_document(person)

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.api.assessments import cycle_or_404
+from pdplanner.api.assessments import cycle_meant
 from pdplanner.api.plumbing import (
     PageArgs,
     Routes,
@@ -33,8 +33,12 @@ from pdplanner.permissions import (
     can_place,
     can_see_person,
     deny,
+    get_cohort_or_404,
+    get_cycle_or_404,
+    get_path_activity_or_404,
     get_person_or_404,
     get_plan_owner_or_404,
+    get_resource_or_404,
     guides,
     person_view,
     person_views,
@@ -291,32 +295,8 @@ class ResourceArgs(PageArgs):
 # -- loading and authorizing ----------------------------------------------------------------
 
 def plan_cycle(cycle_id: int | None) -> Cycle:
-    cycle = queries.cycle_to_show(caller().district_id, cycle_id)
-    if cycle is None:
-        problem(404, f"There is no cycle {cycle_id} in your district." if cycle_id else
-                "There is no cycle to plan yet.")
-    return cycle
-
-
-def guided_activity(activity_id: int) -> PathActivity:
-    """A path activity of someone the caller guides (their coach, or their cohort's coach)."""
-    activity = db.session.get(PathActivity, activity_id)
-    if activity is None:
-        problem(404, f"There is no path activity {activity_id}.")
-    if not guides(caller(), activity.educator, activity.cycle_id):
-        deny("path_activity", activity.id)
-    return activity
-
-
-def led_cohort(cohort_id: int) -> Cohort:
-    """A cohort the caller may confirm and edit: its coach, a principal of one of its schools, a
-    district admin of its district."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        problem(404, f"There is no cohort {cohort_id}.")
-    if not can_lead_cohort(caller(), cohort):
-        deny("cohort", cohort.id)
-    return cohort
+    """The cycle a plan, path, lane or cohort list means: the one named, else the planned one."""
+    return cycle_meant(cycle_id, queries.planned_cycle, "There is no cycle to plan yet.")
 
 
 def path_activity_document(activity: PathActivity, view: PersonView, names: dict[str, str]) -> dict:
@@ -436,7 +416,7 @@ def assign_to_person(body, educator: User, cycle: Cycle):
 
 
 def coached_cohort(cohort_id: int) -> dict:
-    cohort = led_cohort(cohort_id)
+    cohort = get_cohort_or_404(caller(), cohort_id)
     if cohort.coach_id != caller().id:
         deny("cohort", cohort.id)
     return {"cohort": cohort}
@@ -458,18 +438,11 @@ def assign_to_cohort(body, cohort: Cohort):
     return {"added": added, "already": already}
 
 
-def own_activity(activity_id: int) -> dict:
-    activity = db.session.get(PathActivity, activity_id)
-    if activity is None or activity.educator_id != caller().id:
-        deny("path_activity", activity_id)
-    return {"activity": activity}
-
-
 @routes.route("/path-activities/<int:activity_id>", methods=["PUT"], tags=["Paths"])
 @role_required(Role.TEACHER, Role.COACH)
 @routes.response(200, PathActivitySchema)
 @routes.answers(401, 404, 409)
-@checked_first(own_activity)
+@checked_first(lambda activity_id: {"activity": get_path_activity_or_404(caller(), activity_id, own=True)})
 @routes.arguments(ProgressInputSchema)
 def put_progress(body, activity: PathActivity):
     """The caller's progress on one activity of their own path: status, reflection, evidence
@@ -484,7 +457,7 @@ def put_progress(body, activity: PathActivity):
 @coaches_only
 @routes.response(200, VerifiedSchema)
 @routes.answers(401, 404, 409)
-@checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
+@checked_first(lambda activity_id: {"activity": get_path_activity_or_404(caller(), activity_id)})
 @routes.arguments(VerifyInputSchema)
 def verify_activity(body, activity: PathActivity):
     """Accept the evidence of an activity marked done (the educator's coach or cohort coach,
@@ -500,7 +473,7 @@ def verify_activity(body, activity: PathActivity):
 @coaches_only
 @routes.response(200, PathActivitySchema)
 @routes.answers(401, 404, 409)
-@checked_first(lambda activity_id: {"activity": guided_activity(activity_id)})
+@checked_first(lambda activity_id: {"activity": get_path_activity_or_404(caller(), activity_id)})
 @routes.arguments(ReturnInputSchema)
 def return_activity(body, activity: PathActivity):
     """Send an activity marked done back for more, saying what is missing. 409 when it is not
@@ -517,7 +490,7 @@ def return_activity(body, activity: PathActivity):
 def remove_activity(activity_id: int):
     """Take an activity off the path (the educator's coach or cohort coach); answers what was
     removed. 409 when the educator has recorded progress on it."""
-    activity = guided_activity(activity_id)
+    activity = get_path_activity_or_404(caller(), activity_id)
     removed = seen_activity_document(activity)
     with one_transaction():
         services.remove_activity(activity, actor=caller())
@@ -640,7 +613,7 @@ def cohort(cohort_id: int):
 @routes.answers(401, 404)
 def confirm_cohort(cohort_id: int):
     """Confirm a cohort: re-planning keeps it and its members as they are."""
-    cohort = led_cohort(cohort_id)
+    cohort = get_cohort_or_404(caller(), cohort_id)
     with one_transaction():
         services.confirm_cohort(cohort, actor=caller())
     return cohort_document(queries.cohort_view(cohort, caller()))
@@ -650,7 +623,7 @@ def confirm_cohort(cohort_id: int):
 @planners
 @routes.response(200, CohortSchema)
 @routes.answers(401, 404, 409)
-@checked_first(lambda cohort_id: {"cohort": led_cohort(cohort_id)})
+@checked_first(lambda cohort_id: {"cohort": get_cohort_or_404(caller(), cohort_id)})
 @routes.arguments(MemberInputSchema)
 def add_member(body, cohort: Cohort):
     """Move an educator (one the caller may see, with a plan in the cycle) into the cohort,
@@ -667,7 +640,7 @@ def add_member(body, cohort: Cohort):
 @routes.answers(401, 404, 409)
 def remove_member(cohort_id: int, educator_id: int):
     """Move a member to individual coaching; the cohort is confirmed."""
-    cohort = led_cohort(cohort_id)
+    cohort = get_cohort_or_404(caller(), cohort_id)
     educator = get_plan_owner_or_404(caller(), educator_id, cohort.cycle_id)
     with one_transaction():
         services.remove_member(cohort, educator, actor=caller())
@@ -678,7 +651,7 @@ def remove_member(cohort_id: int, educator_id: int):
 @leaders
 @routes.response(200, CohortSchema)
 @routes.answers(401, 404, 409)
-@checked_first(lambda cohort_id: {"cohort": led_cohort(cohort_id)})
+@checked_first(lambda cohort_id: {"cohort": get_cohort_or_404(caller(), cohort_id)})
 @routes.arguments(CohortCoachInputSchema)
 def put_cohort_coach(body, cohort: Cohort):
     """Choose who leads a cohort, or nobody (a principal of one of its schools, a district admin).
@@ -701,9 +674,7 @@ def put_cohort_coach(body, cohort: Cohort):
 def run_plan(cycle_id: int):
     """Re-plan a cycle, as the planning page's button does. Lane overrides, confirmed cohorts,
     verified goals and started or assigned activities are kept."""
-    cycle = queries.cycle_to_show(caller().district_id, cycle_id)
-    if cycle is None:
-        problem(404, f"There is no cycle {cycle_id} in your district.")
+    cycle = get_cycle_or_404(caller(), cycle_id)
     with one_transaction():
         summary = services.run_plan(cycle, actor=caller())
     return {"cycle": cycle.id, **summary.__dict__, "summary": summary.line()}
@@ -759,20 +730,11 @@ def create_resource(body):
     return created
 
 
-def editable_resource(resource_id: int) -> dict:
-    resource = db.session.get(Resource, resource_id)
-    if resource is None:
-        problem(404, f"There is no activity {resource_id}.")
-    if resource.district_id not in (None, caller().district_id):
-        deny("resource", resource.id)
-    return {"resource": resource}
-
-
 @routes.route("/resources/<int:resource_id>", methods=["PUT"], tags=["Resources"])
 @admin_only
 @routes.response(200, ResourceSchema)
 @routes.answers(401, 404)
-@checked_first(editable_resource)
+@checked_first(lambda resource_id: {"resource": get_resource_or_404(caller(), resource_id)})
 @routes.arguments(ResourceInputSchema)
 def put_resource(body, resource: Resource):
     """Replace an activity of the catalogue (district admins). Editing a shared activity gives
@@ -796,8 +758,6 @@ def educator_plan(args, educator_id: int):
     goal whys, reflections and evidence are null for a principal or district admin unless the
     educator shared that cycle's ratings.
     """
-    cycle = cycle_or_404(args["cycle"]) if args["cycle"] else queries.planned_cycle(caller().district_id)
-    if cycle is None:
-        problem(404, "There is no cycle in your district yet.")
+    cycle = cycle_meant(args["cycle"], queries.planned_cycle)
     educator = get_plan_owner_or_404(caller(), educator_id, cycle.id)
     return plan_document(queries.plan_of(educator, cycle, caller()))

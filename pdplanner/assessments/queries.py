@@ -45,11 +45,6 @@ def cycles_of_district(district_id: int) -> list[Cycle]:
         select(Cycle).where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc())))
 
 
-def cycle_in_district(district_id: int, cycle_id: int) -> Cycle | None:
-    cycle = db.session.get(Cycle, cycle_id)
-    return cycle if cycle is not None and cycle.district_id == district_id else None
-
-
 def ratings_by_code(cycle: Cycle, educator: User, kind: RaterKind) -> dict[str, Rating]:
     """The educator's ratings of one kind in a cycle, by competency code (one rater each)."""
     rows = db.session.execute(

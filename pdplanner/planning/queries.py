@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import Cycle, CycleStatus, RaterKind, Rating
-from pdplanner.assessments.queries import current_cycle, cycle_in_district
+from pdplanner.assessments.queries import current_cycle
 from pdplanner.core.gaps import VIEW_OF_KIND, missing_views
 from pdplanner.core.goals import private_goal_why
 from pdplanner.core.lanes import private_lane_why
@@ -260,12 +260,6 @@ def planned_cycle(district_id: int) -> Cycle | None:
         select(Cycle).join(Placement, Placement.cycle_id == Cycle.id)
         .where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc()).limit(1))
     return planned or cycle
-
-
-def cycle_to_show(district_id: int, cycle_id: int | None) -> Cycle | None:
-    """The cycle a plan (page or PDF) shows: the district's cycle `cycle_id` when given (None if
-    there is no such cycle in the district), else the planned cycle."""
-    return cycle_in_district(district_id, cycle_id) if cycle_id else planned_cycle(district_id)
 
 
 def lane_labels(district_id: int) -> dict[str, str]:
