@@ -36,10 +36,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
 # Two workers on two cores; each has its own SQLite file and PostgreSQL database (tests/conftest.py).
+# Work stealing: an idle worker takes tests from the busy one, so the slow tests (schemathesis, the
+# browser, the hostile-id walk) do not leave one worker running alone at the end.
 TEST_WORKERS ?= auto
 
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
