@@ -12,6 +12,7 @@ goes to the audit log (`deny`). `requested_cycle` is the one rule for which cycl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from flask import abort, current_app, g, request
 from flask_login import current_user
@@ -305,12 +306,7 @@ def get_evidence_or_404(viewer: User, file_id: int) -> EvidenceFile:
 
 def get_cycle_or_404(viewer: User, cycle_id: int) -> Cycle:
     """A cycle of the viewer's district."""
-    cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None:
-        abort(404)
-    if cycle.district_id != viewer.district_id:
-        deny("cycle", cycle.id)
-    return cycle
+    return _loaded(Cycle, cycle_id, "cycle", lambda cycle: cycle.district_id == viewer.district_id)
 
 
 def requested_cycle(viewer: User, cycle_id: int | None,
@@ -326,41 +322,33 @@ def requested_cycle(viewer: User, cycle_id: int | None,
 
 def get_cohort_or_404(viewer: User, cohort_id: int) -> Cohort:
     """A cohort the viewer leads (`can_lead_cohort`)."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
-    if not can_lead_cohort(viewer, cohort):
-        deny("cohort", cohort.id)
-    return cohort
+    return _loaded(Cohort, cohort_id, "cohort", lambda cohort: can_lead_cohort(viewer, cohort))
 
 
 def get_path_activity_or_404(viewer: User, activity_id: int, *, own: bool = False) -> PathActivity:
     """A path activity the viewer guides (`guides`), or with `own` one of the viewer's own path."""
-    activity = db.session.get(PathActivity, activity_id)
-    if activity is None:
-        abort(404)
-    allowed = (activity.educator_id == viewer.id if own
-               else guides(viewer, activity.educator, activity.cycle_id))
-    if not allowed:
-        deny("path_activity", activity.id)
-    return activity
+    return _loaded(PathActivity, activity_id, "path_activity",
+                   lambda activity: activity.educator_id == viewer.id if own
+                   else guides(viewer, activity.educator, activity.cycle_id))
 
 
 def get_resource_or_404(viewer: User, resource_id: int) -> Resource:
     """A catalogue resource: a shared one, or one of the viewer's district."""
-    resource = db.session.get(Resource, resource_id)
-    if resource is None:
-        abort(404)
-    if resource.district_id not in (None, viewer.district_id):
-        deny("resource", resource.id)
-    return resource
+    return _loaded(Resource, resource_id, "resource",
+                   lambda resource: resource.district_id in (None, viewer.district_id))
 
 
 def get_token_or_404(viewer: User, token_id: int) -> ApiToken:
     """An API token of the viewer's own."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None:
+    return _loaded(ApiToken, token_id, "api_token", lambda token: token.user_id == viewer.id)
+
+
+def _loaded(model, record_id: int, subject: str, allowed: Callable[[Any], bool]):
+    """The record, or 404: plainly when it does not exist, audited (`deny`) when `allowed` refuses
+    it, so the two look the same to the viewer."""
+    record = db.session.get(model, record_id)
+    if record is None:
         abort(404)
-    if token.user_id != viewer.id:
-        deny("api_token", token.id)
-    return token
+    if not allowed(record):
+        deny(subject, record.id)
+    return record
