@@ -5,69 +5,28 @@ import io
 import json
 import re
 import zipfile
-from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
-from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.services import create_cycle, open_cycle
 from pdplanner.audit import queries as audit_queries
 from pdplanner.audit.models import AuditEvent
-from pdplanner.audit.services import record, record_many
-from pdplanner.planning.models import ActivityStatus, PathActivity, Resource
-from pdplanner.planning.services import import_catalogue, verify_activity
 from pdplanner.reports.exports import AUDIT_EVENTS
-from tests.factories import create_district, create_school, create_user
-from tests.helpers import load_default_framework, sign_in_directly
+from tests import scenarios
+from tests.helpers import sign_in_directly
+from tests.scenarios import load, module_scenario
 
-BULK = 230   # more than the 200 events the page used to stop at
 
-
-class Town:
-    pass
+@pytest.fixture(scope="module")
+def built_town(app):
+    yield from module_scenario(app, scenarios.audit_town)
 
 
 @pytest.fixture
-def town(db):
-    t = Town()
-    home = create_district("HOME")
-    school = create_school(home, "S1", "North School")
-    t.admin = create_user(Role.DISTRICT_ADMIN, district=home, given_name="Ada", family_name="Admin",
-                          email="ada@home.org")
-    t.nadia = create_user(Role.COACH, school=school, given_name="Nadia", family_name="Hoffmann",
-                          email="nadia@home.org")
-    t.mateo = create_user(Role.TEACHER, school=school, coach=t.nadia, given_name="Mateo",
-                          family_name="Chen", email="mateo@home.org")
-    away = create_district("AWAY")
-    t.away_admin = create_user(Role.DISTRICT_ADMIN, district=away, given_name="Otto", family_name="Away",
-                               email="otto@away.org")
-    t.sam = create_user(Role.TEACHER, school=create_school(away, "A1"), given_name="Sam",
-                        family_name="Faraway", email="sam@away.org")
-    record("sign_in.succeeded", actor=t.sam, subject=t.sam)
-    cycle = create_cycle(district_id=home.id, name="Autumn", opens_on=date(2026, 9, 1),
-                         closes_on=date(2026, 12, 15), framework=load_default_framework())
-    open_cycle(cycle)
-    import_catalogue([{"key": "feedback-lab", "title": "Feedback lab", "kind": "workshop",
-                       "competencies": ["COG.2"], "level_min": 1, "level_max": 2, "hours": 6.0,
-                       "lanes": ["slow"], "description": "Practise feedback.", "evidence": ""}])
-    activity = PathActivity(cycle_id=cycle.id, educator_id=t.mateo.id, competency_code="COG.2", position=0,
-                            resource_id=db.session.scalar(select(Resource.id)), status=ActivityStatus.DONE)
-    db.session.add(activity)
-    db.session.flush()
-    verify_activity(activity, actor=t.nadia, goal_met=False)
-    record_many("user.updated", actor=t.admin, district_id=home.id,
-                subjects=[("user", t.admin.id, {"changes": [f"step {i}"]}) for i in range(BULK)])
-    db.session.commit()
-    # The people were created "in January", for the date filter.
-    db.session.execute(update(User).values(created_at=datetime(2026, 1, 15, 11, tzinfo=UTC)))
-    db.session.execute(update(AuditEvent).where(AuditEvent.action.in_(["user.created", "role.granted"]))
-                       .values(occurred_at=datetime(2026, 1, 15, 12, tzinfo=UTC)))
-    db.session.commit()
-    t.home_total = db.session.scalar(select(func.count()).select_from(AuditEvent)
-                                     .where(AuditEvent.district_id == home.id))
-    return t
+def town(db, built_town):
+    """tests/scenarios.py, audit_town: built once per module."""
+    return load(built_town)
 
 
 def sentences(response) -> list[str]:
