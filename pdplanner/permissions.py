@@ -259,34 +259,30 @@ def visible_people_query(viewer: User):
 # -- loaders: one per object a route takes by id ----------------------------------------------
 # Each answers a missing record and one outside the rules with the same 404, the refusal audited.
 
+def _loaded(model, record_id: int, subject: str, allowed: Callable[[Any], bool]):
+    """The record, or 404: plainly when it does not exist, audited (`deny`) when `allowed` refuses
+    it, so the two look the same to the viewer."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    if not allowed(record):
+        deny(subject, record.id)
+    return record
+
+
 def get_person_or_404(viewer: User, person_id: int) -> User:
     """A person the viewer may see (`can_see_person`)."""
-    person = db.session.get(User, person_id)
-    if person is None:
-        abort(404)
-    if not can_see_person(viewer, person):
-        deny("user", person.id)
-    return person
+    return _loaded(User, person_id, "user", lambda person: can_see_person(viewer, person))
 
 
 def get_plan_owner_or_404(viewer: User, educator_id: int, cycle_id: int) -> User:
     """A person whose plan in cycle `cycle_id` the viewer may see (`can_see_plan`)."""
-    person = db.session.get(User, educator_id)
-    if person is None:
-        abort(404)
-    if not can_see_plan(viewer, person, cycle_id):
-        deny("user", person.id)
-    return person
+    return _loaded(User, educator_id, "user", lambda person: can_see_plan(viewer, person, cycle_id))
 
 
 def get_school_or_404(viewer: User, school_id: int) -> School:
     """A school whose figures the viewer may see (`can_see_school_figures`)."""
-    school = db.session.get(School, school_id)
-    if school is None:
-        abort(404)
-    if not can_see_school_figures(viewer, school):
-        deny("school", school.id)
-    return school
+    return _loaded(School, school_id, "school", lambda school: can_see_school_figures(viewer, school))
 
 
 def get_evidence_or_404(viewer: User, file_id: int) -> EvidenceFile:
@@ -342,13 +338,3 @@ def get_token_or_404(viewer: User, token_id: int) -> ApiToken:
     """An API token of the viewer's own."""
     return _loaded(ApiToken, token_id, "api_token", lambda token: token.user_id == viewer.id)
 
-
-def _loaded(model, record_id: int, subject: str, allowed: Callable[[Any], bool]):
-    """The record, or 404: plainly when it does not exist, audited (`deny`) when `allowed` refuses
-    it, so the two look the same to the viewer."""
-    record = db.session.get(model, record_id)
-    if record is None:
-        abort(404)
-    if not allowed(record):
-        deny(subject, record.id)
-    return record
