@@ -8,16 +8,19 @@ tests/conftest.py). Every table is emptied when the module ends.
 """
 
 from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import func, inspect, select, update
 
 from pdplanner.accounts.models import Role, User
-from pdplanner.accounts.services import issue_set_password_link
-from pdplanner.assessments.evidence import store_evidence
+from pdplanner.accounts.services import create_token, issue_set_password_link
+from pdplanner.assessments.evidence import evidence_path, store_evidence
+from pdplanner.assessments.models import EvidenceFile
 from pdplanner.assessments.services import (
     RatingInput,
+    close_cycle,
     create_cycle,
     open_cycle,
     save_coach_ratings,
@@ -29,6 +32,7 @@ from pdplanner.audit.models import AuditEvent
 from pdplanner.audit.services import record, record_many
 from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.database import utcnow
 from pdplanner.extensions import db, limiter
 from pdplanner.planning.models import ActivityStatus, Cohort, PathActivity, Placement, PlannedGoal, Resource
 from pdplanner.planning.services import import_catalogue, read_catalogue, run_plan, verify_activity
@@ -93,6 +97,19 @@ def module_scenario(app, build):
     with app.app_context():
         empty_every_table()
     limiter.reset()
+
+
+def evidence_on_disk() -> dict[Path, bytes]:
+    """Every stored evidence file with its bytes, for a scenario whose tests delete files."""
+    paths = (evidence_path(evidence) for evidence in db.session.scalars(select(EvidenceFile)))
+    return {path: path.read_bytes() for path in paths}
+
+
+def put_back(files: dict[Path, bytes]) -> None:
+    """Write back the evidence files a previous test of the module deleted (the database rows
+    come back by themselves, since each test's changes are rolled back)."""
+    for path, content in files.items():
+        path.write_bytes(content)
 
 
 # -- the scenarios ---------------------------------------------------------------------------
@@ -412,3 +429,102 @@ def audit_town() -> SimpleNamespace:
     t.home_total = db.session.scalar(select(func.count()).select_from(AuditEvent)
                                      .where(AuditEvent.district_id == home.id))
     return t
+
+
+@dataclass
+class DeletionScene:
+    admin: object
+    coach: object
+    ann: object
+    ben: object
+    ann_file: Path
+    coach_file: Path
+    ben_file: Path
+    files: dict
+
+
+def deletion_scene() -> DeletionScene:
+    """Coach Cora with teachers Ann and Ben, both rated, planned and with an evidence file on a
+    self-rating; Cora's coach rating of Ann carries a file too; Ann has an API token and a
+    set-password link; a district admin."""
+    school = create_school()
+    admin = create_user(Role.DISTRICT_ADMIN, district=school.district, email="ada@example.org")
+    coach = create_user(Role.COACH, school=school, given_name="Cora")
+    ann = create_user(Role.TEACHER, school=school, coach=coach, given_name="Ann", email="ann@example.org")
+    ben = create_user(Role.TEACHER, school=school, coach=coach, given_name="Ben")
+    cycle = create_cycle(district_id=school.district_id, name="Baseline", opens_on=date(2026, 9, 1),
+                         closes_on=date(2026, 10, 15), framework=load_default_framework())
+    open_cycle(cycle)
+    import_catalogue(read_catalogue(DEFAULT_CATALOGUE))
+    files = {}
+    for person in (ann, ben):
+        ratings = save_self_ratings(person, cycle, [RatingInput(c.code, level=2)
+                                                    for c in cycle.framework.competencies])
+        upload = pdf_upload(body=b"%PDF-1.4 " + person.email.encode())
+        ratings[0].evidence_file_id = store_evidence(person, upload).id
+        files[person.id] = evidence_path(ratings[0].evidence_file)
+    [coach_rating] = save_coach_ratings(coach, ann, cycle, [RatingInput("COG.1", level=1)])
+    coach_rating.evidence_file_id = store_evidence(coach, pdf_upload(body=b"%PDF-1.4 coach on ann")).id
+    coach_file = evidence_path(coach_rating.evidence_file)
+    run_plan(cycle)
+    create_token(ann, "script")
+    issue_set_password_link(ann)
+    return DeletionScene(admin, coach, ann, ben, files[ann.id], coach_file, files[ben.id],
+                         evidence_on_disk())
+
+
+@dataclass
+class RetentionScene:
+    district: object
+    admin: object
+    teacher: object
+    old: object          # closed three years ago, with ratings, a plan and an evidence file
+    recent: object       # closed 45 days ago
+    old_draft: object    # never opened, dated long ago
+    current: object      # open
+    old_file: Path
+    away_old: object     # another district's old closed cycle, past its 12-month period
+    files: dict
+
+
+def _cycle_with_ratings(framework, district, name, opens_on, closes_on, teachers, *, close=True):
+    """A cycle in which `teachers` rated themselves and were planned (three make a cohort)."""
+    cycle = create_cycle(district_id=district.id, name=name, opens_on=opens_on, closes_on=closes_on,
+                         framework=framework)
+    open_cycle(cycle)
+    ratings = [save_self_ratings(t, cycle, [RatingInput(c.code, level=2) for c in framework.competencies])
+               for t in teachers][0]
+    run_plan(cycle)
+    if close:
+        close_cycle(cycle)
+    return cycle, ratings
+
+
+def retention_scene() -> RetentionScene:
+    """A district without a retention period and cycles of every age and state, three teachers
+    rated and planned in each; another district with a 12-month period and one old closed cycle."""
+    today = utcnow().date()
+    district = create_district("HOME")
+    school = create_school(district, "S1")
+    coach = create_user(Role.COACH, school=school)
+    teachers = [create_user(Role.TEACHER, school=school, coach=coach) for _ in range(3)]
+    admin = create_user(Role.DISTRICT_ADMIN, district=district)
+    framework = load_default_framework()
+    import_catalogue(read_catalogue(DEFAULT_CATALOGUE))
+    old, ratings = _cycle_with_ratings(framework, district, "Old", today - timedelta(days=3 * 365 + 60),
+                                       today - timedelta(days=3 * 365), teachers)
+    ratings[0].evidence_file_id = store_evidence(teachers[0], pdf_upload()).id
+    old_file = evidence_path(ratings[0].evidence_file)
+    recent, _ = _cycle_with_ratings(framework, district, "Recent", today - timedelta(days=100),
+                                    today - timedelta(days=45), teachers)
+    old_draft = create_cycle(district_id=district.id, name="Old draft", opens_on=date(2019, 1, 1),
+                             closes_on=date(2019, 2, 1), framework=framework)
+    current, _ = _cycle_with_ratings(framework, district, "Current", today - timedelta(days=10),
+                                     today + timedelta(days=30), teachers, close=False)
+    away = create_district("AWAY", name="Away")
+    away_teacher = create_user(Role.TEACHER, school=create_school(away, "A1"))
+    away_old, _ = _cycle_with_ratings(framework, away, "Away old", date(2020, 9, 1), date(2020, 10, 1),
+                                      [away_teacher])
+    away.retention_months = 12
+    return RetentionScene(district, admin, teachers[0], old, recent, old_draft, current, old_file, away_old,
+                          evidence_on_disk())

@@ -1,33 +1,21 @@
 """A district admin deletes a person: everything of theirs goes, in one transaction, files after
 the commit; the audit trail stays; nobody deletes themselves or another district's people."""
 
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from pdplanner.accounts.models import ApiToken, Role, SetPasswordToken, User
-from pdplanner.accounts.services import create_token, issue_set_password_link
-from pdplanner.assessments.evidence import evidence_path, store_evidence
+from pdplanner.accounts.services import create_token
 from pdplanner.assessments.models import EvidenceFile, Rating, SelfAssessment
-from pdplanner.assessments.services import (
-    RatingInput,
-    create_cycle,
-    open_cycle,
-    save_coach_ratings,
-    save_self_ratings,
-)
 from pdplanner.audit.models import AuditEvent
-from pdplanner.cli import DEFAULT_CATALOGUE
 from pdplanner.organisation import services
 from pdplanner.organisation.models import CaseloadAssignment, Membership
 from pdplanner.planning.models import PathActivity, Placement, PlannedGoal
-from pdplanner.planning.services import import_catalogue, read_catalogue, run_plan
 from tests.conftest import csrf_from
-from tests.factories import create_school, create_user
-from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
+from tests.factories import create_user
+from tests.helpers import sign_in_directly
+from tests.scenarios import deletion_scene, load, module_scenario, put_back
 
 OWNED_BY_EDUCATOR = (Membership.user_id, CaseloadAssignment.educator_id, SelfAssessment.educator_id,
                      Rating.educator_id, Placement.educator_id, PlannedGoal.educator_id,
@@ -35,48 +23,21 @@ OWNED_BY_EDUCATOR = (Membership.user_id, CaseloadAssignment.educator_id, SelfAss
                      SetPasswordToken.user_id)
 
 
-@dataclass
-class Scene:
-    admin: object
-    coach: object
-    ann: object
-    ben: object
-    ann_file: Path
-    coach_file: Path
-    ben_file: Path
-
-
 def rows_of(db, person_id: int) -> dict[str, int]:
     return {f"{c.class_.__tablename__}.{c.key}": db.session.scalar(
         select(func.count()).select_from(c.class_).where(c == person_id)) for c in OWNED_BY_EDUCATOR}
 
 
+@pytest.fixture(scope="module")
+def built(app):
+    yield from module_scenario(app, deletion_scene)
+
+
 @pytest.fixture
-def scene(db):
-    school = create_school()
-    admin = create_user(Role.DISTRICT_ADMIN, district=school.district, email="ada@example.org")
-    coach = create_user(Role.COACH, school=school, given_name="Cora")
-    ann = create_user(Role.TEACHER, school=school, coach=coach, given_name="Ann", email="ann@example.org")
-    ben = create_user(Role.TEACHER, school=school, coach=coach, given_name="Ben")
-    cycle = create_cycle(district_id=school.district_id, name="Baseline", opens_on=date(2026, 9, 1),
-                         closes_on=date(2026, 10, 15), framework=load_default_framework())
-    open_cycle(cycle)
-    import_catalogue(read_catalogue(DEFAULT_CATALOGUE))
-    files = {}
-    for person in (ann, ben):
-        ratings = save_self_ratings(person, cycle, [RatingInput(c.code, level=2)
-                                                    for c in cycle.framework.competencies])
-        upload = pdf_upload(body=b"%PDF-1.4 " + person.email.encode())
-        ratings[0].evidence_file_id = store_evidence(person, upload).id
-        files[person.id] = evidence_path(ratings[0].evidence_file)
-    [coach_rating] = save_coach_ratings(coach, ann, cycle, [RatingInput("COG.1", level=1)])
-    coach_rating.evidence_file_id = store_evidence(coach, pdf_upload(body=b"%PDF-1.4 coach on ann")).id
-    coach_file = evidence_path(coach_rating.evidence_file)
-    run_plan(cycle)
-    create_token(ann, "script")
-    issue_set_password_link(ann)
-    db.session.commit()
-    return Scene(admin, coach, ann, ben, files[ann.id], coach_file, files[ben.id])
+def scene(db, built):
+    scene = load(built)
+    put_back(scene.files)
+    return scene
 
 
 def delete_through_the_page(client, scene, person, typed: str):

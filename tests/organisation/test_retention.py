@@ -1,95 +1,37 @@
 """The district's retention period (set on the Cycles page) and `flask data purge`: the preview
 changes nothing; --apply deletes only closed cycles past the period, with everything tied to them."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from pdplanner.accounts.models import Role
-from pdplanner.assessments.evidence import evidence_path, store_evidence
 from pdplanner.assessments.models import Cycle, EvidenceFile, Rating, SelfAssessment
 from pdplanner.assessments.queries import months_before
-from pdplanner.assessments.services import (
-    RatingInput,
-    close_cycle,
-    create_cycle,
-    open_cycle,
-    save_self_ratings,
-)
 from pdplanner.audit.models import AuditEvent
-from pdplanner.cli import DEFAULT_CATALOGUE
-from pdplanner.database import utcnow
 from pdplanner.organisation.models import District
 from pdplanner.planning.models import Cohort, PathActivity, Placement, PlannedGoal
-from pdplanner.planning.services import import_catalogue, read_catalogue, run_plan
 from tests.conftest import csrf_from
-from tests.factories import create_district, create_school, create_user
-from tests.helpers import load_default_framework, pdf_upload, sign_in_directly
+from tests.helpers import sign_in_directly
+from tests.scenarios import load, module_scenario, put_back, retention_scene
 
 TABLES = (Rating, SelfAssessment, Placement, PlannedGoal, PathActivity, Cohort)
-
-
-@dataclass
-class Scene:
-    district: object
-    admin: object
-    teacher: object
-    old: object          # closed three years ago, with ratings, a plan and an evidence file
-    recent: object       # closed 45 days ago
-    old_draft: object    # never opened, dated long ago
-    current: object      # open
-    old_file: Path
-    away_old: object     # another district's old closed cycle
 
 
 def run(app, *args):
     return app.test_cli_runner().invoke(args=["data", "purge", *args])
 
 
-def cycle_with_ratings(framework, district, name, opens_on, closes_on, teachers, *, close=True):
-    """A cycle in which `teachers` rated themselves and were planned (three make a cohort)."""
-    cycle = create_cycle(district_id=district.id, name=name, opens_on=opens_on, closes_on=closes_on,
-                         framework=framework)
-    open_cycle(cycle)
-    ratings = [save_self_ratings(t, cycle, [RatingInput(c.code, level=2) for c in framework.competencies])
-               for t in teachers][0]
-    run_plan(cycle)
-    if close:
-        close_cycle(cycle)
-    return cycle, ratings
+@pytest.fixture(scope="module")
+def built(app):
+    yield from module_scenario(app, retention_scene)
 
 
 @pytest.fixture
-def scene(db):
-    today = utcnow().date()
-    district = create_district("HOME")
-    school = create_school(district, "S1")
-    coach = create_user(Role.COACH, school=school)
-    teachers = [create_user(Role.TEACHER, school=school, coach=coach) for _ in range(3)]
-    admin = create_user(Role.DISTRICT_ADMIN, district=district)
-    framework = load_default_framework()
-    import_catalogue(read_catalogue(DEFAULT_CATALOGUE))
-    old, ratings = cycle_with_ratings(framework, district, "Old", today - timedelta(days=3 * 365 + 60),
-                                      today - timedelta(days=3 * 365), teachers)
-    ratings[0].evidence_file_id = store_evidence(teachers[0], pdf_upload()).id
-    old_file = evidence_path(ratings[0].evidence_file)
-    recent, _ = cycle_with_ratings(framework, district, "Recent", today - timedelta(days=100),
-                                   today - timedelta(days=45), teachers)
-    old_draft = create_cycle(district_id=district.id, name="Old draft", opens_on=date(2019, 1, 1),
-                             closes_on=date(2019, 2, 1), framework=framework)
-    current, _ = cycle_with_ratings(framework, district, "Current", today - timedelta(days=10),
-                                    today + timedelta(days=30), teachers,
-                                    close=False)
-    away = create_district("AWAY", name="Away")
-    away_teacher = create_user(Role.TEACHER, school=create_school(away, "A1"))
-    away_old, _ = cycle_with_ratings(framework, away, "Away old", date(2020, 9, 1), date(2020, 10, 1),
-                                     [away_teacher])
-    away.retention_months = 12
-    db.session.commit()
-    return Scene(district, admin, teachers[0], old, recent, old_draft, current, old_file, away_old)
+def scene(db, built):
+    scene = load(built)
+    put_back(scene.files)
+    return scene
 
 
 def counts(db, cycle_id: int) -> dict[str, int]:
