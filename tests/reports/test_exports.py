@@ -7,11 +7,13 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pdplanner.accounts.services import create_token
+from pdplanner.assessments.models import Rating
 from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
+from pdplanner.reports import exports
 from pdplanner.reports.exports import CYCLE_TABLES, safe_cell
 from tests.helpers import sign_in_directly
 from tests.scenarios import HOSTILE_NOTE
@@ -98,6 +100,29 @@ def test_a_formula_after_a_separator_is_defused_whatever_the_spreadsheet_splits_
     sheet = openpyxl.load_workbook(io.BytesIO(download(client, url.format("xlsx")).data)).active
     values = {c.value: c.data_type for row in sheet.iter_rows(min_row=2) for c in row}
     assert values["'x;'=1+2"] == "s"
+
+
+def test_a_column_empty_in_every_row_downloads_as_xlsx(db, client, district):
+    """Issue 14: `ratings.xlsx` of a cycle where no rater gave a confidence answered 500 (the
+    column's width took `int(NaN)`)."""
+    db.session.execute(update(Rating).where(Rating.cycle_id == district.cycle.id).values(confidence=None))
+    db.session.commit()
+    sign_in_directly(client, district.people["admin"])
+    url = f"/exports/ratings.{{}}?cycle={district.cycle.id}"
+    xlsx = read_xlsx(download(client, url.format("xlsx")).data)
+    assert len(xlsx) > 0 and set(xlsx["confidence"]) == {""}
+    pd.testing.assert_frame_equal(read_csv(download(client, url.format("csv")).data), xlsx)
+
+
+def test_to_xlsx_sizes_an_all_empty_column_by_its_name():
+    data = exports.frame(exports.RESOURCES, [
+        {"resource_id": 1, "key": "k", "title": "A title", "kind": "workshop", "competencies": "COG.1",
+         "level_min": None, "level_max": None, "hours": None, "lanes": None, "active": True,
+         "shared": True}])
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(data, "resources"))).active
+    assert [c.value for c in sheet[2]][5:9] == [None, None, None, None]
+    assert int(sheet.column_dimensions["F"].width) == len("level_min") + 2   # XlsxWriter adds a fraction
+    assert int(sheet.column_dimensions["H"].width) == len("hours") + 2   # and "lanes", the same width
 
 
 def test_download_headers(client, district):
