@@ -1,7 +1,7 @@
 """The district admin's whole-district ratings.csv and ratings.xlsx on a synthetic district.
 
     .venv/bin/python -m bench.bench_exports --database-url URL [--size 10000] [--seed 2026]
-                                            [--reuse] [--tree DIR ...]
+                                            [--reuse] [--tree DIR ...] [--format csv|xlsx]
 
 It builds the district as `bench_dashboards` does (not timed): N teachers with their coaches,
 three cycles of ratings, a principal for every school and a district admin, the open cycle
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", action="store_true", help="use the district already built")
     parser.add_argument("--tree", action="append", help="a pdplanner checkout to measure (repeatable)")
+    parser.add_argument("--format", action="append", choices=["csv", "xlsx"], help="default: both")
     parser.add_argument("--measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'tree':>28} {'file':>11} {'first byte s':>13} {'total s':>8} {'MB':>6} "
           f"{'RSS before MB':>14} {'RSS growth MB':>14}")
     for tree in args.tree or [str(HERE)]:
-        for extension in ("csv", "xlsx"):
+        for extension in args.format or ["csv", "xlsx"]:
             done = subprocess.run(
                 [os.path.join(tree, ".venv", "bin", "python"), __file__, "--database-url", args.database_url,
                  "--measure", extension],

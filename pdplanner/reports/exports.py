@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -37,6 +38,12 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # a separator. Without a control character the cell is as `safe_cell` tests it, so nothing else
 # can change; with one, it is changed anyway.
 NEEDS_DEFUSING = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f]|^[=+\-@\t\r]|[,;\t|\r\n][ "]*[=+\-@\t\r]')
+CELL_BREAK = "\uffff"   # a Unicode noncharacter: not a separator, a space, a quote or a trigger
+# The same over cells joined by CELL_BREAK; the lookahead (any character a match can start with)
+# lets the scan pass over the other characters 2-3 times as fast.
+NEEDS_DEFUSING_JOINED = re.compile(
+    r'(?=[\x00-\x08\x0b\x0c\x0e-\x1f=+\-@\t\r,;|\n])(?:'
+    + NEEDS_DEFUSING.pattern.replace("^", f"(?:^|(?<={CELL_BREAK}))") + ")")
 CSV_FORMAT = {"lineterminator": "\r\n", "quoting": csv.QUOTE_NONNUMERIC}
 MAX_COLUMN_WIDTH = 60
 
@@ -279,18 +286,34 @@ def safe_cell(value):
 
 
 def for_spreadsheet(data: pd.DataFrame) -> pd.DataFrame:
-    """`safe_cell` on every text column: one regex search per column finds the cells it would
-    change (`NEEDS_DEFUSING`), and only those go through it."""
+    """`safe_cell` on every text column: one regex scan per column finds the cells it would
+    change, and only those go through it."""
     safe = data.copy()
     for name in safe.select_dtypes(include="object").columns:
         values = safe[name]
         if pd.api.types.infer_dtype(values, skipna=True) != "string":   # empty, or not all text
             safe[name] = values.map(safe_cell)
             continue
-        risky = values.str.contains(NEEDS_DEFUSING, na=False)
+        risky = _needs_defusing(values)
         if risky.any():
             safe[name] = values.where(~risky, values[risky].map(safe_cell))
     return safe
+
+
+def _needs_defusing(values: pd.Series) -> np.ndarray:
+    """Which cells `NEEDS_DEFUSING` matches, by one scan of the column's cells joined by
+    CELL_BREAK: a match starts inside the cell it belongs to (a cell's start is the start of the
+    text or just after a break, which is no separator, so no match spans two cells). A cell that
+    itself holds a break before a trigger is flagged too, and `safe_cell` leaves it as it is."""
+    present = values.notna().to_numpy()
+    cells = values[present].tolist()
+    ends = np.cumsum([len(cell) + 1 for cell in cells])
+    starts = [match.start() for match in NEEDS_DEFUSING_JOINED.finditer(CELL_BREAK.join(cells))]
+    risky = np.zeros(len(cells), dtype=bool)
+    risky[np.searchsorted(ends, starts, side="right")] = True
+    flagged = np.zeros(len(values), dtype=bool)
+    flagged[present] = risky
+    return flagged
 
 
 def csv_chunks(names: list[str], frames: Iterable[pd.DataFrame]) -> Iterator[bytes]:

@@ -121,7 +121,11 @@ def ratings_count(viewer: User, cycle: Cycle | None) -> int:
 def ratings_frames(viewer: User, cycle: Cycle | None) -> Iterator[pd.DataFrame]:
     """One row per educator, competency and rater, for the ratings the viewer may see: the export's
     frames of up to CHUNK_ROWS rows each, in order. Enums come as their stored values and times
-    as ISO text from the database; names, labels and school codes are filled in by column."""
+    as ISO text from the database; names, labels and school codes are filled in by column.
+
+    The statement and the lookups are made now, the rows read as the frames are taken: a streamed
+    response takes them after its view has returned, in a new session (Flask pushes the request's
+    contexts again for the body, and the view's session, with `viewer` and `cycle`, is closed)."""
     cycles = _cycles(viewer, cycle)
     labels = {c.id: {lv.value: lv.label for lv in c.framework.levels} for c in cycles.values()}
     not_observed = {c.id: c.framework.not_observed_label for c in cycles.values()}
@@ -133,6 +137,10 @@ def ratings_frames(viewer: User, cycle: Cycle | None) -> Iterator[pd.DataFrame]:
         rater.email, Rating.level, Rating.not_observed, type_coerce(Rating.confidence, String),
         Rating.interest, Rating.note, iso_utc(Rating.updated_at),
     ).order_by(Rating.cycle_id, *EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email)
+    return _read_ratings(query, names, labels, not_observed, schools)
+
+
+def _read_ratings(query, names, labels, not_observed, schools) -> Iterator[pd.DataFrame]:
     result = db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
     for chunk in result.partitions():
         yield _ratings_frame(chunk, names, labels, not_observed, schools)
