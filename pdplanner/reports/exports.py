@@ -12,9 +12,11 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -32,6 +34,17 @@ TRIGGER_AFTER_SEPARATOR = re.compile(r'([,;\t|\r\n][ "]*)(?=[=+\-@\t\r])')
 # Control characters other than tab, line feed and carriage return: XML (so XLSX) cannot hold them,
 # and they are dropped from CSV too so the two files stay cell for cell the same.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Exactly the cells `safe_cell` changes: a control character, a trigger first, or a trigger after
+# a separator. Without a control character the cell is as `safe_cell` tests it, so nothing else
+# can change; with one, it is changed anyway.
+NEEDS_DEFUSING = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f]|^[=+\-@\t\r]|[,;\t|\r\n][ "]*[=+\-@\t\r]')
+CELL_BREAK = "\uffff"   # a Unicode noncharacter: not a separator, a space, a quote or a trigger
+# The same over cells joined by CELL_BREAK; the lookahead (any character a match can start with)
+# lets the scan pass over the other characters 2-3 times as fast.
+NEEDS_DEFUSING_JOINED = re.compile(
+    r'(?=[\x00-\x08\x0b\x0c\x0e-\x1f=+\-@\t\r,;|\n])(?:'
+    + NEEDS_DEFUSING.pattern.replace("^", f"(?:^|(?<={CELL_BREAK}))") + ")")
+CSV_FORMAT = {"lineterminator": "\r\n", "quoting": csv.QUOTE_NONNUMERIC}
 MAX_COLUMN_WIDTH = 60
 
 # A column's type in the data dictionary -> its pandas dtype. Dates and times are ISO 8601 text
@@ -273,42 +286,91 @@ def safe_cell(value):
 
 
 def for_spreadsheet(data: pd.DataFrame) -> pd.DataFrame:
+    """`safe_cell` on every text column: one regex scan per column finds the cells it would
+    change, and only those go through it."""
     safe = data.copy()
     for name in safe.select_dtypes(include="object").columns:
-        safe[name] = safe[name].map(safe_cell)
+        values = safe[name]
+        if pd.api.types.infer_dtype(values, skipna=True) != "string":   # empty, or not all text
+            safe[name] = values.map(safe_cell)
+            continue
+        risky = _needs_defusing(values)
+        if risky.any():
+            safe[name] = values.where(~risky, values[risky].map(safe_cell))
     return safe
 
 
+def _needs_defusing(values: pd.Series) -> np.ndarray:
+    """Which cells `NEEDS_DEFUSING` matches, by one scan of the column's cells joined by
+    CELL_BREAK: a match starts inside the cell it belongs to (a cell's start is the start of the
+    text or just after a break, which is no separator, so no match spans two cells). A cell that
+    itself holds a break before a trigger is flagged too, and `safe_cell` leaves it as it is."""
+    present = values.notna().to_numpy()
+    cells = values[present].tolist()
+    ends = np.cumsum([len(cell) + 1 for cell in cells])
+    starts = [match.start() for match in NEEDS_DEFUSING_JOINED.finditer(CELL_BREAK.join(cells))]
+    risky = np.zeros(len(cells), dtype=bool)
+    risky[np.searchsorted(ends, starts, side="right")] = True
+    flagged = np.zeros(len(values), dtype=bool)
+    flagged[present] = risky
+    return flagged
+
+
+def csv_chunks(names: list[str], frames: Iterable[pd.DataFrame]) -> Iterator[bytes]:
+    """A CSV file a piece at a time: the header (with the byte-order mark) before any frame is
+    read, then each frame's rows. UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the
+    local code page and mangles accented names) and CRLF line ends (RFC 4180). Every text field
+    is quoted, so a separator inside one never starts a new cell; numbers and booleans are not."""
+    yield pd.DataFrame(columns=names).to_csv(index=False, **CSV_FORMAT).encode("utf-8-sig")
+    for data in frames:
+        yield for_spreadsheet(data).to_csv(index=False, header=False, **CSV_FORMAT).encode("utf-8")
+
+
 def to_csv(data: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the local code page and
-    mangles accented names) and CRLF line ends (RFC 4180). Every text field is quoted, so a
-    separator inside one never starts a new cell; numbers and booleans are not."""
-    text = for_spreadsheet(data).to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    return text.encode("utf-8-sig")
+    return b"".join(csv_chunks(list(data.columns), [data]))
 
 
-def to_xlsx(data: pd.DataFrame, sheet: str) -> bytes:
-    """One sheet: a bold header row, frozen, and columns as wide as their content (capped).
+def write_xlsx(file, names: list[str], frames: Iterable[pd.DataFrame], sheet: str) -> None:
+    """One sheet into `file` (a path or a binary file): a bold header row, frozen, and columns as
+    wide as their content (capped).
 
-    Written row by row with XlsxWriter, three times as fast as pandas through openpyxl (a
-    district's ratings run to hundreds of thousands of rows). Its own conversions are off: no
-    text becomes a formula, a link or a number, whatever it looks like."""
-    safe = for_spreadsheet(data)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
+    XlsxWriter in constant-memory mode: each row goes to a temporary file as soon as the next
+    one starts, so memory holds one frame, not the sheet. Its own conversions are off: no text
+    becomes a formula, a link or a number, whatever it looks like."""
+    workbook = xlsxwriter.Workbook(file, {"constant_memory": True, "strings_to_formulas": False,
+                                          "strings_to_urls": False, "strings_to_numbers": False})
     worksheet = workbook.add_worksheet(sheet)
-    worksheet.write_row(0, 0, list(safe.columns), workbook.add_format({"bold": True}))
-    for number, row in enumerate(safe.astype(object).where(safe.notna(), None).itertuples(index=False),
-                                 start=1):
-        worksheet.write_row(number, 0, row)
+    worksheet.write_row(0, 0, names, workbook.add_format({"bold": True}))
     worksheet.freeze_panes(1, 0)
-    for number, name in enumerate(safe.columns):
-        filled = safe[name].dropna()
-        longest = int(filled.astype(str).str.len().max()) if len(filled) else 0   # an all-empty column: 0
-        worksheet.set_column(number, number, min(max(len(name), longest) + 2, MAX_COLUMN_WIDTH))
+    widths = [len(name) for name in names]
+    written = 0
+    for data in frames:
+        safe = for_spreadsheet(data)
+        for column, name in enumerate(names):
+            filled = safe[name].dropna()
+            if len(filled):   # an all-empty column keeps its name's width
+                widths[column] = max(widths[column], int(filled.astype(str).str.len().max()))
+        # Column by column into plain lists, then row by row (constant memory drops a row once
+        # the next one starts), each cell with the writer of its column's type (what `write_row`
+        # would pick for the value); an empty cell is not written.
+        writers = [(column, _cell_writer(worksheet, safe[name].dtype)) for column, name in enumerate(names)]
+        values = [safe[name].astype(object).where(safe[name].notna(), None).tolist() for name in names]
+        for number, row in enumerate(zip(*values, strict=True), start=written + 1):
+            for (column, write), value in zip(writers, row, strict=True):
+                if value is not None:
+                    write(number, column, value)
+        written += len(safe)
+    for column, width in enumerate(widths):
+        worksheet.set_column(column, column, min(width + 2, MAX_COLUMN_WIDTH))
     workbook.close()
-    return buffer.getvalue()
+
+
+def _cell_writer(worksheet, dtype):
+    if pd.api.types.is_bool_dtype(dtype):
+        return worksheet.write_boolean
+    if pd.api.types.is_numeric_dtype(dtype):
+        return worksheet.write_number
+    return worksheet.write_string
 
 
 def records(data: pd.DataFrame) -> list[dict]:

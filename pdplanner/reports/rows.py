@@ -1,8 +1,13 @@
 """Export rows: the tables of the per-cycle exports and of the district export, each the rows its
 viewer may see (`pdplanner.scopes`), read in a handful of bulk statements per table."""
 
-from sqlalchemy import and_, case, func, select
+from collections.abc import Iterator
+
+import pandas as pd
+from sqlalchemy import String, and_, case, func, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.assessments.models import Cycle, RaterKind, Rating, SelfAssessment
@@ -21,7 +26,7 @@ from pdplanner.planning.queries import (
     planning_settings,
     visible_resources,
 )
-from pdplanner.reports.exports import iso
+from pdplanner.reports.exports import DTYPES, RATINGS, iso, records
 from pdplanner.scopes import (
     Educator,
     detail_view,
@@ -66,34 +71,104 @@ EDUCATOR_ORDER = (Educator.family_name, Educator.given_name, Educator.id)
 
 # -- the per-cycle tables (and the district export's) ---------------------------------------
 
-def ratings_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
-    """One row per educator, competency and rater, for the ratings the viewer may see."""
-    cycles = _cycles(viewer, cycle)
-    labels = {c.id: {lv.value: lv.label for lv in c.framework.levels} for c in cycles.values()}
-    not_observed = {c.id: c.framework.not_observed_label for c in cycles.values()}
+# Rows of the ratings export read per statement round trip: a district's ratings run to
+# hundreds of thousands, read from a server-side cursor and written out a chunk at a time.
+CHUNK_ROWS = 20_000
+RATINGS_READ = ("cycle_id", "educator_id", "educator_email", "given_name", "family_name", "domain_code",
+                "competency_code", "rater_kind", "rater_email", "level", "not_observed", "confidence",
+                "interest", "note", "updated_at")
+
+
+class iso_utc(FunctionElement):
+    """A naive UTC timestamp column as ISO 8601 text ending in Z, as `exports.iso` writes it (no
+    fraction when the microseconds are 0), formatted by the database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(iso_utc, "postgresql")
+def _iso_utc_postgresql(element, compiler, **kw):
+    stamp = compiler.process(element.clauses, **kw)
+    return (f"to_char({stamp}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({stamp}, 'US') = '000000' "
+            f"THEN '' ELSE '.' || to_char({stamp}, 'US') END || 'Z'")
+
+
+@compiles(iso_utc, "sqlite")
+def _iso_utc_sqlite(element, compiler, **kw):
+    # SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff' in SQLite.
+    stamp = compiler.process(element.clauses, **kw)
+    return (f"replace(substr({stamp}, 1, 19), ' ', 'T') || CASE WHEN substr({stamp}, 20) IN ('', '.000000') "
+            f"THEN '' ELSE substr({stamp}, 20) END || 'Z'")
+
+
+def _ratings_query(viewer: User, cycle: Cycle | None):
     rater = aliased(User, name="rater")
     condition = and_(in_cycles(Rating.cycle_id, viewer, cycle),
                      Educator.district_id == viewer.district_id,
                      ratings_visible(viewer, Rating.educator_id, Rating.cycle_id))
-    rows = db.session.execute(
-        select(Rating.cycle_id, *EDUCATOR_COLUMNS, Domain.code, Competency.code, Rating.kind, rater.email,
-               Rating.level, Rating.not_observed, Rating.confidence, Rating.interest, Rating.note,
-               Rating.updated_at)
-        .join(Educator, Educator.id == Rating.educator_id).join(rater, rater.id == Rating.rater_id)
-        .join(Competency, Competency.id == Rating.competency_id)
-        .join(Domain, Domain.id == Competency.domain_id).where(condition)
-        .order_by(Rating.cycle_id, *EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email)).all()
-    schools = _school_codes(select(Rating.educator_id).join(Educator, Educator.id == Rating.educator_id)
-                            .where(condition))
-    return [
-        _cycle_columns(cycles[cycle_id]) | _educator(user_id, email, given, family, schools) | {
-            "domain_code": domain, "competency_code": code, "rater_kind": kind.value,
-            "rater_email": rater_email, "level": level,
-            "level_label": not_observed[cycle_id] if seen_not else labels[cycle_id].get(level),
-            "not_observed": seen_not, "confidence": confidence.value if confidence else None,
-            "interest": interest, "note": note, "updated_at": iso(updated_at)}
-        for (cycle_id, user_id, email, given, family, domain, code, kind, rater_email, level, seen_not,
-             confidence, interest, note, updated_at) in rows]
+    return (select(Rating.id).join(Educator, Educator.id == Rating.educator_id)
+            .join(rater, rater.id == Rating.rater_id).join(Competency, Competency.id == Rating.competency_id)
+            .join(Domain, Domain.id == Competency.domain_id).where(condition)), rater
+
+
+def ratings_count(viewer: User, cycle: Cycle | None) -> int:
+    """How many rows `ratings_frames` yields (for the audit record, before they are read)."""
+    query, _ = _ratings_query(viewer, cycle)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def ratings_frames(viewer: User, cycle: Cycle | None) -> Iterator[pd.DataFrame]:
+    """One row per educator, competency and rater, for the ratings the viewer may see: the export's
+    frames of up to CHUNK_ROWS rows each, in order. Enums come as their stored values and times
+    as ISO text from the database; names, labels and school codes are filled in by column.
+
+    The statement and the lookups are made now, the rows read as the frames are taken: a streamed
+    response takes them after its view has returned, in a new session (Flask pushes the request's
+    contexts again for the body, and the view's session, with `viewer` and `cycle`, is closed)."""
+    cycles = _cycles(viewer, cycle)
+    labels = {c.id: {lv.value: lv.label for lv in c.framework.levels} for c in cycles.values()}
+    not_observed = {c.id: c.framework.not_observed_label for c in cycles.values()}
+    names = {c.id: c.name for c in cycles.values()}
+    schools = _school_codes(select(Educator.id).where(Educator.district_id == viewer.district_id))
+    query, rater = _ratings_query(viewer, cycle)
+    query = query.with_only_columns(
+        Rating.cycle_id, *EDUCATOR_COLUMNS, Domain.code, Competency.code, type_coerce(Rating.kind, String),
+        rater.email, Rating.level, Rating.not_observed, type_coerce(Rating.confidence, String),
+        Rating.interest, Rating.note, iso_utc(Rating.updated_at),
+    ).order_by(Rating.cycle_id, *EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email)
+    return _read_ratings(query, names, labels, not_observed, schools)
+
+
+def _read_ratings(query, names, labels, not_observed, schools) -> Iterator[pd.DataFrame]:
+    result = db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
+    for chunk in result.partitions():
+        yield _ratings_frame(chunk, names, labels, not_observed, schools)
+
+
+def _ratings_frame(chunk, names, labels, not_observed, schools) -> pd.DataFrame:
+    read = pd.DataFrame.from_records(chunk, columns=RATINGS_READ)
+    cycle_id, level = read["cycle_id"], read["level"].astype("Int64")
+    level_label = pd.Series(None, index=read.index, dtype=object)
+    for cycle in cycle_id.unique():
+        here = cycle_id == cycle
+        level_label[here] = level[here].map(labels[cycle], na_action="ignore").astype(object)
+        level_label[here & read["not_observed"]] = not_observed[cycle]
+    data = pd.DataFrame({
+        "cycle_id": cycle_id, "cycle_name": cycle_id.map(names),
+        "educator_id": read["educator_id"], "educator_email": read["educator_email"],
+        "educator_name": read["given_name"] + " " + read["family_name"],
+        "school_codes": read["educator_id"].map(schools).fillna(""),
+        **{name: read[name] for name in ("domain_code", "competency_code", "rater_kind", "rater_email")},
+        "level": level, "level_label": level_label.where(level_label.notna(), None),
+        **{name: read[name] for name in ("not_observed", "confidence", "interest", "note", "updated_at")},
+    })
+    return data.astype({c.name: DTYPES[c.type] for c in RATINGS.columns})
+
+
+def ratings_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
+    """The ratings export as rows (the district export's JSON and its checks)."""
+    return [row for data in ratings_frames(viewer, cycle) for row in records(data)]
 
 
 def goals_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
@@ -218,7 +293,7 @@ def participation_rows(viewer: User, cycle: Cycle) -> list[dict]:
         for user_id, email, given, family, active in people]
 
 
-CYCLE_ROWS = {"ratings": ratings_rows, "goals": goals_rows, "cohorts": cohorts_rows,
+CYCLE_ROWS = {"goals": goals_rows, "cohorts": cohorts_rows,
               "participation": participation_rows}
 
 

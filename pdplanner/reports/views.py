@@ -5,10 +5,13 @@ as the API does. Being GETs, they change nothing a cross-site request could abus
 not involved; CSRF on the site's forms is unchanged.
 """
 
+import tempfile
+from collections.abc import Iterable
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
+from werkzeug.wsgi import wrap_file
 
 from pdplanner.accounts.models import Role
 from pdplanner.api.auth import authenticate_bearer
@@ -29,7 +32,7 @@ from pdplanner.permissions import (
 from pdplanner.planning.queries import plan_of, planned_cycle
 from pdplanner.reports import bundles, documents, exports, services
 from pdplanner.reports.pdf import growth_plan_pdf, leader_report_pdf
-from pdplanner.reports.rows import CYCLE_ROWS
+from pdplanner.reports.rows import CYCLE_ROWS, ratings_count, ratings_frames
 from pdplanner.scopes import scope_label
 
 bp = Blueprint("reports", __name__)
@@ -53,7 +56,7 @@ def _requested_cycle(*, required: bool) -> Cycle | None:
     return cycle
 
 
-def _download(body: bytes, extension: str, stem: str) -> Response:
+def _download(body: bytes | Iterable[bytes], extension: str, stem: str) -> Response:
     name = f"{exports.safe_file_name(stem, 'pdplanner-export')}.{extension}"
     return Response(body, content_type=MIMETYPES[extension],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -70,13 +73,32 @@ def exports_page():
 @bp.get("/exports/<any(ratings, goals, cohorts, participation):table>.<any(csv, xlsx):extension>")
 @signed_in
 def cycle_export(table: str, extension: str):
-    cycle = _requested_cycle(required=True)
-    data = exports.frame(exports.CYCLE_TABLES[table], CYCLE_ROWS[table](current_user, cycle))
-    services.record_download(current_user, f"{table}.{extension}", scope=scope_label(current_user),
-                             rows=len(data), cycle=cycle)
+    """The ratings are counted for the audit record, then read a chunk at a time while the file
+    is written: as a CSV it streams as it is produced (a district's first byte leaves before its
+    last rating is read), as an XLSX it is written to a temporary file and sent from there. The
+    other tables are a few rows per educator, read whole and sent as they are."""
+    viewer, cycle = current_user._get_current_object(), _requested_cycle(required=True)
+    spec = exports.CYCLE_TABLES[table]
+    if table == "ratings":
+        rows, frames = ratings_count(viewer, cycle), ratings_frames(viewer, cycle)
+    else:
+        data = exports.frame(spec, CYCLE_ROWS[table](viewer, cycle))
+        rows, frames = len(data), [data]
+    services.record_download(viewer, f"{table}.{extension}", scope=scope_label(viewer), rows=rows,
+                             cycle=cycle)
     db.session.commit()
-    body = exports.to_csv(data) if extension == "csv" else exports.to_xlsx(data, table)
-    return _download(body, extension, f"pdplanner-{table}-{cycle.name}")
+    stem = f"pdplanner-{table}-{cycle.name}"
+    if extension == "csv":
+        chunks = exports.csv_chunks(spec.names, frames)
+        body = stream_with_context(chunks) if table == "ratings" else b"".join(chunks)
+        return _download(body, extension, stem)
+    file = tempfile.TemporaryFile()   # noqa: SIM115 (the response closes it once sent)
+    exports.write_xlsx(file, spec.names, frames, table)
+    size = file.tell()
+    file.seek(0)
+    response = _download(wrap_file(request.environ, file), extension, stem)
+    response.content_length = size
+    return response
 
 
 @bp.get("/me/data.zip")

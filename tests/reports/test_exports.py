@@ -3,15 +3,23 @@ headers, an audit record, Bearer tokens, and the Exports page."""
 
 import csv as stdlib_csv
 import io
+import zipfile
+from datetime import UTC, datetime
 
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import select
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, update
 
 from pdplanner.accounts.services import create_token
+from pdplanner.assessments.models import Rating
 from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
+from pdplanner.reports import exports
+from pdplanner.reports import rows as export_rows
 from pdplanner.reports.exports import CYCLE_TABLES, safe_cell
 from tests.helpers import sign_in_directly
 from tests.scenarios import HOSTILE_NOTE
@@ -100,6 +108,31 @@ def test_a_formula_after_a_separator_is_defused_whatever_the_spreadsheet_splits_
     assert values["'x;'=1+2"] == "s"
 
 
+def test_a_column_empty_in_every_row_downloads_as_xlsx(db, client, district):
+    """Issue 14: `ratings.xlsx` of a cycle where no rater gave a confidence answered 500 (the
+    column's width took `int(NaN)`)."""
+    db.session.execute(update(Rating).where(Rating.cycle_id == district.cycle.id).values(confidence=None))
+    db.session.commit()
+    sign_in_directly(client, district.people["admin"])
+    url = f"/exports/ratings.{{}}?cycle={district.cycle.id}"
+    xlsx = read_xlsx(download(client, url.format("xlsx")).data)
+    assert len(xlsx) > 0 and set(xlsx["confidence"]) == {""}
+    pd.testing.assert_frame_equal(read_csv(download(client, url.format("csv")).data), xlsx)
+
+
+def test_write_xlsx_sizes_an_all_empty_column_by_its_name():
+    data = exports.frame(exports.RESOURCES, [
+        {"resource_id": 1, "key": "k", "title": "A title", "kind": "workshop", "competencies": "COG.1",
+         "level_min": None, "level_max": None, "hours": None, "lanes": None, "active": True,
+         "shared": True}])
+    file = io.BytesIO()
+    exports.write_xlsx(file, exports.RESOURCES.names, [data], "resources")
+    sheet = openpyxl.load_workbook(file).active
+    assert [c.value for c in sheet[2]][5:9] == [None, None, None, None]
+    assert int(sheet.column_dimensions["F"].width) == len("level_min") + 2   # XlsxWriter adds a fraction
+    assert int(sheet.column_dimensions["H"].width) == len("hours") + 2   # and "lanes", the same width
+
+
 def test_download_headers(client, district):
     sign_in_directly(client, district.people["ann"])
     csv = download(client, f"/exports/goals.csv?cycle={district.cycle.id}")
@@ -156,3 +189,79 @@ def test_the_exports_page_lists_what_the_caller_may_download(client, district):
     sign_in_directly(client, district.people["admin"])
     html = client.get("/exports").get_data(as_text=True)
     assert "/exports/district.zip" in html and "only for educators who shared" in html
+
+
+def test_the_ratings_csv_streams_its_header_before_any_rating_is_read(monkeypatch, client, district):
+    """Issue 14: the CSV leaves as it is produced. With chunks of 5 rows, the header comes before
+    the first chunk is read and each chunk is sent as it is read; the file is byte for byte the
+    one written from all the rows at once."""
+    read = []
+    frame_of_chunk = export_rows._ratings_frame
+    monkeypatch.setattr(export_rows, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(export_rows, "_ratings_frame",
+                        lambda *a: read.append(len(a[0])) or frame_of_chunk(*a))
+    admin = district.people["admin"]
+    sign_in_directly(client, admin)
+    response = client.get(f"/exports/ratings.csv?cycle={district.cycle.id}", buffered=False)
+    assert response.status_code == 200 and response.is_streamed
+    chunks = iter(response.response)
+    header = next(chunks)
+    assert header == b'\xef\xbb\xbf"' + '","'.join(exports.RATINGS.names).encode() + b'"\r\n'
+    assert read == [], "no rating is read before the header is sent"
+    body = [next(chunks)]
+    assert read == [5]
+    body += list(chunks)
+    response.close()
+    assert len(read) > 2 and set(read[:-1]) == {5} and len(body) == len(read)
+    whole = exports.to_csv(exports.frame(exports.RATINGS, export_rows.ratings_rows(admin, district.cycle)))
+    assert header + b"".join(body) == whole
+
+
+def test_the_ratings_xlsx_is_written_in_constant_memory_mode(monkeypatch, client, district):
+    options = []
+
+    class Workbook(xlsxwriter.Workbook):
+        def __init__(self, file, settings):
+            options.append(settings)
+            super().__init__(file, settings)
+
+    monkeypatch.setattr(exports.xlsxwriter, "Workbook", Workbook)
+    monkeypatch.setattr(export_rows, "CHUNK_ROWS", 7)
+    sign_in_directly(client, district.people["admin"])
+    url = f"/exports/ratings.{{}}?cycle={district.cycle.id}"
+    response = download(client, url.format("xlsx"))
+    assert options and options[0]["constant_memory"] is True
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    # Constant memory writes strings inline, row by row: no shared-strings table.
+    assert "xl/sharedStrings.xml" not in zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    csv = read_csv(download(client, url.format("csv")).data)
+    pd.testing.assert_frame_equal(read_xlsx(response.data), csv)
+
+
+HOSTILE_TEXT = st.text(alphabet=st.sampled_from(list("ab =+-@;,|\"' \t\r\n\x00\x07\x1f")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(HOSTILE_TEXT, st.none()), min_size=1, max_size=20),
+       numbers=st.lists(st.one_of(st.integers(-5, 5), HOSTILE_TEXT), min_size=1, max_size=20))
+def test_a_whole_column_is_defused_exactly_as_safe_cell_defuses_each_cell(values, numbers):
+    data = pd.DataFrame({"text": pd.Series(values, dtype=object)})
+    assert exports.for_spreadsheet(data)["text"].tolist() == [safe_cell(v) for v in values]
+    mixed = pd.DataFrame({"mixed": pd.Series(numbers, dtype=object)})
+    assert exports.for_spreadsheet(mixed)["mixed"].tolist() == [safe_cell(v) for v in numbers]
+
+
+def test_times_are_formatted_by_the_database_as_iso_writes_them(db, district):
+    """`iso_utc` on SQLite and PostgreSQL: the same text as `exports.iso`, with and without
+    microseconds."""
+    first, second = db.session.scalars(select(Rating.id).order_by(Rating.id).limit(2)).all()
+    db.session.execute(update(Rating).where(Rating.id == first)
+                       .values(updated_at=datetime(2026, 9, 1, 8, 5, 0, tzinfo=UTC)))
+    db.session.execute(update(Rating).where(Rating.id == second)
+                       .values(updated_at=datetime(2026, 9, 1, 8, 5, 0, 1200, tzinfo=UTC)))
+    db.session.flush()
+    pairs = db.session.execute(select(Rating.updated_at, export_rows.iso_utc(Rating.updated_at))).all()
+    assert pairs and all(text == exports.iso(stamp) for stamp, text in pairs)
+    texts = dict(db.session.execute(select(Rating.id, export_rows.iso_utc(Rating.updated_at))
+                                    .where(Rating.id.in_([first, second]))).all())
+    assert texts == {first: "2026-09-01T08:05:00Z", second: "2026-09-01T08:05:00.001200Z"}
