@@ -7,14 +7,15 @@ It builds the district as `bench_dashboards` does (not timed): `--size` teachers
 coaches, three cycles of ratings, the open cycle planned, a principal for every school and a
 district admin. `--reuse` skips the build when the database already holds it from an earlier run.
 Then it starts gunicorn as the README's production section does (`--workers 4`, sync workers,
-`wsgi:app`, PDPLANNER_ENV=production) on a free local port, and loads, one after the other for
-`--duration` seconds each with `--concurrency` requests in flight.
+`wsgi:app`, PDPLANNER_ENV=production) on a free local port, and loads each page for `--duration`
+seconds with `--concurrency` requests in flight, the pages taking turns in `--rounds` rounds so
+that the machine's other load, which changes by the minute, falls on all of them alike.
 
 Each page is first requested a few times per worker for its first person (untimed: templates and
 lazy imports load; of the people, only that first one has been seen). Then:
 
 - floor: `/static/css/pdplanner.css` without a cookie, the cheapest request the app answers
-  (routing, the request hooks, a small file; no database), measured first and last;
+  (routing, the request hooks, a small file; no database);
 - teacher home, `/` as up to `--teachers` teachers (every k-th placed teacher), rotating;
 - coach home as every coach, principal home as every principal, district home as the admin.
 
@@ -24,9 +25,10 @@ user id, fresh, permanent, the sign-in and last-seen times that the idle and abs
 read, and Flask-Login's identifier for this client's address and user agent). The load
 generator is asyncio in this process, a new connection per request (gunicorn's sync workers
 close each one). It reports, per page, requests a second, the median and 99th percentile
-latency (nearest rank), and requests a second as a share of the floor's (the mean of its two
-runs). The client shares the machine's cores with the server, so the floor is the floor of
-this setup, not of the server alone. See docs/PERFORMANCE.md.
+latency (nearest rank), and requests a second as a share of the floor's, all over the rounds
+together (and the floor of each round, to show how much the machine's load moved). The client
+shares the machine's cores with the server, so the floor is the floor of this setup, not of the
+server alone. See docs/PERFORMANCE.md.
 """
 
 import argparse
@@ -110,17 +112,33 @@ async def get(port: int, path: str, cookie: str | None) -> int:
     return int(response[9:12]) if response.startswith(b"HTTP/1.") else 0
 
 
+@dataclass
+class Sample:
+    """What one or more timed stretches of a page gave: successful latencies (seconds), failed
+    requests, and the seconds they took together."""
+    latencies: list[float]
+    errors: int = 0
+    elapsed: float = 0.0
+
+    def add(self, other: "Sample") -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+
+    def summary(self) -> Summary:
+        return summarise(self.latencies, self.errors, self.elapsed)
+
+
 async def load(port: int, path: str, cookies: list[str | None], duration: float,
-               concurrency: int) -> Summary:
+               concurrency: int) -> Sample:
     """`concurrency` loops, each sending the next cookie's request as soon as its last one
     finished, until `duration` seconds have passed; requests still in flight then count too."""
-    latencies: list[float] = []
-    errors = 0
+    sample = Sample([])
     turn = 0
     deadline = time.perf_counter() + duration
 
     async def loop():
-        nonlocal errors, turn
+        nonlocal turn
         while time.perf_counter() < deadline:
             cookie = cookies[turn % len(cookies)]
             turn += 1
@@ -130,13 +148,14 @@ async def load(port: int, path: str, cookies: list[str | None], duration: float,
             except OSError:
                 status = 0
             if status == 200:
-                latencies.append(time.perf_counter() - start)
+                sample.latencies.append(time.perf_counter() - start)
             else:
-                errors += 1
+                sample.errors += 1
 
     start = time.perf_counter()
     await asyncio.gather(*(loop() for _ in range(concurrency)))
-    return summarise(latencies, errors, time.perf_counter() - start)
+    sample.elapsed = time.perf_counter() - start
+    return sample
 
 
 # -- the district and its sessions ---------------------------------------------------------
@@ -244,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=20, help="seconds per page")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the pages take turns this many times, the duration shared out")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--teachers", type=int, default=2_000, help="teachers rotating")
@@ -277,21 +298,29 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for page, page_cookies in cookies.items():
             warm_up(port, page, page_cookies[0], args.workers)
-        runs = [("floor", FLOOR_PATH, [None])]
-        runs += [(page, "/", page_cookies) for page, page_cookies in cookies.items()]
-        runs += [("floor", FLOOR_PATH, [None])]
         print(f"{os.cpu_count()} CPUs, gunicorn --workers {args.workers}, {args.concurrency} in "
-              f"flight, {args.duration:g} s a page; load average at the start "
-              + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-        results = []
-        for page, path, page_cookies in runs:
-            summary = asyncio.run(load(port, path, page_cookies, args.duration, args.concurrency))
-            results.append((page, summary))
-        floors = [s.per_second for page, s in results if page == "floor"]
-        floor = sum(floors) / len(floors)
+              f"flight, {args.duration:g} s a page in {args.rounds} rounds; load average at the "
+              "start " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        pages = {"floor": (FLOOR_PATH, [None]), **{page: ("/", c) for page, c in cookies.items()}}
+        samples = {page: Sample([]) for page in pages}
+        floors = []
+        for _ in range(args.rounds):
+            for page, (path, page_cookies) in pages.items():
+                sample = asyncio.run(load(port, path, page_cookies, args.duration / args.rounds,
+                                          args.concurrency))
+                samples[page].add(sample)
+                # The next round goes on with the people after the last one asked for.
+                done = len(sample.latencies) + sample.errors
+                pages[page] = (path, page_cookies[done % len(page_cookies):]
+                               + page_cookies[:done % len(page_cookies)])
+                if page == "floor":
+                    floors.append(sample.summary().per_second)
+        floor = samples["floor"].summary().per_second
+        print(f"floor by round, req/s: {', '.join(f'{f:.0f}' for f in floors)}")
         print(f"{'page':>15} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
               f"{'of floor':>9}")
-        for page, s in results:
+        for page, sample in samples.items():
+            s = sample.summary()
             print(f"{page:>15} {s.requests:9,} {s.errors:7} {s.per_second:8.1f} {s.p50_ms:8.1f} "
                   f"{s.p99_ms:8.1f} {s.per_second / floor:9.3f}")
         print("load average at the end " + " ".join(f"{x:.2f}" for x in os.getloadavg()))

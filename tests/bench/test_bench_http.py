@@ -2,7 +2,7 @@
 
 import math
 
-from bench.bench_http import percentile, summarise
+from bench.bench_http import Sample, percentile, summarise
 
 
 def test_percentiles_are_nearest_rank():
@@ -25,3 +25,12 @@ def test_a_summary_counts_successes_per_second_and_reports_milliseconds():
 def test_a_run_with_no_success_has_no_percentiles():
     summary = summarise([], errors=5, elapsed=2.0)
     assert summary.per_second == 0.0 and math.isnan(summary.p50_ms) and math.isnan(summary.p99_ms)
+
+
+def test_samples_from_several_rounds_are_summarised_together():
+    total = Sample([0.010, 0.030], errors=1, elapsed=1.0)
+    total.add(Sample([0.020, 0.040, 0.050], errors=0, elapsed=4.0))
+    summary = total.summary()
+    assert (summary.requests, summary.errors) == (5, 1)
+    assert summary.per_second == 1.0     # 5 served in the 5 seconds of both rounds
+    assert summary.p50_ms == 30.0
