@@ -285,12 +285,12 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app("production", SECRET_KEY=secret_key, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         ids = people(args.teachers)
-        teachers = db.session.scalar(select(func.count()).select_from(Placement).where(
+        placed = db.session.scalar(select(func.count()).select_from(Placement).where(
             Placement.cycle_id == select(func.max(Cycle.id)).scalar_subquery()))
         cookies = {page: [session_cookie(app, db.session.get(User, i)) for i in user_ids]
                    for page, user_ids in ids.items()}
         db.engine.dispose()
-    print(f"# {teachers:,} educators placed; ready in {time.perf_counter() - start:.0f} s; rotating "
+    print(f"# {placed:,} educators placed; ready in {time.perf_counter() - start:.0f} s; rotating "
           + ", ".join(f"{len(c):,} for {page}" for page, c in cookies.items()))
 
     port = free_port()
