@@ -79,11 +79,7 @@ def cycle_export(table: str, extension: str):
     other tables are a few rows per educator, read whole and sent as they are."""
     viewer, cycle = current_user._get_current_object(), _requested_cycle(required=True)
     spec = exports.CYCLE_TABLES[table]
-    if table == "ratings":
-        rows, frames = ratings_count(viewer, cycle), ratings_frames(viewer, cycle)
-    else:
-        data = exports.frame(spec, CYCLE_ROWS[table](viewer, cycle))
-        rows, frames = len(data), [data]
+    rows, frames = _counted_frames(viewer, cycle, table)
     services.record_download(viewer, f"{table}.{extension}", scope=scope_label(viewer), rows=rows,
                              cycle=cycle)
     db.session.commit()
@@ -92,11 +88,23 @@ def cycle_export(table: str, extension: str):
         chunks = exports.csv_chunks(spec.names, frames)
         body = stream_with_context(chunks) if table == "ratings" else b"".join(chunks)
         return _download(body, extension, stem)
+    return _xlsx_download(spec, frames, table, stem)
+
+
+def _counted_frames(viewer, cycle: Cycle, table: str) -> tuple[int, Iterable]:
+    """How many rows the export holds, and its frames: the ratings' read a chunk at a time."""
+    if table == "ratings":
+        return ratings_count(viewer, cycle), ratings_frames(viewer, cycle)
+    data = exports.frame(exports.CYCLE_TABLES[table], CYCLE_ROWS[table](viewer, cycle))
+    return len(data), [data]
+
+
+def _xlsx_download(spec, frames: Iterable, sheet: str, stem: str) -> Response:
     file = tempfile.TemporaryFile()   # noqa: SIM115 (the response closes it once sent)
-    exports.write_xlsx(file, spec.names, frames, table)
+    exports.write_xlsx(file, spec.names, frames, sheet)
     size = file.tell()
     file.seek(0)
-    response = _download(wrap_file(request.environ, file), extension, stem)
+    response = _download(wrap_file(request.environ, file), "xlsx", stem)
     response.content_length = size
     return response
 
