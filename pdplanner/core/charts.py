@@ -21,6 +21,7 @@ its column and a PDF to its frame (about 500 pt on Letter or A4).
 
 import hashlib
 import html
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -510,6 +511,7 @@ def _growth_sentence(cycles: Sequence[str], series: Sequence[Series]) -> str:
 
 # -- heatmap ----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)
 def heat_color(value: float, max_level: int) -> str:
     """The cell colour for a level: HEAT_STOPS spread evenly over 1..max_level."""
     t = min(max((value - 1) / max(max_level - 1, 1), 0.0), 1.0) * (len(HEAT_STOPS) - 1)
@@ -538,6 +540,7 @@ def contrast_ratio(a, b) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@cache
 def text_color_on(fill: str) -> str:
     """Black or white, whichever contrasts more with `fill` (the better one is always >= 4.58:1)."""
     return BLACK if contrast_ratio(BLACK, fill) >= contrast_ratio(WHITE, fill) else WHITE
@@ -798,9 +801,9 @@ def _escape(text: str) -> str:
 
 
 def _n(value: float) -> str:
-    """A coordinate to a hundredth of a point, without trailing zeros."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    """A coordinate in at most six digits, without trailing zeros (hundredths of a point for
+    any drawing under 10,000 pt)."""
+    return f"{value:.6g}"
 
 
 def _stroke(color: str | None, width: float, dash: tuple | None = None) -> str:
@@ -868,7 +871,10 @@ def _pdf_color(color: str) -> colors.Color:
 
 def draw_pdf(drawing: Drawing, canvas) -> None:
     """Draw the description on a reportlab canvas, its origin at the canvas's (0, 0), in the
-    same units. A hatch is one path of lines clipped to its rectangle."""
+    same units. Each kind of hatch is drawn once, as a form (an XObject) of lines across the
+    whole drawing, and a hatched rectangle shows it clipped to itself."""
+    hatches = {s.hatch: None for s in walk(drawing) if isinstance(s, Rect) and s.hatch is not None}
+    forms = {hatch: _pdf_hatch_form(canvas, hatch, drawing.width, drawing.height) for hatch in hatches}
     canvas.saveState()
     canvas.setLineCap(0)
     canvas.setLineJoin(0)
@@ -886,7 +892,7 @@ def draw_pdf(drawing: Drawing, canvas) -> None:
         if isinstance(s, Rect):
             canvas.rect(s.x, s.y, s.width, s.height, stroke=stroke, fill=fill)
             if s.hatch is not None:
-                _pdf_hatch(canvas, s)
+                _pdf_hatch(canvas, s, forms[s.hatch])
         elif isinstance(s, Line):
             canvas.line(s.x1, s.y1, s.x2, s.y2)
         elif isinstance(s, Polygon | PolyLine):
@@ -922,23 +928,33 @@ def _pdf_paint(canvas, fill: str | None, stroke: str | None, width: float, dash:
     return 1
 
 
-def _pdf_hatch(canvas, rect: Rect) -> None:
-    """The hatch's lines x + y = offset (in the rectangle's corner's terms), one path, clipped."""
-    hatch = rect.hatch
-    x, y = rect.x + hatch.inset, rect.y + hatch.inset
-    width, height = rect.width - 2 * hatch.inset, rect.height - 2 * hatch.inset
-    canvas.saveState()
-    box = canvas.beginPath()
-    box.rect(x, y, width, height)
-    canvas.clipPath(box, stroke=0, fill=0)
+# PDF form names are the document's: each drawing's hatches get names of their own.
+_form_numbers = itertools.count()
+
+
+def _pdf_hatch_form(canvas, hatch: Hatch, width: float, height: float) -> str:
+    """A form of the hatch's lines (x + y = offset) across a `width` x `height` drawing."""
+    name = f"chart-hatch-{next(_form_numbers)}"
+    canvas.beginForm(name, 0, 0, width, height)
     lines = canvas.beginPath()
     offset = hatch.spacing
     while offset < width + height:
-        lines.moveTo(x + offset - height, y + height)
-        lines.lineTo(x + offset, y)
+        lines.moveTo(offset - height, height)
+        lines.lineTo(offset, 0)
         offset += hatch.spacing
     canvas.setStrokeColor(_pdf_color(hatch.color))
     canvas.setLineWidth(0.6)
-    canvas.setDash([])
     canvas.drawPath(lines, stroke=1, fill=0)
+    canvas.endForm()
+    return name
+
+
+def _pdf_hatch(canvas, rect: Rect, form: str) -> None:
+    """The hatch's form, clipped to the rectangle (shrunk by the hatch's inset)."""
+    inset = rect.hatch.inset
+    canvas.saveState()
+    box = canvas.beginPath()
+    box.rect(rect.x + inset, rect.y + inset, rect.width - 2 * inset, rect.height - 2 * inset)
+    canvas.clipPath(box, stroke=0, fill=0)
+    canvas.doForm(form)
     canvas.restoreState()
