@@ -97,12 +97,14 @@ def register_blueprints(app: Flask) -> None:
 def register_template_globals(app: Flask) -> None:
     from markupsafe import Markup
 
-    from pdplanner.core.charts import cached_svg
+    from pdplanner.core.charts import to_svg
 
     def chart_svg(chart, chart_id: str) -> Markup:
-        """A chart's inline SVG (templates/_macros/charts.html). Safe to mark up: to_svg
-        serialises a parsed tree, so every label in it is escaped."""
-        return Markup(cached_svg(chart, chart_id=chart_id))
+        """A chart's inline SVG (templates/_macros/charts.html): the one kept with its figures
+        when the chart carries it for this id (dashboards.queries.page_charts), else drawn now.
+        Safe to mark up: to_svg escapes every label it writes."""
+        svg = chart.svg if chart.svg_id == chart_id else None
+        return Markup(svg if svg is not None else to_svg(chart, chart_id=chart_id))
 
     app.add_template_global(chart_svg)
 

@@ -1,4 +1,6 @@
-"""Charts drawn once, as reportlab Drawings, for both the pages (SVG, see `to_svg`) and the PDFs.
+"""Charts described once, as a small tree of plain shapes (`Drawing`), and drawn from that one
+description both on the pages (SVG text, `to_svg`) and in the PDFs (`draw_pdf`, on a reportlab
+canvas).
 
 Every chart comes with its text alternative: a one- or two-sentence description naming the main
 finding, and the data as a table whose values are already formatted. Accessibility choices:
@@ -11,24 +13,22 @@ finding, and the data as a table whose values are already formatted. Accessibili
 - DejaVu Sans (bundled in `fonts/`), at sizes readable both at page width on screen and on a
   printed page: unlike the PDF standard fonts it draws names in Latin with every accent
   (Vietnamese included), Greek, Cyrillic, Hebrew and Arabic, which a district's people, schools
-  and frameworks bring.
+  and frameworks bring. Layout measures text with its metrics.
 
-Sizes are in points: a drawing is `WIDTH` wide, which a page scales to its column and a PDF to
-its frame (about 500 pt on Letter or A4).
+Sizes are in points, y upwards as in a PDF: a drawing is `WIDTH` wide, which a page scales to
+its column and a PDF to its frame (about 500 pt on Letter or A4).
 """
 
+import hashlib
+import html
+import itertools
 import math
 import re
-import xml.etree.ElementTree as ET
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from threading import Lock
 
-from reportlab.graphics import renderSVG
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
@@ -50,19 +50,126 @@ LINE_HEIGHT = 1.2
 MISSING = "—"
 NO_DATA = "No data to show yet."
 
-INK = colors.HexColor("#1b2430")
-MUTED = colors.HexColor("#4d5968")
-GRID = colors.HexColor("#c9d1db")
-WHITE = colors.white
-BLACK = colors.black
-NEUTRAL = colors.HexColor("#eceff3")
+# Colours are "#rrggbb" strings: what SVG writes, and what the PDF canvas is given (`_pdf_color`).
+INK = "#1b2430"
+MUTED = "#4d5968"
+GRID = "#c9d1db"
+WHITE = "#ffffff"
+BLACK = "#000000"
+NEUTRAL = "#eceff3"
 # Okabe-Ito: blue, vermillion, bluish green, reddish purple, black, then the two lighter ones.
-PALETTE = tuple(colors.HexColor(h) for h in
-                ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9"))
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9")
 DASHES = (None, (6, 3), (2, 2), (8, 3, 2, 3), (4, 2, 1, 2))
 MARKERS = ("circle", "square", "triangle", "diamond", "circle")
 # ColorBrewer "Blues" (one hue, so it reads in greyscale and for every colour vision): low to high.
-HEAT_STOPS = tuple(colors.HexColor(h) for h in ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"))
+HEAT_STOPS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
+
+
+# -- the description: plain shapes ------------------------------------------------------------
+# Attribute names follow reportlab's shapes, which the charts were first drawn with.
+
+@dataclass(frozen=True)
+class Hatch:
+    """Diagonal lines `spacing` apart (along an edge) in `color`, over a rectangle shrunk by
+    `inset` on every side: one SVG pattern per kind of hatch, one clipped path in a PDF."""
+
+    color: str
+    spacing: float
+    inset: float = 0.0
+
+
+WITHHELD_HATCH = Hatch(GRID, 5, inset=1)
+BAR_HATCH = Hatch(WHITE, 3.5)
+
+
+@dataclass(slots=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    fillColor: str | None = None
+    strokeColor: str | None = None
+    strokeWidth: float = 1.0
+    hatch: Hatch | None = None
+
+
+@dataclass(slots=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    strokeColor: str = INK
+    strokeWidth: float = 1.0
+    strokeDashArray: tuple | None = None
+
+
+@dataclass(slots=True)
+class Polygon:
+    points: list[float]          # x0, y0, x1, y1, ...
+    fillColor: str | None = None
+    fillOpacity: float = 1.0
+    strokeColor: str | None = None
+    strokeWidth: float = 1.0
+    strokeDashArray: tuple | None = None
+
+
+@dataclass(slots=True)
+class PolyLine:
+    points: list[float]
+    strokeColor: str = INK
+    strokeWidth: float = 1.0
+    strokeDashArray: tuple | None = None
+
+
+@dataclass(slots=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fillColor: str | None = None
+    strokeColor: str | None = None
+    strokeWidth: float = 1.0
+
+
+@dataclass(slots=True)
+class String:
+    """A line of text in FONT; (x, y) is the baseline's start, middle or end (`textAnchor`)."""
+
+    x: float
+    y: float
+    text: str
+    fontSize: float = LABEL_SIZE
+    fillColor: str = INK
+    textAnchor: str = "start"
+
+
+@dataclass(slots=True)
+class Group:
+    contents: list = field(default_factory=list)
+
+    def add(self, shape) -> None:
+        self.contents.append(shape)
+
+
+@dataclass(slots=True)
+class Drawing:
+    width: float
+    height: float
+    contents: list = field(default_factory=list)
+
+    def add(self, shape) -> None:
+        self.contents.append(shape)
+
+
+def walk(node):
+    """Every shape of a drawing or group, groups opened, in drawing order."""
+    for shape in node.contents:
+        if isinstance(shape, Group):
+            yield from walk(shape)
+        else:
+            yield shape
 
 
 @dataclass(frozen=True)
@@ -73,27 +180,40 @@ class Series:
     values: tuple[float | None, ...]
 
 
+# Any change to this file changes every chart's digest: a kept SVG is never one that older
+# drawing code made.
+CODE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Chart:
     """A drawing with its text alternative: `description` for a screen reader's first hearing,
     and `columns`/`rows` (strings, ready to print) as the data table.
 
-    The drawing is made when first asked for: a page whose SVG is remembered (`cached_svg`)
-    never builds it. `shape` holds what the drawing depends on besides the title and the table
-    (the scale's top level, say), so that the title, table and shape together name the drawing."""
+    The drawing is made when first asked for: a page whose SVG is kept never builds it.
+    `inputs` holds everything the drawing is made from (the values unformatted, the scale's top
+    level ...), so that with the title and text alternative it names the drawing (`digest`).
+    `svg`, when given, is its SVG already written for the id `svg_id` (kept with the figures it
+    draws: dashboards.queries.page_charts)."""
 
     draw: Callable[[], Drawing] = field(repr=False, compare=False)
     title: str
     description: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    shape: tuple = ()
+    inputs: tuple = ()
+    svg_id: str | None = None
+    svg: str | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def drawing(self) -> Drawing:
-        drawing = self.draw()
-        drawing.initialFontName = FONT    # else a PDF lists Helvetica for the drawing's first state
-        return drawing
+        return self.draw()
+
+    def digest(self, chart_id: str) -> str:
+        """What names this chart's SVG under `chart_id`: equal digests, equal SVG."""
+        named = repr((CODE_DIGEST, chart_id, self.title, self.description, self.columns, self.rows,
+                      self.inputs))
+        return hashlib.sha256(named.encode()).hexdigest()
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -131,6 +251,7 @@ def _has_values(series: Sequence[Series]) -> bool:
 
 # -- drawing helpers --------------------------------------------------------------------------
 
+@lru_cache(maxsize=8192)
 def _text_width(text: str, size: float) -> float:
     return stringWidth(text, FONT, size)
 
@@ -155,7 +276,7 @@ def _fit_lines(text: str, width: float, size: float, max_lines: int = 2) -> list
 
 def _label(x: float, y: float, text: str, size: float = LABEL_SIZE, anchor: str = "start",
            color=INK) -> String:
-    return String(x, y, text, fontName=FONT, fontSize=size, fillColor=color, textAnchor=anchor)
+    return String(x, y, text, fontSize=size, fillColor=color, textAnchor=anchor)
 
 
 def _marker(kind: str, x: float, y: float, color, size: float = 3.5):
@@ -173,19 +294,6 @@ def _marker(kind: str, x: float, y: float, color, size: float = 3.5):
 
 def _series_style(index: int) -> tuple:
     return (PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)], MARKERS[index % len(MARKERS)])
-
-
-def _hatch(x: float, y: float, width: float, height: float, color=MUTED, spacing: float = 5) -> Group:
-    """Diagonal lines filling a rectangle. reportlab shapes have no clipping, so each segment's
-    ends are computed: the line dx + dy = offset where it enters and leaves the box."""
-    group = Group()
-    offset = spacing
-    while offset < width + height:
-        x1, y1 = x + max(0.0, offset - height), y + min(offset, height)
-        x2, y2 = x + min(offset, width), y + max(0.0, offset - width)
-        group.add(Line(x1, y1, x2, y2, strokeColor=color, strokeWidth=0.6))
-        offset += spacing
-    return group
 
 
 def _legend(entries: Sequence[tuple[str, int]], y_top: float, kind: str) -> tuple[Group, float]:
@@ -208,9 +316,8 @@ def _legend(entries: Sequence[tuple[str, int]], y_top: float, kind: str) -> tupl
                            strokeDashArray=dash))
             group.add(_marker(marker, x + sample / 2, y + 3.5, color))
         else:
-            group.add(Rect(x, y - 1, sample, 10, fillColor=color, strokeColor=INK, strokeWidth=0.5))
-            if index:
-                group.add(_hatch(x, y - 1, sample, 10, color=WHITE, spacing=3.5))
+            group.add(Rect(x, y - 1, sample, 10, fillColor=color, strokeColor=INK, strokeWidth=0.5,
+                           hatch=BAR_HATCH if index else None))
         group.add(_label(x + sample + 6, y, text))
         x += width
     return group, rows * row_height
@@ -224,7 +331,7 @@ def _no_data(title: str, columns: Sequence[str], height: float = 120) -> Chart:
                            anchor="middle", color=MUTED))
         return drawing
 
-    return Chart(draw, title, NO_DATA, tuple(columns), (), shape=(height,))
+    return Chart(draw, title, NO_DATA, tuple(columns), (), inputs=(height,))
 
 
 # -- radar ------------------------------------------------------------------------------------
@@ -280,7 +387,8 @@ def radar_chart(axes: Sequence[str], series: Sequence[Series], *, max_level: int
     rows = tuple((axis, *(format_level(s.values[i]) for s in series)) for i, axis in enumerate(axes))
     described = [f"{s.name}: {_extremes(axes, s.values, format_level)}."
                  for s in series if any(v is not None for v in s.values)]
-    return Chart(draw, title, " ".join(described), columns, rows, shape=(max_level,))
+    return Chart(draw, title, " ".join(described), columns, rows,
+                 inputs=("radar", axes, series, max_level))
 
 
 def _axis_label(lines: list[str], x: float, y: float, angle: float, line_height: float) -> Group:
@@ -304,8 +412,8 @@ def _radar_series(s: Series, index: int, point) -> Group:
     stroke = {"strokeColor": color, "strokeWidth": 2, "strokeDashArray": dash}
     if all(p is not None for p in points):
         # Only the first series is shaded: overlapping tints would muddy each other.
-        fill = colors.Color(color.red, color.green, color.blue, alpha=0.10) if index == 0 else None
-        group.add(Polygon([c for p in points for c in p], fillColor=fill, **stroke))
+        group.add(Polygon([c for p in points for c in p], fillColor=color if index == 0 else None,
+                          fillOpacity=0.10, **stroke))
     else:
         for run in _runs(points):
             if len(run) > 1:
@@ -382,7 +490,8 @@ def domain_means_chart(cycles: Sequence[str], series: Sequence[Series], *, max_l
         return drawing
 
     rows = tuple((cycle, *(format_mean(s.values[i]) for s in series)) for i, cycle in enumerate(cycles))
-    return Chart(draw, title, _growth_sentence(cycles, series), columns, rows, shape=(max_level,))
+    return Chart(draw, title, _growth_sentence(cycles, series), columns, rows,
+                 inputs=("means", cycles, series, max_level))
 
 
 def _growth_sentence(cycles: Sequence[str], series: Sequence[Series]) -> str:
@@ -402,21 +511,27 @@ def _growth_sentence(cycles: Sequence[str], series: Sequence[Series]) -> str:
 
 # -- heatmap ----------------------------------------------------------------------------------
 
-def heat_color(value: float, max_level: int):
+@lru_cache(maxsize=4096)
+def heat_color(value: float, max_level: int) -> str:
     """The cell colour for a level: HEAT_STOPS spread evenly over 1..max_level."""
     t = min(max((value - 1) / max(max_level - 1, 1), 0.0), 1.0) * (len(HEAT_STOPS) - 1)
-    low = HEAT_STOPS[min(int(t), len(HEAT_STOPS) - 2)]
-    high = HEAT_STOPS[min(int(t), len(HEAT_STOPS) - 2) + 1]
-    f = t - min(int(t), len(HEAT_STOPS) - 2)
-    return colors.Color(*(a + (b - a) * f for a, b in ((low.red, high.red), (low.green, high.green),
-                                                         (low.blue, high.blue))))
+    index = min(int(t), len(HEAT_STOPS) - 2)
+    low, high, f = _rgb(HEAT_STOPS[index]), _rgb(HEAT_STOPS[index + 1]), t - index
+    return "#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in zip(low, high, strict=True))
 
 
-def _luminance(color) -> float:
+@cache
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+@cache
+def _luminance(color: str) -> float:
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    return 0.2126 * linear(color.red) + 0.7152 * linear(color.green) + 0.0722 * linear(color.blue)
+    r, g, b = (c / 255 for c in _rgb(color))
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 
 
 def contrast_ratio(a, b) -> float:
@@ -425,17 +540,21 @@ def contrast_ratio(a, b) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def text_color_on(fill):
+@cache
+def text_color_on(fill: str) -> str:
     """Black or white, whichever contrasts more with `fill` (the better one is always >= 4.58:1)."""
     return BLACK if contrast_ratio(BLACK, fill) >= contrast_ratio(WHITE, fill) else WHITE
 
 
 def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
                   values: Sequence[Sequence[float | None]], *, max_level: int, title: str,
-                  missing_label: str = MISSING, row_name: str = "Competency") -> Chart:
+                  missing_label: str = MISSING, row_name: str = "Competency", rows_noun: str = "rows",
+                  columns_noun: str = "columns") -> Chart:
     """Mean level per row (competency) and column (cohort, team, school): a shaded grid with the
     value printed in every cell. A None cell (no value, or suppressed for privacy) is hatched
-    grey and reads `missing_label` in the table; the legend explains both."""
+    grey and reads `missing_label` in the table; the legend explains both. Two or more rows
+    (or columns) without any value are folded into one hatched band at the bottom (or right),
+    headed by their number ("3 cohorts"): the table still lists each."""
     row_labels, column_labels = tuple(row_labels), tuple(column_labels)   # the drawing is made later
     values = tuple(tuple(row) for row in values)
     columns = (row_name, *column_labels)
@@ -444,13 +563,23 @@ def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
 
     def draw() -> Drawing:
         row_height, header_gap = 20.0, 6.0
-        label_width = min(max(_text_width(r, LABEL_SIZE) for r in row_labels) + 8, WIDTH * 0.35)
-        cell_width = (WIDTH - label_width) / len(column_labels)
-        header_lines = [_fit_lines(c, cell_width - 4, SMALL_SIZE, max_lines=3) for c in column_labels]
+        empty_rows = [r for r, row in enumerate(values) if all(v is None for v in row)]
+        empty_columns = [c for c in range(len(column_labels)) if all(row[c] is None for row in values)]
+        folded_rows = set(empty_rows) if len(empty_rows) > 1 else set()
+        folded_columns = set(empty_columns) if len(empty_columns) > 1 else set()
+        shown_rows = [r for r in range(len(row_labels)) if r not in folded_rows]
+        shown_columns = [c for c in range(len(column_labels)) if c not in folded_columns]
+        lefts = [row_labels[r] for r in shown_rows] + (
+            [f"{len(folded_rows)} {rows_noun}"] if folded_rows else [])
+        heads = [column_labels[c] for c in shown_columns] + (
+            [f"{len(folded_columns)} {columns_noun}"] if folded_columns else [])
+        label_width = min(max(_text_width(r, LABEL_SIZE) for r in lefts) + 8, WIDTH * 0.35)
+        cell_width = (WIDTH - label_width) / len(heads)
+        header_lines = [_fit_lines(c, cell_width - 4, SMALL_SIZE, max_lines=3) for c in heads]
         line_height = SMALL_SIZE * LINE_HEIGHT
         header_height = line_height * max(len(lines) for lines in header_lines) + header_gap
         legend_height = 40.0
-        grid_height = row_height * len(row_labels)
+        grid_height = row_height * len(lefts)
         height = legend_height + grid_height + header_height
         drawing = Drawing(WIDTH, height)
         top = legend_height + grid_height
@@ -460,28 +589,37 @@ def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
                 drawing.add(_label(x, top + header_height - line_height * (n + 1), text, size=SMALL_SIZE,
                                    anchor="middle"))
         cell_label = missing_label if _text_width(missing_label, SMALL_SIZE) <= cell_width - 6 else MISSING
-        for r, label in enumerate(row_labels):
-            y = top - row_height * (r + 1)
+        for r, label in enumerate(lefts):
             text = _fit_lines(label, label_width - 8, LABEL_SIZE, max_lines=1)[0]
-            drawing.add(_label(0, y + row_height / 2 - 3.5, text))
-            for c in range(len(column_labels)):
+            drawing.add(_label(0, top - row_height * (r + 0.5) - 3.5, text))
+        for r, row in enumerate(shown_rows):
+            y = top - row_height * (r + 1)
+            for c, column in enumerate(shown_columns):
                 drawing.add(_heat_cell(label_width + cell_width * c, y, cell_width, row_height,
-                                       values[r][c], max_level, cell_label))
+                                       values[row][column], max_level, cell_label))
+        if folded_columns:
+            band = row_height * len(shown_rows)
+            drawing.add(_heat_cell(label_width + cell_width * len(shown_columns), top - band, cell_width,
+                                   band, None, max_level, cell_label))
+        if folded_rows:
+            drawing.add(_heat_cell(label_width, top - grid_height, WIDTH - label_width, row_height, None,
+                                   max_level, missing_label))
         drawing.add(_heat_legend(max_level, missing_label, legend_height))
         return drawing
 
     rows = tuple((label, *(format_mean(v) if v is not None else missing_label for v in values[r]))
                  for r, label in enumerate(row_labels))
     described = _heat_sentence(row_labels, column_labels, values, missing_label)
-    return Chart(draw, title, described, columns, rows, shape=(max_level,))
+    return Chart(draw, title, described, columns, rows,
+                 inputs=("heatmap", row_labels, column_labels, values, max_level, rows_noun, columns_noun))
 
 
 def _heat_cell(x: float, y: float, width: float, height: float, value: float | None, max_level: int,
                missing_label: str) -> Group:
     cell = Group()
     if value is None:
-        cell.add(Rect(x, y, width, height, fillColor=NEUTRAL, strokeColor=WHITE, strokeWidth=1))
-        cell.add(_hatch(x + 1, y + 1, width - 2, height - 2, color=GRID))
+        cell.add(Rect(x, y, width, height, fillColor=NEUTRAL, strokeColor=WHITE, strokeWidth=1,
+                      hatch=WITHHELD_HATCH))
         cell.add(_label(x + width / 2, y + height / 2 - 3, missing_label, size=SMALL_SIZE, anchor="middle",
                         color=INK))
         return cell
@@ -504,8 +642,7 @@ def _heat_legend(max_level: int, missing_label: str, height: float) -> Group:
                           color=text_color_on(fill)))
         x += 28
     x += 12
-    legend.add(Rect(x, y, 26, 14, fillColor=NEUTRAL, strokeColor=GRID, strokeWidth=0.5))
-    legend.add(_hatch(x + 1, y + 1, 24, 12, color=GRID))
+    legend.add(Rect(x, y, 26, 14, fillColor=NEUTRAL, strokeColor=GRID, strokeWidth=0.5, hatch=WITHHELD_HATCH))
     legend.add(_label(x + 32, y + 3, f"No value shown ({missing_label})", size=SMALL_SIZE, color=MUTED))
     return legend
 
@@ -578,9 +715,7 @@ def _bars(labels: Sequence[str], series: Sequence[Series], ends: list[list[str]]
                 color = _series_style(s_index)[0]
                 if length > 0:
                     drawing.add(Rect(label_width, y + 1, length, bar - 2, fillColor=color, strokeColor=INK,
-                                     strokeWidth=0.5))
-                    if s_index:
-                        drawing.add(_hatch(label_width, y + 1, length, bar - 2, color=WHITE, spacing=3.5))
+                                     strokeWidth=0.5, hatch=BAR_HATCH if s_index else None))
                 drawing.add(_label(label_width + length + 4, y + 4, ends[s_index][i], size=SMALL_SIZE))
         drawing.add(Line(label_width, top, label_width, legend_height + 6, strokeColor=INK, strokeWidth=0.75))
         if entries:
@@ -589,7 +724,7 @@ def _bars(labels: Sequence[str], series: Sequence[Series], ends: list[list[str]]
         return drawing
 
     rows = tuple((label, *(ends[s][i] for s in range(len(series)))) for i, label in enumerate(labels))
-    return Chart(draw, title, "", columns, rows, shape=(max_value,))
+    return Chart(draw, title, "", columns, rows, inputs=("bars", labels, series, ends, max_value))
 
 
 def lane_distribution_chart(lane_counts: Sequence[tuple[str, int]], *, title: str) -> Chart:
@@ -626,73 +761,200 @@ def participation_chart(labels: Sequence[str], completed: Sequence[int], totals:
 
 # -- SVG for pages ----------------------------------------------------------------------------
 
-SVG_NS = "http://www.w3.org/2000/svg"
 CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
-# reportlab names the one font charts use; a browser needs a family it has: DejaVu Sans where it
-# is installed, else Verdana, whose widths are close to it (Vera, DejaVu's base, was drawn to
-# Verdana's proportions), else a narrower sans-serif, in which labels placed for DejaVu's widths
-# still fit.
+# The description names the one font charts use; a browser needs a family it has: DejaVu Sans
+# where it is installed, else Verdana, whose widths are close to it (Vera, DejaVu's base, was
+# drawn to Verdana's proportions), else a narrower sans-serif, in which labels placed for
+# DejaVu's widths still fit.
 BROWSER_FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, sans-serif"
+_TEXT = f'<text font-family="{BROWSER_FONT}"'
 
 
 def to_svg(chart: Chart, *, chart_id: str) -> str:
     """The chart as inline SVG for a page: role="img", labelled by its own <title> and <desc>
     (ids `<chart_id>-title` and `-desc`), scaling to its container (viewBox, no fixed size).
 
-    renderSVG's output is parsed and re-serialised, so every label is escaped by the XML
-    serialiser whatever renderSVG did. Its `style` attributes become presentation attributes:
-    the Content-Security-Policy (style-src 'self') blocks inline style attributes, not these.
-    Its internal ids and clip path are dropped, so several charts can share a page."""
+    Written as text from the description: every label is escaped here, and colours and sizes
+    are presentation attributes (the Content-Security-Policy, style-src 'self', blocks inline
+    style attributes, not these). Each kind of hatch is one <pattern> (id `<chart_id>-hatch<n>`)
+    that hatched shapes fill with, so several charts can share a page."""
     if not CHART_ID.match(chart_id):
         raise ValueError(f"chart_id must be an HTML id made of letters, digits, - and _: {chart_id!r}")
-    root = ET.fromstring(renderSVG.drawToString(chart.drawing, useClip=True))
-    for element in root.iter():
-        element.tag = element.tag.rpartition("}")[2]
-        for name in [n for n in element.attrib if n.startswith("{") or n in ("id", "clip", "style")]:
-            value = element.attrib.pop(name)
-            if name == "style":
-                _style_to_attributes(element, value)
-    for element in root.findall("title") + root.findall("desc"):
-        root.remove(element)
-    width, height = chart.drawing.width, chart.drawing.height
-    svg = ET.Element("svg", {
-        "xmlns": SVG_NS, "viewBox": f"0 0 {width:g} {height:g}", "preserveAspectRatio": "xMidYMid meet",
-        "role": "img", "aria-labelledby": f"{chart_id}-title {chart_id}-desc", "class": "chart__svg",
-        "font-family": BROWSER_FONT,
-    })
-    ET.SubElement(svg, "title", id=f"{chart_id}-title").text = chart.title
-    ET.SubElement(svg, "desc", id=f"{chart_id}-desc").text = chart.description
-    svg.extend(list(root))
-    return ET.tostring(svg, encoding="unicode", short_empty_elements=True)
+    drawing = chart.drawing
+    patterns: dict[Hatch, str] = {}
+    body: list[str] = []
+    _svg_shapes(drawing, drawing.height, body, patterns, chart_id)
+    head = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(drawing.width)} {_n(drawing.height)}" '
+            f'preserveAspectRatio="xMidYMid meet" role="img" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart__svg" '
+            f'font-family="{BROWSER_FONT}">',
+            f'<title id="{chart_id}-title">{_escape(chart.title)}</title>',
+            f'<desc id="{chart_id}-desc">{_escape(chart.description)}</desc>']
+    if patterns:
+        head.append("<defs>" + "".join(_svg_pattern(hatch, pattern_id)
+                                       for hatch, pattern_id in patterns.items()) + "</defs>")
+    return "".join(head) + "".join(body) + "</svg>"
 
 
-def _style_to_attributes(element: ET.Element, style: str) -> None:
-    for declaration in style.split(";"):
-        name, _, value = (part.strip() for part in declaration.partition(":"))
-        if not name or not value:
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _n(value: float) -> str:
+    """A coordinate in at most six digits, without trailing zeros (hundredths of a point for
+    any drawing under 10,000 pt)."""
+    return f"{value:.6g}"
+
+
+def _stroke(color: str | None, width: float, dash: tuple | None = None) -> str:
+    if color is None:
+        return ""
+    text = f' stroke="{color}" stroke-width="{_n(width)}"'
+    return text + f' stroke-dasharray="{" ".join(_n(d) for d in dash)}"' if dash else text
+
+
+def _points(points: list[float], height: float) -> str:
+    return " ".join(f"{_n(points[i])},{_n(height - points[i + 1])}" for i in range(0, len(points), 2))
+
+
+def _svg_shapes(node, height: float, out: list[str], patterns: dict[Hatch, str], chart_id: str) -> None:
+    """Append the SVG of every shape under `node`, y turned downwards (`height` - y)."""
+    for s in walk(node):
+        if isinstance(s, String):
+            anchor = "" if s.textAnchor == "start" else f' text-anchor="{s.textAnchor}"'
+            out.append(f'{_TEXT} x="{_n(s.x)}" y="{_n(height - s.y)}" font-size="{_n(s.fontSize)}" '
+                       f'fill="{s.fillColor}"{anchor}>{_escape(s.text)}</text>')
+        elif isinstance(s, Rect):
+            out.append(f'<rect x="{_n(s.x)}" y="{_n(height - s.y - s.height)}" width="{_n(s.width)}" '
+                       f'height="{_n(s.height)}" fill="{s.fillColor or "none"}"'
+                       f'{_stroke(s.strokeColor, s.strokeWidth)}/>')
+            if s.hatch is not None:
+                pattern_id = patterns.setdefault(s.hatch, f"{chart_id}-hatch{len(patterns)}")
+                i = s.hatch.inset
+                out.append(f'<rect x="{_n(s.x + i)}" y="{_n(height - s.y - s.height + i)}" '
+                           f'width="{_n(s.width - 2 * i)}" height="{_n(s.height - 2 * i)}" '
+                           f'fill="url(#{pattern_id})"/>')
+        elif isinstance(s, Line):
+            out.append(f'<line x1="{_n(s.x1)}" y1="{_n(height - s.y1)}" x2="{_n(s.x2)}" '
+                       f'y2="{_n(height - s.y2)}"'
+                       f'{_stroke(s.strokeColor, s.strokeWidth, s.strokeDashArray)}/>')
+        elif isinstance(s, Polygon):
+            opacity = f' fill-opacity="{_n(s.fillOpacity)}"' if s.fillColor and s.fillOpacity < 1 else ""
+            out.append(f'<polygon points="{_points(s.points, height)}" fill="{s.fillColor or "none"}"'
+                       f'{opacity}{_stroke(s.strokeColor, s.strokeWidth, s.strokeDashArray)}/>')
+        elif isinstance(s, PolyLine):
+            out.append(f'<polyline points="{_points(s.points, height)}" fill="none"'
+                       f'{_stroke(s.strokeColor, s.strokeWidth, s.strokeDashArray)}/>')
+        elif isinstance(s, Circle):
+            out.append(f'<circle cx="{_n(s.cx)}" cy="{_n(height - s.cy)}" r="{_n(s.r)}" '
+                       f'fill="{s.fillColor or "none"}"{_stroke(s.strokeColor, s.strokeWidth)}/>')
+        else:
+            raise TypeError(f"no SVG for {type(s).__name__}")
+
+
+def _svg_pattern(hatch: Hatch, pattern_id: str) -> str:
+    """Lines from top left to bottom right, `hatch.spacing` apart along an edge: a tile holding
+    one vertical line, turned 45 degrees."""
+    tile = hatch.spacing / math.sqrt(2)
+    return (f'<pattern id="{pattern_id}" width="{_n(tile)}" height="{_n(tile)}" '
+            f'patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">'
+            f'<line x1="{_n(tile / 2)}" y1="0" x2="{_n(tile / 2)}" '
+            f'y2="{_n(tile)}" stroke="{hatch.color}" stroke-width="0.6"/></pattern>')
+
+
+# -- PDF --------------------------------------------------------------------------------------
+
+@cache
+def _pdf_color(color: str) -> colors.Color:
+    return colors.HexColor(color)
+
+
+def draw_pdf(drawing: Drawing, canvas) -> None:
+    """Draw the description on a reportlab canvas, its origin at the canvas's (0, 0), in the
+    same units. Each kind of hatch is drawn once, as a form (an XObject) of lines across the
+    whole drawing, and a hatched rectangle shows it clipped to itself."""
+    hatches = {s.hatch: None for s in walk(drawing) if isinstance(s, Rect) and s.hatch is not None}
+    forms = {hatch: _pdf_hatch_form(canvas, hatch, drawing.width, drawing.height) for hatch in hatches}
+    canvas.saveState()
+    canvas.setLineCap(0)
+    canvas.setLineJoin(0)
+    for s in walk(drawing):
+        if isinstance(s, String):
+            canvas.setFont(FONT, s.fontSize)
+            canvas.setFillColor(_pdf_color(s.fillColor))
+            show = {"start": canvas.drawString, "middle": canvas.drawCentredString,
+                    "end": canvas.drawRightString}[s.textAnchor]
+            show(s.x, s.y, s.text)
             continue
-        element.set(name, BROWSER_FONT if name == "font-family" else value)
+        stroke = _pdf_paint(canvas, getattr(s, "fillColor", None), s.strokeColor, s.strokeWidth,
+                            getattr(s, "strokeDashArray", None))
+        fill = int(getattr(s, "fillColor", None) is not None)
+        if isinstance(s, Rect):
+            canvas.rect(s.x, s.y, s.width, s.height, stroke=stroke, fill=fill)
+            if s.hatch is not None:
+                _pdf_hatch(canvas, s, forms[s.hatch])
+        elif isinstance(s, Line):
+            canvas.line(s.x1, s.y1, s.x2, s.y2)
+        elif isinstance(s, Polygon | PolyLine):
+            path = canvas.beginPath()
+            path.moveTo(s.points[0], s.points[1])
+            for i in range(2, len(s.points), 2):
+                path.lineTo(s.points[i], s.points[i + 1])
+            if isinstance(s, Polygon):
+                path.close()
+                canvas.saveState()
+                canvas.setFillAlpha(s.fillOpacity)
+                canvas.drawPath(path, stroke=0, fill=fill)
+                canvas.restoreState()
+                canvas.drawPath(path, stroke=stroke, fill=0)
+            else:
+                canvas.drawPath(path, stroke=stroke, fill=0)
+        elif isinstance(s, Circle):
+            canvas.circle(s.cx, s.cy, s.r, stroke=stroke, fill=fill)
+        else:
+            raise TypeError(f"no PDF drawing for {type(s).__name__}")
+    canvas.restoreState()
 
 
-# Drawing a chart's SVG costs tens of milliseconds (reportlab walks every shape); a dashboard
-# shows the same charts until a save changes its figures. A chart's title, description, data
-# table and shape name everything it draws, so together with its id they key its SVG.
-SVG_CACHE_SIZE = 256
-_svg_cache: OrderedDict[tuple, str] = OrderedDict()
-_svg_lock = Lock()
+def _pdf_paint(canvas, fill: str | None, stroke: str | None, width: float, dash: tuple | None) -> int:
+    """Set the fill and stroke; 1 when the shape has a stroke to draw."""
+    if fill is not None:
+        canvas.setFillColor(_pdf_color(fill))
+    if stroke is None:
+        return 0
+    canvas.setStrokeColor(_pdf_color(stroke))
+    canvas.setLineWidth(width)
+    canvas.setDash(list(dash) if dash else [])
+    return 1
 
 
-def cached_svg(chart: Chart, *, chart_id: str) -> str:
-    """`to_svg`, remembered for the last SVG_CACHE_SIZE charts drawn."""
-    key = (chart_id, chart.title, chart.description, chart.columns, chart.rows, chart.shape)
-    with _svg_lock:
-        svg = _svg_cache.get(key)
-        if svg is not None:
-            _svg_cache.move_to_end(key)
-            return svg
-    svg = to_svg(chart, chart_id=chart_id)
-    with _svg_lock:
-        _svg_cache[key] = svg
-        while len(_svg_cache) > SVG_CACHE_SIZE:
-            _svg_cache.popitem(last=False)
-    return svg
+# PDF form names are the document's: each drawing's hatches get names of their own.
+_form_numbers = itertools.count()
+
+
+def _pdf_hatch_form(canvas, hatch: Hatch, width: float, height: float) -> str:
+    """A form of the hatch's lines (x + y = offset) across a `width` x `height` drawing."""
+    name = f"chart-hatch-{next(_form_numbers)}"
+    canvas.beginForm(name, 0, 0, width, height)
+    lines = canvas.beginPath()
+    offset = hatch.spacing
+    while offset < width + height:
+        lines.moveTo(offset - height, height)
+        lines.lineTo(offset, 0)
+        offset += hatch.spacing
+    canvas.setStrokeColor(_pdf_color(hatch.color))
+    canvas.setLineWidth(0.6)
+    canvas.drawPath(lines, stroke=1, fill=0)
+    canvas.endForm()
+    return name
+
+
+def _pdf_hatch(canvas, rect: Rect, form: str) -> None:
+    """The hatch's form, clipped to the rectangle (shrunk by the hatch's inset)."""
+    inset = rect.hatch.inset
+    canvas.saveState()
+    box = canvas.beginPath()
+    box.rect(rect.x + inset, rect.y + inset, rect.width - 2 * inset, rect.height - 2 * inset)
+    canvas.clipPath(box, stroke=0, fill=0)
+    canvas.doForm(form)
+    canvas.restoreState()

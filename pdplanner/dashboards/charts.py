@@ -1,13 +1,18 @@
-"""Charts of one educator's ratings, shown on the dashboards and in the growth plan PDF."""
+"""Charts of one educator's ratings, shown on the dashboards and in the growth plan PDF, and the
+SVG of a leader's charts kept with the summary they draw."""
 
-from sqlalchemy import select
+from dataclasses import replace
+
+from sqlalchemy import exc, select, update
 
 from pdplanner.accounts.models import User
 from pdplanner.assessments.models import Cycle, RaterKind, Rating
 from pdplanner.assessments.queries import rating_history
-from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart
+from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart, to_svg
 from pdplanner.core.gaps import domain_means, levels_by_educator
 from pdplanner.core.types import RatingRecord
+from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.dashboards.queries import LeaderDashboard, leader_charts
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.planning.queries import planning_settings
@@ -60,3 +65,42 @@ def growth_chart(cycle: Cycle, educator: User) -> Chart:
         [Series(d.name, tuple(m.get(d.code) for m in means)) for d in framework.domains],
         max_level=max(level.value for level in framework.levels),
         title="Growth since baseline: domain means by cycle")
+
+
+def page_charts(board: LeaderDashboard) -> dict[str, Chart]:
+    """`leader_charts` for the page, each with its SVG (id `<name>-chart-svg`, as
+    dashboards/_school_figures.html places them) kept in the summary row it draws: the
+    district's for the whole district, the school's for one school. Every worker reads the same
+    row, and the row goes with its figures. A kept SVG is served only when its digest is the one
+    of the chart just built from the figures read (so whatever changed the row, nothing stale or
+    drawn for other figures shows); the others are drawn and kept, in a savepoint: if the row is
+    locked or the write lock busy, the page is drawn all the same and the next reader keeps them.
+    Several schools together have no row of their own: their charts are drawn for each page."""
+    charts = leader_charts(board)
+    if not board.whole_district and len(board.schools) != 1:
+        return charts
+    school = SchoolSummary.school_id.is_(None) if board.whole_district else \
+        SchoolSummary.school_id == board.schools[0].id
+    row = db.session.execute(select(SchoolSummary.id, SchoolSummary.charts)
+                             .where(SchoolSummary.cycle_id == board.cycle.id, school)).first()
+    if row is None:
+        return charts
+    kept, drawn, shown = row.charts or {}, {}, {}
+    for name, chart in charts.items():
+        chart_id = f"{name}-chart-svg"
+        digest = chart.digest(chart_id)
+        entry = kept.get(name)
+        if entry is not None and entry["digest"] == digest:
+            svg = entry["svg"]
+        else:
+            svg = to_svg(chart, chart_id=chart_id)
+            drawn[name] = {"digest": digest, "svg": svg}
+        shown[name] = replace(chart, svg_id=chart_id, svg=svg)
+    if drawn:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(update(SchoolSummary).where(SchoolSummary.id == row.id)
+                                   .values(charts=kept | drawn))
+        except exc.OperationalError:
+            pass
+    return shown

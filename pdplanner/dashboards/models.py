@@ -23,6 +23,10 @@ class SchoolSummary(db.Model):
                                                   index=True)
     figures: Mapped[dict] = mapped_column(JSON)
     headline: Mapped[dict] = mapped_column(JSON)     # core.summaries.headline(figures)
+    # The SVG of the charts drawn from these figures, by chart name: {"digest", "svg"}
+    # (dashboards.charts.page_charts). Goes with the row; a digest that no longer matches the
+    # chart built from the figures read is drawn again.
+    charts: Mapped[dict | None] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -4,7 +4,7 @@ from flask_login import current_user
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries as assessment_queries
 from pdplanner.dashboards import queries as dashboard_queries
-from pdplanner.dashboards.charts import growth_chart, profile_chart
+from pdplanner.dashboards.charts import growth_chart, page_charts, profile_chart
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
@@ -59,7 +59,7 @@ def leader_home(user):
              if chosen and shown else None)
     page = render_template(f"dashboards/{'district' if district else 'principal'}.html", cycles=cycles,
                            chosen=chosen, schools=schools, school=shown[0] if school_id else None,
-                           board=board, charts=dashboard_queries.leader_charts(board) if board else {},
+                           board=board, charts=page_charts(board) if board else {},
                            headcounts=queries.school_headcounts([s.id for s in shown]))
     db.session.commit()   # keeps any school summary computed for this page (after rendering: a
     return page           # commit expires what the page reads)

@@ -22,7 +22,6 @@ from datetime import date
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.graphics import renderPDF
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
@@ -44,7 +43,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from pdplanner.core.charts import BOLD_FONT, FONT, Chart
+from pdplanner.core.charts import BOLD_FONT, FONT, Chart, draw_pdf
 
 PAGE_SIZE = LETTER
 MARGIN = 0.75 * inch
@@ -145,10 +144,11 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
 
 
 class ChartFlowable(Flowable):
-    """A chart's drawing, drawn as vectors under its title (a level-2 heading) and scaled to
-    the frame's width. Where that does not fit the rest of the page, it shrinks to fit, down to
-    `MIN_SCALE` of that size, rather than leave half a page empty; below that it moves to the
-    next page, title and all. The Chart is not changed: the same drawing serves the SVG."""
+    """A chart's drawing, drawn as vectors (`draw_pdf`, from the description the page's SVG is
+    written from) under its title (a level-2 heading) and scaled to the frame's width. Where
+    that does not fit the rest of the page, it shrinks to fit, down to `MIN_SCALE` of that size,
+    rather than leave half a page empty; below that it moves to the next page, title and all.
+    The Chart is not changed: the same drawing serves the SVG."""
 
     MIN_SCALE = 0.7
 
@@ -181,7 +181,7 @@ class ChartFlowable(Flowable):
         self.canv.saveState()
         self.canv.translate((self.width - self.drawing.width * self.scale) / 2, 0)
         self.canv.scale(self.scale, self.scale)
-        renderPDF.draw(self.drawing, self.canv, 0, 0)
+        draw_pdf(self.drawing, self.canv)
         self.canv.restoreState()
 
 

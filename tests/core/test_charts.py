@@ -3,7 +3,6 @@
 import xml.etree.ElementTree as ET
 
 import pytest
-from reportlab.graphics.shapes import Group, Polygon, PolyLine, String
 
 from pdplanner.core.charts import (
     MISSING,
@@ -11,7 +10,10 @@ from pdplanner.core.charts import (
     PALETTE,
     WHITE,
     Chart,
+    Polygon,
+    PolyLine,
     Series,
+    String,
     bar_chart,
     contrast_ratio,
     domain_means_chart,
@@ -23,18 +25,14 @@ from pdplanner.core.charts import (
     radar_chart,
     text_color_on,
     to_svg,
+    walk,
 )
 
 HOSTILE = "<b>&\"Smith's\""
 CODES = ("COG.1", "COG.2", "COG.3", "COG.4", "INTRA.1")
 
 
-def shapes(node):
-    for item in node.getContents():
-        if isinstance(item, Group):
-            yield from shapes(item)
-        else:
-            yield item
+shapes = walk
 
 
 def texts(chart: Chart) -> list[str]:
@@ -276,31 +274,55 @@ def test_svg_refuses_an_id_that_is_not_an_html_id(chart_id):
         to_svg(bar_chart(["A"], [Series("Count", (1,))], title="Bars"), chart_id=chart_id)
 
 
-def test_a_chart_drawn_again_with_the_same_data_reuses_its_svg_and_new_data_draws_anew():
-    from pdplanner.core.charts import cached_svg
+# -- withheld cells: one pattern, folded bands ---------------------------------------------------
 
-    first = bar_chart(["A", "B"], [Series("n", (1.0, 2.0))], title="Cached")
-    again = bar_chart(["A", "B"], [Series("n", (1.0, 2.0))], title="Cached")
-    changed = bar_chart(["A", "B"], [Series("n", (1.0, 3.0))], title="Cached")
-    assert cached_svg(first, chart_id="c1") is cached_svg(again, chart_id="c1")
-    assert cached_svg(changed, chart_id="c1") != cached_svg(first, chart_id="c1")
-    assert 'id="c2-title"' in cached_svg(first, chart_id="c2")
+def test_a_withheld_heatmap_cell_is_one_pattern_reference():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["Cohort A", "Cohort B"], [[2.0, None], [3.25, None]],
+                          max_level=4, title="Heat", missing_label="fewer than 5")
+    markup, root = svg_of(chart, "heat")
+    patterns = root.findall(f"{SVG}defs/{SVG}pattern")
+    assert [p.get("id") for p in patterns] == ["heat-hatch0"]
+    assert len(list(patterns[0])) == 1                          # the pattern is one line, drawn once
+    hatched = [e for e in root.iter(f"{SVG}rect") if e.get("fill") == "url(#heat-hatch0)"]
+    assert len(hatched) == 2 + 1                                # two withheld cells and the legend's sample
+    assert markup.count("<line") == 1 and "<path" not in markup
 
 
-def test_a_remembered_svg_never_builds_the_drawing_and_the_scale_is_part_of_its_name():
-    from dataclasses import replace
+def test_rows_and_columns_without_any_value_fold_into_one_band():
+    rows = ["COG.1", "COG.2", "COG.3", "COG.4"]
+    columns = ["Cohort A", "Cohort B", "Cohort C", "Cohort D", "Cohort E"]
+    values = [[2.0, None, 3.0, None, None], [None] * 5, [1.5, None, 2.5, None, None], [None] * 5]
+    chart = heatmap_chart(rows, columns, values, max_level=4, title="Heat", missing_label="fewer than 5",
+                          rows_noun="competencies", columns_noun="cohorts")
+    labels = texts(chart)
+    assert "2 competencies" in labels and "3 cohorts" in labels
+    assert not {"COG.2", "COG.4", "Cohort B", "Cohort D", "Cohort E"} & set(labels)
+    hatched = [s for s in shapes(chart.drawing) if getattr(s, "hatch", None) is not None]
+    assert len(hatched) == 2 + 1                                # the two bands and the legend's sample
+    assert len(chart.rows) == 4 and chart.rows[1] == ("COG.2", *["fewer than 5"] * 5)   # the table has all
 
-    from pdplanner.core.charts import cached_svg
 
-    profile = [Series("Self", (2.0, 3.0, 1.0))]
-    drawn = radar_chart(["A", "B", "C"], profile, max_level=4, title="Lazy")
-    svg = cached_svg(drawn, chart_id="lazy")
+def test_one_row_without_values_stays_in_its_place():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B"], [[None, None], [2.0, 3.0]], max_level=4, title="t")
+    assert "COG.1" in texts(chart) and "1 rows" not in texts(chart)
 
-    def must_not_draw():
-        raise AssertionError("the drawing was built for a remembered SVG")
 
-    again = replace(radar_chart(["A", "B", "C"], profile, max_level=4, title="Lazy"), draw=must_not_draw)
-    assert cached_svg(again, chart_id="lazy") is svg
-    five_levels = radar_chart(["A", "B", "C"], profile, max_level=5, title="Lazy")
-    assert five_levels.rows == drawn.rows
-    assert cached_svg(five_levels, chart_id="lazy") != svg        # one more ring
+def test_every_kind_of_hatch_is_one_pattern_for_the_whole_chart():
+    chart = bar_chart(["A", "B", "C"], [Series("Self", (1, 2, 3)), Series("Coach", (2, 3, 1)),
+                                        Series("Peer", (3, 1, 2))], title="Bars")
+    markup, root = svg_of(chart, "bars")
+    assert [p.get("id") for p in root.iter(f"{SVG}pattern")] == ["bars-hatch0"]
+    assert markup.count('fill="url(#bars-hatch0)"') == 2 * 3 + 2   # later series' bars and legend samples
+
+
+# -- the digest that names a chart's SVG ---------------------------------------------------------
+
+def test_the_digest_names_the_drawing_and_its_id():
+    def profile(values=(2.0, 3.0, 1.0), max_level=4):
+        return radar_chart(["A", "B", "C"], [Series("Self", values)], max_level=max_level, title="t")
+
+    assert profile().digest("p") == profile().digest("p")
+    assert profile().digest("p") != profile().digest("q")
+    assert profile(max_level=5).rows == profile().rows
+    assert profile(max_level=5).digest("p") != profile().digest("p")      # one more ring
+    assert profile((2.0, 3.0, 1.01)).digest("p") != profile().digest("p")  # same table, other drawing

@@ -5,7 +5,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from pdplanner.core.charts import Series, radar_chart
+from pdplanner.core.charts import Series, heatmap_chart, radar_chart
 from pdplanner.reports.pdf import (
     GrowthPlan,
     bullets,
@@ -82,3 +82,13 @@ def test_names_in_every_script_the_bundled_font_has_are_drawn_not_replaced():
     fonts = {font["/BaseFont"].split("+")[-1] for page in PdfReader(BytesIO(pdf)).pages
              for font in page["/Resources"]["/Font"].values()}
     assert fonts == {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+def test_a_withheld_heatmap_cell_is_hatched_by_one_clipped_path():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B", "C"], [[2.0, None, 3.0], [None, 1.0, 2.0]],
+                          max_level=4, title="Heat", missing_label="fewer than 5")
+    pdf = report_pdf("Report", "Sub", date(2026, 11, 2), chart_with_table(chart))
+    page = PdfReader(BytesIO(pdf)).pages[0]
+    content = page.get_contents().get_data().decode("latin-1")
+    assert content.count("W* n") == 2 + 1                   # two cells and the legend's sample
+    assert "fewer than 5" in page.extract_text()
