@@ -26,9 +26,9 @@ from pdplanner.planning.services import (
     update_progress,
     verify_activity,
 )
+from tests.dashboards.warm import assert_kept_summaries_current
 from tests.factories import create_user
 from tests.helpers import sign_in_directly
-from tests.dashboards.warm import assert_kept_summaries_current
 from tests.scenarios import District
 
 
