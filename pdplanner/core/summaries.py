@@ -362,6 +362,36 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
     return total
 
 
+def shift(total: Mapping, old: Iterable[Mapping], new: Iterable[Mapping]) -> dict:
+    """A `combine`d total (without cohorts) moved from some of its parts' old figures to their
+    new ones: the total minus the old plus the new, so a district's row follows one school's
+    save without reading the others. Sums are rounded to nine decimals, so rounding errors of
+    many saves do not build up; counts stay whole. Keys other than the combined ones (the
+    district's suppression, say) are the total's."""
+    moved = combine([total, *(_negated(s) for s in old), *new], cohorts=False)
+    moved["goals"]["by_competency"] = {code: n for code, n in moved["goals"]["by_competency"].items() if n}
+    return _rounded(moved)
+
+
+def _negated(summary: Mapping) -> dict:
+    def negate(value):
+        if isinstance(value, dict):
+            return {key: negate(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [negate(item) for item in value]
+        return -value
+    return {key: value if key == "version" else negate(value) for key, value in summary.items()
+            if key not in ("cohorts", "withheld", "total_withheld")} | {"cohorts": {}}
+
+
+def _rounded(value):
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return round(value, 9) if isinstance(value, float) else value
+
+
 def school_measures(summary: Mapping, competencies: Sequence[tuple[str, str, str]], min_group: int, *,
                     withheld: Collection[str] = (), ratings: bool = True) -> SchoolMeasures:
     """The figures people see, from a (served) summary or a `combine`d one. `competencies` are

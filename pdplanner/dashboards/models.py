@@ -10,8 +10,9 @@ from pdplanner.extensions import db
 class SchoolSummary(db.Model):
     """A school's counts and sums in one cycle (`core.summaries.summarise_school`), kept so a
     dashboard reads one row per school, and the small headline of it apart so a page of all
-    schools side by side does not decode every school's detail. Any save that changes what it
-    counts deletes the row (`dashboards.services`), and the next reader computes it again."""
+    schools side by side does not decode every school's detail. A save that changes what it
+    counts recomputes the row in place when it commits, and moves the district's row by the
+    change (`dashboards.services.refresh`); a missing row is computed by its first reader."""
 
     __tablename__ = "school_summaries"
     __table_args__ = (UniqueConstraint("cycle_id", "school_id"),)
@@ -33,8 +34,8 @@ class SchoolSummary(db.Model):
 class PublishedFigures(db.Model):
     """The rating-derived figures of a school (and of its cohorts) in one cycle as leaders last
     saw them published (`core.disclosure.publish`), with each contributor's digest: replaced
-    only when enough people unknown to leaders have changed. Never deleted by a save, unlike
-    `SchoolSummary`: it is what keeps a save from showing."""
+    only when enough people unknown to leaders have changed. Never deleted by a save: it is what
+    keeps a save from showing."""
 
     __tablename__ = "published_figures"
     __table_args__ = (UniqueConstraint("cycle_id", "school_id"),)

@@ -9,8 +9,8 @@ from flask import current_app
 from sqlalchemy import String, delete, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from pdplanner.accounts.models import Role, User
-from pdplanner.assessments.models import AssessmentStatus, Cycle, CycleStatus, Rating, SelfAssessment
+from pdplanner.accounts.models import User
+from pdplanner.assessments.models import Cycle, CycleStatus
 from pdplanner.assessments.queries import CaseloadRow, caseload_status
 from pdplanner.core.charts import (
     Chart,
@@ -21,36 +21,34 @@ from pdplanner.core.charts import (
     participation_chart,
     radar_chart,
 )
-from pdplanner.core.disclosure import publish, served, suppress_parts
+from pdplanner.core.disclosure import suppress_parts
 from pdplanner.core.summaries import (
     SUMMARY_VERSION,
     CohortMeasure,
-    SchoolFacts,
     SchoolMeasures,
     combine,
     headline,
     school_measures,
 )
-from pdplanner.core.summaries import summarise_school as summarise
-from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
-from pdplanner.dashboards.services import keep_published, store_summaries
+from pdplanner.dashboards.models import SchoolSummary
+from pdplanner.dashboards.services import compute_summaries, district_figures, store_summaries
 from pdplanner.extensions import db
-from pdplanner.organisation.models import CaseloadAssignment, Membership, School
-from pdplanner.planning.models import ActivityStatus, Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
+from pdplanner.organisation.models import School
+from pdplanner.planning.models import ActivityStatus, Cohort, PathActivity, Placement
 from pdplanner.planning.queries import (
     cohort_name,
     evidence_queue_length,
     focus_names,
     lane_labels,
-    settings_row,
 )
 
 
 def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True) -> dict[int, dict]:
     """school id -> what leaders read of it in `cycle` (the headline only unless `detail`): live
     counts of people and the published rating-derived figures (`core.disclosure.served`). The
-    kept ones, and the missing ones computed together, published if enough changed, and kept
-    (the caller's transaction commits them)."""
+    kept ones (saves keep them current: `dashboards.services.refresh`), and the missing ones
+    computed together, published if enough changed, and kept (the caller's transaction commits
+    them)."""
     wanted = sorted(set(school_ids))
     column = SchoolSummary.figures if detail else SchoolSummary.headline
     kept = {school_id: figures for school_id, figures in db.session.execute(
@@ -59,7 +57,7 @@ def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True)
         if figures.get("version") == SUMMARY_VERSION}
     missing = [s for s in wanted if s not in kept]
     if missing:
-        fresh = _published(cycle, _compute(cycle, missing))
+        fresh = compute_summaries(cycle, missing)
         db.session.execute(delete(SchoolSummary).where(
             SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(missing)))
         store_summaries(cycle.id, fresh)
@@ -67,38 +65,18 @@ def summaries(cycle: Cycle, school_ids: Collection[int], *, detail: bool = True)
     return kept
 
 
-def _published(cycle: Cycle, live: dict[int, dict]) -> dict[int, dict]:
-    """The served figures of freshly computed schools: each school's published snapshot,
-    replaced where enough people unknown to leaders changed since (`core.disclosure.publish`)."""
-    previous = dict(db.session.execute(
-        select(PublishedFigures.school_id, PublishedFigures.snapshot)
-        .where(PublishedFigures.cycle_id == cycle.id, PublishedFigures.school_id.in_(sorted(live)))).all())
-    threshold = min_group()
-    snapshots = {school_id: publish(figures, previous.get(school_id), threshold)
-                 for school_id, figures in live.items()}
-    replaced = {school_id: snapshot for school_id, snapshot in snapshots.items()
-                if snapshot != previous.get(school_id, NOTHING_PUBLISHED)}
-    if replaced and not keep_published(cycle.id, replaced):
-        snapshots |= {school_id: previous.get(school_id, NOTHING_PUBLISHED) for school_id in replaced}
-    return {school_id: served(live[school_id], snapshot) for school_id, snapshot in snapshots.items()}
-
-
 def district_summary(cycle: Cycle) -> dict:
-    """The whole district's figures in `cycle`: the `combine` of its schools' served figures
-    (never live ratings), kept in a row of its own (no school) so the district page reads one
-    row, not every school's. Cohorts are left out: there are thousands. `withheld` holds the
-    complementary suppression of the district total and its schools (school id -> paths), and
-    `total_withheld` the paths withheld from the total: every page showing a school keeps them."""
+    """The whole district's figures in `cycle` (`dashboards.services.district_figures`: the
+    `combine` of its schools' served figures, never live ratings, and the complementary
+    suppression of the total and its schools), kept in a row of its own (no school) so the
+    district page reads one row, not every school's. Saves move it by their schools' change;
+    computed here only when missing."""
     kept = db.session.scalar(select(SchoolSummary.figures).where(
         SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_(None)))
     if kept is not None and kept.get("version") == SUMMARY_VERSION:
         return kept
     school_ids = db.session.scalars(select(School.id).where(School.district_id == cycle.district_id)).all()
-    schools = summaries(cycle, school_ids)
-    total = combine(schools.values(), cohorts=False)
-    by_school, from_total = suppress_parts(total, schools, min_group())
-    total["withheld"] = {str(school_id): sorted(paths) for school_id, paths in by_school.items() if paths}
-    total["total_withheld"] = sorted(from_total)
+    total = district_figures(summaries(cycle, school_ids))
     db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id,
                                                    SchoolSummary.school_id.is_(None)))
     store_summaries(cycle.id, {None: total})
@@ -129,72 +107,6 @@ def shown_measures(cycle: Cycle, school_ids: Collection[int], *, detail: bool = 
     return (school_measures(total, names, threshold, withheld=from_total, ratings=ratings),
             {school_id: school_measures(f, names, threshold, withheld=by_school[school_id], ratings=ratings)
              for school_id, f in figures.items()})
-
-
-def _compute(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
-    """Summaries of several schools from their rows: seven statements whatever their size."""
-    members = (select(Membership.user_id, Membership.school_id)
-               .join(User, User.id == Membership.user_id)
-               .where(Membership.school_id.in_(school_ids), User.active.is_(True),
-                      Membership.role.in_([Role.TEACHER, Role.COACH])))
-    people = select(members.subquery().c.user_id)
-    schools_of: dict[int, list[int]] = {}
-    for user_id, school_id in db.session.execute(members).all():
-        schools_of.setdefault(school_id, []).append(user_id)
-    connection = db.session.connection()
-    code_of = {c.id: c.code for c in cycle.framework.competencies}
-    ratings = [(e, code_of[c], kind, level) for e, c, kind, level in connection.execute(
-        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level)
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None))).all()
-        if c in code_of]
-    assessments = [(e, status == AssessmentStatus.SUBMITTED.value, bool(shared))
-                   for e, status, shared in connection.execute(
-                       select(SelfAssessment.educator_id, type_coerce(SelfAssessment.status, String),
-                              SelfAssessment.shared_with_principal)
-                       .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(people)))]
-    # A leader who also coaches knows the ratings of their caseload (docs/PRIVACY.md).
-    leaders = select(Membership.user_id).where(Membership.role == Role.PRINCIPAL).union(
-        select(User.id).where(User.district_id == cycle.district_id, User.is_district_admin.is_(True)))
-    coached_by_leaders = set(connection.execute(
-        select(CaseloadAssignment.educator_id).where(CaseloadAssignment.educator_id.in_(people),
-                                                     CaseloadAssignment.coach_id.in_(leaders))).scalars())
-    placements = connection.execute(
-        select(Placement.educator_id, Placement.lane, Placement.readiness, Placement.cohort_id)
-        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people))).all()
-    goals = [(e, code, status == GoalStatus.VERIFIED.value) for e, code, status in connection.execute(
-        select(PlannedGoal.educator_id, PlannedGoal.competency_code, type_coerce(PlannedGoal.status, String))
-        .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id.in_(people)))]
-    activities = [(e, status, status == ActivityStatus.VERIFIED.value) for e, status in connection.execute(
-        select(PathActivity.educator_id, type_coerce(PathActivity.status, String))
-        .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(people)))]
-    competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]
-    policy = settings_row(cycle.district_id).current_level_policy
-    rows = {"ratings": ratings, "assessments": assessments, "placements": placements, "goals": goals,
-            "activities": activities}
-    by_school = _rows_by_school(schools_of, rows)
-    return {school_id: summarise(
-        SchoolFacts(tuple(schools_of.get(school_id, ())), **by_school.get(school_id, {}),
-                    coached_by_leaders=coached_by_leaders),
-        competencies, target_level=cycle.framework.target_level, policy=policy)
-        for school_id in school_ids}
-
-
-def _rows_by_school(schools_of: dict[int, list[int]], rows: dict[str, list]) -> dict[int, dict[str, list]]:
-    """Each school's share of the rows (keyed by educator, first item), so summarising a
-    district's schools is one pass over its rows, not one pass per school."""
-    school_ids_of: dict[int, list[int]] = {}
-    for school_id, educator_ids in schools_of.items():
-        for educator_id in educator_ids:
-            school_ids_of.setdefault(educator_id, []).append(school_id)
-    split: dict[int, dict[str, list]] = {s: {name: [] for name in rows} for s in schools_of}
-    for name, items in rows.items():
-        for item in items:
-            for school_id in school_ids_of.get(item[0], ()):
-                split[school_id][name].append(item)
-    return split
-
-
-NOTHING_PUBLISHED = {"school": None, "cohorts": {}}
 
 
 def competency_names(cycle: Cycle) -> list[tuple[str, str, str]]:

@@ -1,31 +1,144 @@
-"""Keeping school summaries true: a save that changes what a summary counts deletes it.
+"""Keeping school summaries true and warm: a save recomputes its schools' summaries when it
+commits, and moves the district's row by the schools' change.
 
 Every ORM flush is watched (`after_flush`): ratings, self-assessments, placements, goals and
 path activities name a cycle and an educator, so the summaries of that cycle for the
-educator's schools go; a cohort names its schools; a membership or an educator's `active` flag
-changes a school in every cycle. Writes that bypass the ORM's unit of work (the planner's bulk
-statements, bulk assignment, roster imports, the database's cascades when a person is deleted)
-announce themselves by their package's signals, which `subscribe` connects.
+educator's schools are touched; a cohort names its schools; a membership or an educator's
+`active` flag touches a school in every cycle. The touched schools are kept on the session and
+refreshed just before it commits (`before_commit`, `refresh`): each kept row is recomputed
+from its school's rows and updated in place, and the district's row (school NULL) changes by
+the difference between the school's old and new figures, so readers never find a row missing
+and never wait for one. Writes that bypass the unit of work announce themselves by their
+package's signals, which `subscribe` connects: a planning run recomputes the whole cycle inside
+itself; bulk assignment touches its educators' schools; a roster or a person's deletion (rare,
+and reaching every school) still forgets the district's summaries for the next reader.
 """
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, exc, insert, inspect, select
+from flask import current_app
+from sqlalchemy import String, bindparam, delete, event, exc, insert, inspect, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from pdplanner.accounts.models import User
-from pdplanner.assessments.models import Cycle, Rating, SelfAssessment
-from pdplanner.core.summaries import headline
+from pdplanner.accounts.models import Role, User
+from pdplanner.assessments.models import AssessmentStatus, Cycle, Rating, SelfAssessment
+from pdplanner.core.disclosure import figure_paths, publish, served, stat_at, suppress_parts, unknown_people
+from pdplanner.core.summaries import SUMMARY_VERSION, SchoolFacts, combine, headline, shift, summarise_school
 from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
-from pdplanner.organisation.models import District, Membership, School
+from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
 from pdplanner.organisation.signals import deleting_person, roster_applied
-from pdplanner.planning.models import Cohort, PathActivity, Placement, PlannedGoal
+from pdplanner.planning.models import (
+    ActivityStatus,
+    Cohort,
+    GoalStatus,
+    PathActivity,
+    Placement,
+    PlannedGoal,
+)
+from pdplanner.planning.queries import settings_row
 from pdplanner.planning.signals import plans_written
 
 PER_EDUCATOR = (Rating, SelfAssessment, Placement, PlannedGoal, PathActivity)
+NOTHING_PUBLISHED = {"school": None, "cohorts": {}}
+TOUCHED = "pdplanner.summaries_touched"   # session.info: cycle id -> school ids; None: every cycle
 
+
+# -- computing ---------------------------------------------------------------------------------
+
+def compute_summaries(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
+    """What leaders read of these schools (`core.disclosure.served`), computed from their rows
+    and published where enough people changed (`core.disclosure.publish`)."""
+    live = live_summaries(cycle, school_ids)
+    previous = dict(db.session.execute(
+        select(PublishedFigures.school_id, PublishedFigures.snapshot)
+        .where(PublishedFigures.cycle_id == cycle.id, PublishedFigures.school_id.in_(sorted(live)))).all())
+    threshold = current_app.config["PRIVACY_MIN_GROUP"]
+    snapshots = {school_id: publish(figures, previous.get(school_id), threshold)
+                 for school_id, figures in live.items()}
+    replaced = {school_id: snapshot for school_id, snapshot in snapshots.items()
+                if snapshot != previous.get(school_id, NOTHING_PUBLISHED)}
+    if replaced and not keep_published(cycle.id, replaced):
+        snapshots |= {school_id: previous.get(school_id, NOTHING_PUBLISHED) for school_id in replaced}
+    return {school_id: served(live[school_id], snapshot) for school_id, snapshot in snapshots.items()}
+
+
+def district_figures(schools: dict[int, dict]) -> dict:
+    """The district's row from all of its schools' served figures: their `combine` (cohorts left
+    out: there are thousands), with the complementary suppression of the total and its schools
+    (`withheld`: school id -> paths; `total_withheld`: paths withheld from the total)."""
+    total = combine(schools.values(), cohorts=False)
+    by_school, from_total = suppress_parts(total, schools, current_app.config["PRIVACY_MIN_GROUP"])
+    total["withheld"] = {str(school_id): sorted(paths) for school_id, paths in by_school.items() if paths}
+    total["total_withheld"] = sorted(from_total)
+    return total
+
+
+def live_summaries(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
+    """Live summaries of several schools from their rows: seven statements whatever their size."""
+    members = (select(Membership.user_id, Membership.school_id)
+               .join(User, User.id == Membership.user_id)
+               .where(Membership.school_id.in_(school_ids), User.active.is_(True),
+                      Membership.role.in_([Role.TEACHER, Role.COACH])))
+    people = select(members.subquery().c.user_id)
+    schools_of: dict[int, list[int]] = {}
+    for user_id, school_id in db.session.execute(members).all():
+        schools_of.setdefault(school_id, []).append(user_id)
+    connection = db.session.connection()
+    code_of = {c.id: c.code for c in cycle.framework.competencies}
+    ratings = [(e, code_of[c], kind, level) for e, c, kind, level in connection.execute(
+        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level)
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None))).all()
+        if c in code_of]
+    assessments = [(e, status == AssessmentStatus.SUBMITTED.value, bool(shared))
+                   for e, status, shared in connection.execute(
+                       select(SelfAssessment.educator_id, type_coerce(SelfAssessment.status, String),
+                              SelfAssessment.shared_with_principal)
+                       .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(people)))]
+    # A leader who also coaches knows the ratings of their caseload (docs/PRIVACY.md).
+    leaders = select(Membership.user_id).where(Membership.role == Role.PRINCIPAL).union(
+        select(User.id).where(User.district_id == cycle.district_id, User.is_district_admin.is_(True)))
+    coached_by_leaders = set(connection.execute(
+        select(CaseloadAssignment.educator_id).where(CaseloadAssignment.educator_id.in_(people),
+                                                     CaseloadAssignment.coach_id.in_(leaders))).scalars())
+    placements = connection.execute(
+        select(Placement.educator_id, Placement.lane, Placement.readiness, Placement.cohort_id)
+        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people))).all()
+    goals = [(e, code, status == GoalStatus.VERIFIED.value) for e, code, status in connection.execute(
+        select(PlannedGoal.educator_id, PlannedGoal.competency_code, type_coerce(PlannedGoal.status, String))
+        .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id.in_(people)))]
+    activities = [(e, status, status == ActivityStatus.VERIFIED.value) for e, status in connection.execute(
+        select(PathActivity.educator_id, type_coerce(PathActivity.status, String))
+        .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(people)))]
+    competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]
+    policy = settings_row(cycle.district_id).current_level_policy
+    rows = {"ratings": ratings, "assessments": assessments, "placements": placements, "goals": goals,
+            "activities": activities}
+    by_school = _rows_by_school(schools_of, rows)
+    return {school_id: summarise_school(
+        SchoolFacts(tuple(schools_of.get(school_id, ())), **by_school.get(school_id, {}),
+                    coached_by_leaders=coached_by_leaders),
+        competencies, target_level=cycle.framework.target_level, policy=policy)
+        for school_id in school_ids}
+
+
+def _rows_by_school(schools_of: dict[int, list[int]], rows: dict[str, list]) -> dict[int, dict[str, list]]:
+    """Each school's share of the rows (keyed by educator, first item), so summarising a
+    district's schools is one pass over its rows, not one pass per school."""
+    school_ids_of: dict[int, list[int]] = {}
+    for school_id, educator_ids in schools_of.items():
+        for educator_id in educator_ids:
+            school_ids_of.setdefault(educator_id, []).append(school_id)
+    split: dict[int, dict[str, list]] = {s: {name: [] for name in rows} for s in schools_of}
+    for name, items in rows.items():
+        for item in items:
+            for school_id in school_ids_of.get(item[0], ()):
+                split[school_id][name].append(item)
+    return split
+
+
+# -- keeping -----------------------------------------------------------------------------------
 
 def store_summaries(cycle_id: int, figures_by_school: dict[int | None, dict]) -> None:
     """Keep freshly computed summaries (school None: the district's). In a savepoint: if another
@@ -62,6 +175,83 @@ def keep_published(cycle_id: int, snapshots: dict[int, dict]) -> bool:
     return True
 
 
+def refresh(cycle: Cycle, school_ids: Iterable[int]) -> None:
+    """Recompute the kept summaries of these schools in `cycle` and move the district's row by
+    their change. The school rows are locked first (in school order), then the district's, so
+    two saves of one school wait for each other (the second then reads the first's rows: a
+    statement reads what is committed when it starts) and saves of different schools meet only
+    on the district's row, for the moment of its update. Rows computed under an older
+    `SUMMARY_VERSION`, or a school without a row while the district has one (a new school),
+    are forgotten with the district's row: the next reader computes them, as on a first read."""
+    wanted = sorted(set(school_ids))
+    if not wanted:
+        return
+    kept = dict(db.session.execute(
+        select(SchoolSummary.school_id, SchoolSummary.figures)
+        .where(SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.in_(wanted))
+        .order_by(SchoolSummary.school_id).with_for_update()).all())
+    district = db.session.scalar(select(SchoolSummary.figures).where(
+        SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_(None)).with_for_update())
+    current = {school_id: figures for school_id, figures in kept.items()
+               if figures.get("version") == SUMMARY_VERSION}
+    outdated = sorted(kept.keys() - current.keys())
+    if outdated or (district is not None and (district.get("version") != SUMMARY_VERSION
+                                              or len(current) < len(wanted))):
+        db.session.execute(delete(SchoolSummary).where(
+            SchoolSummary.cycle_id == cycle.id,
+            SchoolSummary.school_id.in_(outdated) | SchoolSummary.school_id.is_(None)))
+        district = None
+    if not current:
+        return
+    fresh = compute_summaries(cycle, sorted(current))
+    changed = {school_id: figures for school_id, figures in fresh.items() if figures != current[school_id]}
+    if not changed:
+        return
+    now = utcnow()
+    table = SchoolSummary.__table__
+    db.session.execute(
+        update(table).where(table.c.cycle_id == cycle.id, table.c.school_id == bindparam("school"))
+        .values(figures=bindparam("new_figures"), headline=bindparam("new_headline"), computed_at=now),
+        [{"school": school_id, "new_figures": figures, "new_headline": headline(figures)}
+         for school_id, figures in changed.items()])
+    if district is None:
+        return
+    total = shift(district, [current[s] for s in changed], changed.values())
+    if any(_unknowns(current[s]) != _unknowns(figures) for s, figures in changed.items()):
+        # Who is withheld depends on the people unknown to leaders in each figure of each
+        # school: only when those counts change is the suppression decided again, over all.
+        schools = dict(db.session.execute(select(SchoolSummary.school_id, SchoolSummary.figures).where(
+            SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_not(None))).all()) | changed
+        suppressed = district_figures(schools)
+        total["withheld"], total["total_withheld"] = suppressed["withheld"], suppressed["total_withheld"]
+    db.session.execute(
+        update(table).where(table.c.cycle_id == cycle.id, table.c.school_id.is_(None))
+        .values(figures=total, headline=headline(total), computed_at=now))
+
+
+def recompute_cycle(cycle: Cycle) -> None:
+    """Every school's summary of `cycle` and the district's, computed again now (after a planning
+    run, which rewrites every placement): kept rows are replaced in this transaction, so
+    readers serve the previous ones until it commits. A cycle nobody has read is left to its
+    first reader."""
+    district = db.session.scalar(select(SchoolSummary.figures).where(
+        SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_(None)))
+    db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id))
+    if district is None or district.get("version") != SUMMARY_VERSION:
+        return
+    school_ids = db.session.scalars(select(School.id).where(School.district_id == cycle.district_id)
+                                    .order_by(School.id)).all()
+    schools = compute_summaries(cycle, list(school_ids))
+    store_summaries(cycle.id, schools | {None: district_figures(schools)})
+
+
+def _unknowns(figures: dict) -> list[int]:
+    known = figures.get("known", 0)
+    return [unknown_people(stat_at(figures, path), known) for path in figure_paths(figures)]
+
+
+# -- what touches a summary ------------------------------------------------------------------
+
 def subscribe() -> None:
     """Connect the receivers of lower packages' signals; `create_app` calls it."""
     plans_written.connect(_forget_plans)
@@ -70,12 +260,12 @@ def subscribe() -> None:
 
 
 def _forget_plans(cycle: Cycle, *, educator_ids: Iterable[int] | None = None) -> None:
-    """Plans written in bulk: these educators' (bulk assignment), or the whole cycle's (a
-    planning run)."""
+    """Plans written in bulk: these educators' (bulk assignment: their schools are refreshed
+    when the session commits), or the whole cycle's (a planning run: recomputed here)."""
     if educator_ids is None:
-        db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id))
+        recompute_cycle(cycle)
     else:
-        _forget(db.session.connection(), {cycle.id: set(educator_ids)}, {}, set())
+        _touch(db.session, {cycle.id: _schools_of(db.session, educator_ids)})
 
 
 def _forget_district_of_person(person: User) -> None:
@@ -93,30 +283,21 @@ def _forget_district(district_id: int) -> None:
         SchoolSummary.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == district_id))))
 
 
-def _forget(connection, educators_by_cycle: dict[int, set[int]], schools_by_cycle: dict[int, set[int]],
-            schools_everywhere: set[int]) -> None:
-    """Delete the summaries of these schools, and the district's row of every cycle touched."""
-    district = SchoolSummary.school_id.is_(None)
-    for cycle_id, educator_ids in educators_by_cycle.items():
-        schools = select(Membership.school_id).where(Membership.user_id.in_(sorted(educator_ids)))
-        connection.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle_id,
-                                                       SchoolSummary.school_id.in_(schools) | district))
+def _schools_of(session: Session, educator_ids: Iterable[int]) -> set[int]:
+    return set(session.connection().execute(
+        select(Membership.school_id).where(Membership.user_id.in_(sorted(set(educator_ids))))).scalars())
+
+
+def _touch(session: Session, schools_by_cycle: dict[int | None, set[int]]) -> None:
+    touched = session.info.setdefault(TOUCHED, {})
     for cycle_id, school_ids in schools_by_cycle.items():
-        connection.execute(delete(SchoolSummary).where(
-            SchoolSummary.cycle_id == cycle_id, SchoolSummary.school_id.in_(sorted(school_ids)) | district))
-    if schools_everywhere:
-        schools = sorted(schools_everywhere)
-        their_cycles = select(Cycle.id).where(Cycle.district_id.in_(
-            select(School.district_id).where(School.id.in_(schools))))
-        connection.execute(delete(SchoolSummary).where(
-            SchoolSummary.school_id.in_(schools) | (district & SchoolSummary.cycle_id.in_(their_cycles))))
+        touched.setdefault(cycle_id, set()).update(school_ids)
 
 
 @event.listens_for(Session, "after_flush")
-def _forget_what_changed(session: Session, _context) -> None:
+def _note_what_changed(session: Session, _context) -> None:
     educators: dict[int, set[int]] = {}
-    schools: dict[int, set[int]] = {}
-    everywhere: set[int] = set()
+    schools: dict[int | None, set[int]] = {}
     people: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, PER_EDUCATOR):
@@ -124,14 +305,42 @@ def _forget_what_changed(session: Session, _context) -> None:
         elif isinstance(obj, Cohort):
             schools.setdefault(obj.cycle_id, set()).update(obj.school_ids or ())
         elif isinstance(obj, Membership):
-            everywhere.add(obj.school_id)
+            schools.setdefault(None, set()).add(obj.school_id)
         elif isinstance(obj, User) and "active" in _changed(obj):
             people.add(obj.id)
     if people:
-        everywhere.update(session.connection().execute(
-            select(Membership.school_id).where(Membership.user_id.in_(sorted(people)))).scalars())
-    if educators or schools or everywhere:
-        _forget(session.connection(), educators, schools, everywhere)
+        schools.setdefault(None, set()).update(_schools_of(session, people))
+    for cycle_id, educator_ids in educators.items():
+        schools.setdefault(cycle_id, set()).update(_schools_of(session, educator_ids))
+    if schools:
+        _touch(session, schools)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_what_changed(session: Session) -> None:
+    """Refresh what this transaction touched, after its last flush and before it commits."""
+    session.flush()
+    if not session.info.get(TOUCHED):
+        return
+    touched = session.info.pop(TOUCHED)
+    everywhere = touched.pop(None, set())
+    if everywhere:
+        # A membership or a person's `active` flag: their schools in every cycle kept.
+        for cycle_id in session.execute(select(SchoolSummary.cycle_id).distinct().where(
+                SchoolSummary.cycle_id.in_(select(Cycle.id).where(Cycle.district_id.in_(
+                    select(School.district_id).where(School.id.in_(sorted(everywhere)))))))).scalars():
+            touched.setdefault(cycle_id, set()).update(everywhere)
+    for cycle_id in sorted(touched):
+        cycle = session.get(Cycle, cycle_id)
+        if cycle is not None:
+            refresh(cycle, touched[cycle_id])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_what_changed(session: Session, transaction) -> None:
+    """A rolled back transaction's touched schools go with it (a committed one's are gone)."""
+    if transaction.parent is None:
+        session.info.pop(TOUCHED, None)
 
 
 def _changed(obj) -> set[str]:

@@ -26,6 +26,7 @@ from pdplanner.planning.services import (
     update_progress,
     verify_activity,
 )
+from tests.dashboards.warm import assert_kept_summaries_current
 from tests.factories import create_user
 from tests.helpers import sign_in_directly
 from tests.scenarios import District
@@ -159,13 +160,20 @@ def _resource_for(code):
 
 
 @pytest.mark.parametrize("write", WRITES)
-def test_every_save_that_changes_a_figure_forgets_the_kept_summary(db, client, write):
+def test_every_save_that_changes_a_figure_keeps_the_kept_summaries_current(db, client, write):
+    """Was: every save forgot the kept summaries (the next reader recomputed them); now the save
+    recomputes its school's and moves the district's, and they equal a recomputation. A
+    person's deletion still forgets the district's summaries."""
     d = District(db, teachers=5)
     page(client, d.principals[0])
     assert d.summaries(db) == 2                  # the school's and the district's (its suppression)
     WRITES[write](d)
     db.session.commit()
-    assert d.summaries(db) == 0, f"{write} left a stale summary"
+    if write == "deletion":
+        assert d.summaries(db) == 0
+        return
+    assert d.summaries(db) == 2
+    assert_kept_summaries_current(db, d.cycle)
 
 
 def test_the_page_shows_the_new_figure_once_enough_people_submitted(db, client):
@@ -182,13 +190,21 @@ def test_the_page_shows_the_new_figure_once_enough_people_submitted(db, client):
 
 
 def test_a_summary_of_another_school_or_cycle_is_kept(db, client):
+    """Was: the saved school's row and the district's were deleted and the other's kept; now
+    the other school's row is not rewritten, and the district's moves by the saved school's
+    change."""
     d = District(db, schools=2, teachers=5)
     page(client, d.admin)
     assert d.summaries(db) == 3                  # each school's and the district's own
+    before = dict(db.session.execute(select(SchoolSummary.school_id, SchoolSummary.computed_at)).all())
     save_self_ratings(d.teachers[0], d.cycle, [RatingInput("COG.1", level=4)])
+    submit_self_assessment(d.teachers[0], d.cycle)
     db.session.commit()
-    kept = db.session.scalars(select(SchoolSummary.school_id)).all()
-    assert kept == [d.schools[1].id]             # the district's row counted the changed school too
+    db.session.expire_all()
+    after = dict(db.session.execute(select(SchoolSummary.school_id, SchoolSummary.computed_at)).all())
+    assert {school_id for school_id in after if after[school_id] != before[school_id]} == {
+        d.schools[0].id, None}
+    assert_kept_summaries_current(db, d.cycle)
 
 
 # -- statements per request -----------------------------------------------------------------
