@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import cast, column, delete, func, insert, select, update
+from sqlalchemy import values as values_clause
 from werkzeug.datastructures import FileStorage
 
 from pdplanner.accounts.models import Role, User
@@ -619,25 +620,43 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, .
         select(model.id, *(getattr(model, name) for name in (*key, *fields)))
         .where(*(getattr(model, name) == value for name, value in fixed.items()))).all()
     changed, unwanted, seen = [], [], set()
-    for row_id, *values in existing:
-        row_key, row_values = tuple(values[:len(key)]), tuple(values[len(key):])
+    width = 1 + len(key)
+    for row in existing:
+        row_key = row[1:width]      # a slice of a row is a tuple
         new = None if row_key in seen else wanted.get(row_key)  # a key stored twice keeps one row
         seen.add(row_key)
         if new is None:
-            unwanted.append(row_id)
-        elif new != row_values:
-            changed.append({"id": row_id, **dict(zip(fields, new, strict=True))})
+            unwanted.append(row[0])
+        elif new != row[width:]:
+            changed.append({"id": row[0], **dict(zip(fields, new, strict=True))})
     if delete_unwanted:
         for start in range(0, len(unwanted), IDS_PER_STATEMENT):
             db.session.execute(delete(model).where(model.id.in_(unwanted[start:start + IDS_PER_STATEMENT])))
     if changed:
-        db.session.execute(update(model), changed)
+        _update_by_id(model, fields, changed)
     added = [{**fixed, **dict(zip(key, row_key, strict=True)), **dict(zip(fields, values, strict=True))}
              for row_key, values in wanted.items() if row_key not in seen]
     if added:
         # The table's INSERT is one executemany; the ORM's bulk insert would split the rows
         # into a statement per pattern of None values (hundreds at 10,000 educators).
         db.session.execute(insert(model.__table__), added)
+
+
+def _update_by_id(model, fields: tuple[str, ...], rows: list[dict]) -> None:
+    """Set the `fields` of each row of `model` (a dict with its "id") to its values. PostgreSQL
+    takes a thousand rows in one UPDATE joined to their VALUES, instead of a statement per row
+    (each of which the server binds and runs in turn); SQLite runs one executemany in process."""
+    if db.session.connection().dialect.name != "postgresql":
+        db.session.execute(update(model), rows)
+        return
+    table, names = model.__table__, ("id", *fields)
+    per_statement = IDS_PER_STATEMENT // len(names)
+    for start in range(0, len(rows), per_statement):
+        new = values_clause(*(column(name, table.c[name].type) for name in names), name="new").data(
+            [tuple(row[name] for name in names) for row in rows[start:start + per_statement]])
+        # VALUES gives a column of only NULLs the type text: each value is cast to its column's.
+        db.session.execute(update(table).where(table.c.id == new.c.id)
+                           .values({name: cast(new.c[name], table.c[name].type) for name in fields}))
 
 
 # -- what this package does when a lower one announces a change -----------------------------
