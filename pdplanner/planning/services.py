@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import cast, column, delete, func, insert, select, update
-from sqlalchemy import values as values_clause
+from sqlalchemy import delete, func, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from pdplanner.accounts.models import Role, User
@@ -633,30 +632,13 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, .
         for start in range(0, len(unwanted), IDS_PER_STATEMENT):
             db.session.execute(delete(model).where(model.id.in_(unwanted[start:start + IDS_PER_STATEMENT])))
     if changed:
-        _update_by_id(model, fields, changed)
+        db.session.execute(update(model), changed)
     added = [{**fixed, **dict(zip(key, row_key, strict=True)), **dict(zip(fields, values, strict=True))}
              for row_key, values in wanted.items() if row_key not in seen]
     if added:
         # The table's INSERT is one executemany; the ORM's bulk insert would split the rows
         # into a statement per pattern of None values (hundreds at 10,000 educators).
         db.session.execute(insert(model.__table__), added)
-
-
-def _update_by_id(model, fields: tuple[str, ...], rows: list[dict]) -> None:
-    """Set the `fields` of each row of `model` (a dict with its "id") to its values. PostgreSQL
-    takes a thousand rows in one UPDATE joined to their VALUES, instead of a statement per row
-    (each of which the server binds and runs in turn); SQLite runs one executemany in process."""
-    if db.session.connection().dialect.name != "postgresql":
-        db.session.execute(update(model), rows)
-        return
-    table, names = model.__table__, ("id", *fields)
-    per_statement = IDS_PER_STATEMENT // len(names)
-    for start in range(0, len(rows), per_statement):
-        new = values_clause(*(column(name, table.c[name].type) for name in names), name="new").data(
-            [tuple(row[name] for name in names) for row in rows[start:start + per_statement]])
-        # VALUES gives a column of only NULLs the type text: each value is cast to its column's.
-        db.session.execute(update(table).where(table.c.id == new.c.id)
-                           .values({name: cast(new.c[name], table.c[name].type) for name in fields}))
 
 
 # -- what this package does when a lower one announces a change -----------------------------
