@@ -1,7 +1,7 @@
 """Time the whole re-plan as the product runs it: `planning.services.run_plan(cycle)` + commit.
 
     .venv/bin/python -m bench.bench_run_plan [--sizes 1000 2500 5000 10000] [--repeats 5]
-                                             [--seed 2026] [--database-url URL]
+                                             [--seed 2026] [--database-url URL] [--no-first-plan]
 
 For each size it builds a real database (not timed): the migrations, the default framework and
 activity catalogue, and a synthetic district from `bench/synthetic_district.py` bulk-inserted as
@@ -17,10 +17,17 @@ and the commit:
   educator in 50 changes their self-ratings by a level (untimed), so every re-plan has
   something new to plan, as it would after a week of ratings.
 
+Beside each re-plan, in the same session and right before it, it times the floor: reading the
+same ratings the planner reads (the newest cycle's, of the people it plans) with `pd.read_sql`
+and grouping them to the shape the planner starts from, one row per (educator, competency,
+kind) with the highest level and interest (see `floor`). The re-plan row ends with the floor's
+median and the ratio of the medians (re-plan / floor).
+
 Each run gets a fresh session, as a request or a CLI command would. It prints the median and the
 95th percentile (nearest rank) in seconds, and the median of each stage: reading the inputs,
 the core, storing cohorts, placements, goals and activities, the commit, and the rest ("other":
-the audit event, freeing the plan's objects, the garbage collector catching up).
+the audit event, freeing the plan's objects, the garbage collector catching up); "store" is
+the four stores and the commit together.
 
 The default database is a new SQLite file in a temporary directory. With --database-url
 postgresql://... the named database is emptied (its public schema dropped) for every size, so
@@ -46,7 +53,19 @@ import pandas as pd
 import sqlalchemy
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import case, create_engine, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    case,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 
 from bench.synthetic_district import SyntheticDistrict, synthetic_district
 from config import database_url
@@ -79,6 +98,7 @@ CHUNK = 20_000
 # event, autoflushes).
 STAGES = {"read": "planning_input", "core": "plan", "cohorts": "_store_cohorts",
           "placements": "_store_placements", "goals": "_store_goals", "activities": "_store_activities"}
+STORE_STAGES = ("cohorts", "placements", "goals", "activities", "commit")
 
 
 def percentile(times: list[float], share: float) -> float:
@@ -112,9 +132,11 @@ def _insert(model, rows: list[dict]) -> None:
 
 def _copy(table, rows: list[dict]) -> None:
     """PostgreSQL's COPY, many times faster than INSERTs for a million ratings. It skips the
-    models' defaults: every row names every NOT NULL column."""
+    models' defaults: every row names every NOT NULL column. A loaded machine can take longer
+    than the app's statement timeout to copy a cycle's ratings, so the load lifts it."""
     columns = list(rows[0])
     cursor = db.session.connection().connection.dbapi_connection.cursor()
+    cursor.execute("SET LOCAL statement_timeout = 0")
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
@@ -287,11 +309,43 @@ def timed_run(cycle_id: int) -> dict[str, float]:
     return dict(stages)
 
 
+def floor(cycle_id: int) -> float:
+    """Seconds to read the ratings the planner reads with `pd.read_sql` and group them: the
+    cheapest the re-plan could be with pandas, as issue 14 defines it.
+
+    The statement is the planner's read of the newest cycle (`queries._ratings_in`): educator,
+    competency, kind (as its stored text), level and interest (as its stored 0/1) of the
+    ratings of the cycle, of every active teacher or coach of the district. The groupby gives
+    one row per (educator, competency, kind) with the highest level and interest: what each
+    person's current levels are computed from. The bench district rates everyone in the open
+    cycle, so this is everything the planner reads of the ratings but its few earlier-cycle
+    views (which the re-plan's figure includes)."""
+    db.session.remove()
+    cycle = db.session.get(Cycle, cycle_id)
+    planned = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+               .where(User.district_id == cycle.district_id, User.active.is_(True),
+                      Membership.role.in_([Role.TEACHER, Role.COACH])))
+    statement = (select(Rating.educator_id, Rating.competency_id,
+                        type_coerce(Rating.kind, String).label("kind"), Rating.level,
+                        type_coerce(Rating.interest, Integer).label("interest"))
+                 .where(Rating.cycle_id == cycle_id, Rating.educator_id.in_(planned)))
+    start = time.perf_counter()
+    frame = pd.read_sql(statement, db.session.connection())
+    grouped = frame.groupby(["educator_id", "competency_id", "kind"]).agg(
+        level=("level", "max"), interest=("interest", "max"))
+    seconds = time.perf_counter() - start
+    assert len(grouped) > 0
+    db.session.remove()
+    return seconds
+
+
 def summarise(kind: str, size: int, runs: list[dict[str, float]]) -> str:
     totals = [run["total"] for run in runs]
     median = statistics.median(totals)
     parts = "  ".join(f"{label} {statistics.median(run[label] for run in runs):.3f}"
                       for label in (*STAGES, "commit", "other"))
+    store = statistics.median(sum(run[label] for label in STORE_STAGES) for run in runs)
+    parts += f"  | store {store:.3f}"
     return (f"{size:>9,} {kind:>10} {median:>8.3f} {percentile(totals, 0.95):>7.3f} "
             f"{median / size * 1000:>8.3f}   {parts}")
 
@@ -311,19 +365,26 @@ def bench_size(size: int, args, workdir: Path) -> None:
               f"{open_ratings:,} in the open one; loaded in {time.perf_counter() - start:.0f} s", flush=True)
 
         timed_run(cycle_id)  # warm-up: imports, statement caches, the database's own caches
-        first = []
-        for _ in range(args.repeats):
-            clear_plan(cycle_id)
-            first.append(timed_run(cycle_id))
-        print(summarise("first plan", size, first), flush=True)
+        if not args.no_first_plan:
+            first = []
+            for _ in range(args.repeats):
+                clear_plan(cycle_id)
+                first.append(timed_run(cycle_id))
+            print(summarise("first plan", size, first), flush=True)
 
         decided = add_decisions(cycle_id, district)
-        replans = []
+        floor(cycle_id)  # warm-up of pandas' reading path
+        replans, floors = [], []
         for step in range(args.repeats):
             rerate(cycle_id, step)
+            floors.append(floor(cycle_id))
             replans.append(timed_run(cycle_id))
         kept = decisions_kept(cycle_id, district, decided)
         print(summarise("re-plan", size, replans) + ("" if kept else "  DECISIONS LOST"), flush=True)
+        replan, least = statistics.median(run["total"] for run in replans), statistics.median(floors)
+        print(f"{size:>9,} {'floor':>10} {least:>8.3f} {percentile(floors, 0.95):>7.3f} "
+              f"{least / size * 1000:>8.3f}   re-plan / floor = {replan / least:.2f} "
+              f"(load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
         db.engine.dispose()
 
 
@@ -333,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
+    parser.add_argument("--no-first-plan", action="store_true", help="time the re-plan and its floor only")
     args = parser.parse_args(argv)
     logging.disable(logging.INFO)  # the migrations' log lines; Alembic configures its own loggers
     if args.database_url and not args.database_url.startswith("sqlite") and \

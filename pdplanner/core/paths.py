@@ -71,8 +71,10 @@ def private_step_why(competency_name: str) -> str:
 
 class PathSuggester:
     """Suggests paths from one catalogue. The ranked choice for each (competency, level, lane)
-    is worked out once and reused, so a whole district costs a handful of sorts. `settings` and
-    `labels` give the whys the district's lane labels and the scale's level labels."""
+    is worked out once and reused, so a whole district costs a handful of sorts, and so is the
+    path of each set of goals (competencies and levels, in rank order) in each lane: many
+    educators share one. `settings` and `labels` give the whys the district's lane labels and
+    the scale's level labels."""
 
     def __init__(self, resources: Iterable[ResourceInfo], per_goal: int = STEPS_PER_GOAL,
                  settings: PlanningSettings = DEFAULT_SETTINGS, labels: Mapping[int, str] | None = None):
@@ -82,6 +84,7 @@ class PathSuggester:
         self.labels = dict(labels or {})
         self._ranked: dict[tuple[str, int, str], list[ResourceInfo]] = {}
         self._whys: dict[tuple[int, int | None, int, str], str] = {}
+        self._paths: dict[tuple, tuple[PathStep, ...]] = {}
 
     def ranked(self, competency: str, level: int, lane: str) -> list[ResourceInfo]:
         """`fitting_resources` for the catalogue, remembered."""
@@ -94,8 +97,16 @@ class PathSuggester:
         """Steps for one educator: for each goal in rank order, up to `per_goal` fitting
         resources, best first. A resource already chosen for an earlier goal is not repeated; a
         goal nothing fits gets no step."""
+        ordered = sorted(goals, key=lambda g: g.rank)
+        key = (lane, *((g.competency, g.from_level, g.to_level) for g in ordered))
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = self._path(ordered, lane)
+        return path
+
+    def _path(self, goals: Sequence[Goal], lane: str) -> tuple[PathStep, ...]:
         steps, used = [], set()
-        for goal in sorted(goals, key=lambda g: g.rank):
+        for goal in goals:
             level = goal.from_level if goal.from_level is not None else 1
             chosen = [r for r in self.ranked(goal.competency, level, lane) if r.id not in used]
             for resource in chosen[:self.per_goal]:

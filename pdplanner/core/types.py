@@ -84,7 +84,7 @@ class RatingColumns:
     educator_ids: Sequence[int]
     competencies: Sequence[str]      # competency codes
     kinds: Sequence[str]
-    levels: Sequence[int | None]     # None: not yet observed
+    levels: Sequence[float | None]   # None (or NaN in a float array): not yet observed
     interests: Sequence[bool]        # or 0 and 1, as a database stores them
 
     def __post_init__(self):

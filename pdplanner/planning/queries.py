@@ -4,7 +4,21 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, Select, String, and_, func, or_, select, type_coerce
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
@@ -155,9 +169,8 @@ def _latest_ratings(cycle: Cycle, planned: Select, planned_ids: Collection[int])
     the rest the database finds each one's newest rated cycle by probing the (cycle_id,
     educator_id) index, and only those ratings are read. (Asking it for everyone's newest cycle
     at once reads every rating of every earlier cycle.) Earlier cycles are read again only for
-    the few educators with a gap. Rows are read as Core rows, not through the ORM, and handed to
-    the core as columns: model objects or records would double the time for a few hundred
-    thousand plain tuples."""
+    the few educators with a gap. The ratings reach the core as numpy columns (see
+    `_ratings_in`): no row objects for a few hundred thousand ratings."""
     cycles_of: dict[date, list[int]] = {}
     for cycle_id, opens_on in db.session.execute(
             select(Cycle.id, Cycle.opens_on).where(Cycle.district_id == cycle.district_id,
@@ -165,30 +178,79 @@ def _latest_ratings(cycle: Cycle, planned: Select, planned_ids: Collection[int])
             .order_by(Cycle.opens_on.desc(), Cycle.id)):
         cycles_of.setdefault(opens_on, []).append(cycle_id)
     newest = next(iter(cycles_of))     # the cycle being planned is one of them
-    rows = _ratings_in(cycles_of[newest], Rating.educator_id.in_(planned))
-    rated = {row[0] for row in rows}
+    parts = [_ratings_in(cycles_of[newest], Rating.educator_id.in_(planned))]
+    rated = set(np.unique(parts[0][0]).tolist())
     unseen = [i for i in sorted(planned_ids) if i not in rated]
     for opens_on, ids in _newest_rated(cycle, unseen).items():
         for i in range(0, len(ids), IDS_PER_STATEMENT):
-            rows += _ratings_in(cycles_of[opens_on], Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT]))
-    code_of = dict(db.session.execute(select(Competency.id, Competency.code)).all())
-    educator_ids, competency_ids, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
-    latest = (educator_ids, tuple(map(code_of.__getitem__, competency_ids)), kinds, levels, interests)
-    gaps = missing_views(RatingColumns(*latest), [c.code for c in cycle.framework.competencies])
-    earlier = tuple(zip(*_earlier_views(cycle, gaps, code_of), strict=True)) or ((),) * 5
-    return RatingColumns(*(newer + older for newer, older in zip(latest, earlier, strict=True)))
+            parts.append(_ratings_in(cycles_of[opens_on],
+                                     Rating.educator_id.in_(ids[i:i + IDS_PER_STATEMENT])))
+    ids_and_codes = db.session.execute(select(Competency.id, Competency.code)).all()
+    code_of = dict(ids_and_codes)
+    competency_ids = pd.Index([i for i, _ in ids_and_codes], dtype=np.int64)
+    codes = np.array([c for _, c in ids_and_codes] + [None], dtype=object)   # -1: no such id
+    educator_ids, competency, kinds, levels, interests = (np.concatenate(column)
+                                                            for column in zip(*parts, strict=True))
+    latest = RatingColumns(educator_ids, codes[competency_ids.get_indexer(competency)], kinds, levels,
+                           interests)
+    gaps = missing_views(latest, [c.code for c in cycle.framework.competencies])
+    earlier = _earlier_views(cycle, gaps, code_of)
+    if not earlier:
+        return latest
+    older = tuple(zip(*earlier, strict=True))
+    return RatingColumns(
+        np.concatenate([latest.educator_ids, np.asarray(older[0], dtype=np.int64)]),
+        np.concatenate([latest.competencies, np.asarray(older[1], dtype=object)]),
+        np.concatenate([latest.kinds, np.asarray(older[2], dtype=object)]),
+        np.concatenate([latest.levels, np.asarray(older[3], dtype=np.float64)]),      # None: NaN
+        np.concatenate([latest.interests, np.asarray(older[4], dtype=bool)]))
 
 
-def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool]) -> list:
-    """(educator id, competency id, kind, level, interest) of the ratings of the cycles, of the
-    educators the condition selects."""
-    return db.session.connection().execute(
-        # The stored kind is the core's kind string: no Enum round trip for every row. Interest is
-        # read as its stored 0/1 (the core takes either): SQLAlchemy's Boolean conversion on
-        # SQLite is a Python call per row.
-        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level,
-               type_coerce(Rating.interest, Integer))
-        .where(Rating.cycle_id.in_(cycle_ids), which_educators)).all()
+def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool],
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(educator ids, competency ids, kinds, levels with NaN for "not yet observed", interests)
+    of the ratings of the cycles, of the educators the condition selects, as numpy columns.
+
+    A few hundred thousand rows are not turned into row objects. PostgreSQL sends each
+    column of each kind as one `bytea` of 4-byte (1 for interest) big-endian values, which
+    numpy reads in one call: the aggregates of one group see its rows in the same order, so
+    position i of every column is one rating. SQLite's rows are fetched as plain tuples from
+    the driver's cursor (the statement has its values written in: ids and kinds only)."""
+    where = (Rating.cycle_id.in_(cycle_ids), which_educators)
+    kind = type_coerce(Rating.kind, String)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        groups = connection.execute(
+            select(kind, *(_joined(func.int4send(value)) for value in (
+                       Rating.educator_id, Rating.competency_id, func.coalesce(Rating.level, -1))),
+                   _joined(func.boolsend(Rating.interest)))
+            .where(*where).group_by(kind).order_by(kind)).all()
+        educators, competencies, levels = (
+            np.concatenate([np.zeros(0, dtype=np.int64)]
+                           + [np.frombuffer(group[i], dtype=">i4").astype(np.int64) for group in groups])
+            for i in (1, 2, 3))
+        kinds = np.concatenate([np.zeros(0, dtype=object)]
+                               + [np.full(len(group[1]) // 4, group[0], dtype=object) for group in groups])
+        interests = np.concatenate([np.zeros(0, dtype=bool)]
+                                   + [np.frombuffer(group[4], dtype=bool) for group in groups])
+        return educators, competencies, kinds, np.where(levels < 0, np.nan, levels), interests
+    statement = select(Rating.educator_id, Rating.competency_id, kind, Rating.level,
+                       type_coerce(Rating.interest, Integer)).where(*where)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(statement.compile(connection, compile_kwargs={"literal_binds": True})))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    educators, competencies, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
+    return (np.asarray(educators, dtype=np.int64), np.asarray(competencies, dtype=np.int64),
+            np.asarray(kinds, dtype=object), np.asarray(levels, dtype=np.float64),   # None: NaN
+            np.asarray(interests, dtype=bool))
+
+
+def _joined(values: ColumnElement) -> ColumnElement:
+    """PostgreSQL: a group's `bytea` values one after the other, as one `bytea`."""
+    return func.string_agg(values, literal(b"", LargeBinary), type_=LargeBinary)
 
 
 def _newest_rated(cycle: Cycle, educator_ids: list[int]) -> dict[date, list[int]]:

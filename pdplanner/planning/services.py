@@ -619,14 +619,15 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, .
         select(model.id, *(getattr(model, name) for name in (*key, *fields)))
         .where(*(getattr(model, name) == value for name, value in fixed.items()))).all()
     changed, unwanted, seen = [], [], set()
-    for row_id, *values in existing:
-        row_key, row_values = tuple(values[:len(key)]), tuple(values[len(key):])
+    width = 1 + len(key)
+    for row in existing:
+        row_key = row[1:width]      # a slice of a row is a tuple
         new = None if row_key in seen else wanted.get(row_key)  # a key stored twice keeps one row
         seen.add(row_key)
         if new is None:
-            unwanted.append(row_id)
-        elif new != row_values:
-            changed.append({"id": row_id, **dict(zip(fields, new, strict=True))})
+            unwanted.append(row[0])
+        elif new != row[width:]:
+            changed.append({"id": row[0], **dict(zip(fields, new, strict=True))})
     if delete_unwanted:
         for start in range(0, len(unwanted), IDS_PER_STATEMENT):
             db.session.execute(delete(model).where(model.id.in_(unwanted[start:start + IDS_PER_STATEMENT])))
