@@ -160,9 +160,14 @@ def db(app, request):
 
 class IsolatedClient(FlaskClient):
     """Each request gets its own app context (its own `g` and database session), as in a real
-    server; otherwise requests would share the test's context and leak `g` between them."""
+    server; otherwise requests would share the test's context and leak `g` between them.
+
+    The body is read whole before the context ends, as a server sends it all, unless a test asks
+    for `buffered=False` to read a streamed body itself (and then reads it to its end): a streamed
+    body left unread would keep its request's context open past the next request's."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         # End the test's own transaction first: it would hold SQLite's write lock, and a real
         # client never shares a transaction with the server anyway.
         _db.session.commit()

@@ -236,7 +236,7 @@ def recompute_cycle(cycle: Cycle) -> None:
     first reader."""
     district = db.session.scalar(select(SchoolSummary.figures).where(
         SchoolSummary.cycle_id == cycle.id, SchoolSummary.school_id.is_(None)))
-    db.session.execute(delete(SchoolSummary).where(SchoolSummary.cycle_id == cycle.id))
+    _delete_in_lock_order(SchoolSummary.cycle_id == cycle.id)
     if district is None or district.get("version") != SUMMARY_VERSION:
         return
     school_ids = db.session.scalars(select(School.id).where(School.district_id == cycle.district_id)
@@ -279,8 +279,18 @@ def _forget_district_of_roster(district: District) -> None:
 
 
 def _forget_district(district_id: int) -> None:
-    db.session.execute(delete(SchoolSummary).where(
-        SchoolSummary.cycle_id.in_(select(Cycle.id).where(Cycle.district_id == district_id))))
+    cycles = select(Cycle.id).where(Cycle.district_id == district_id)
+    _delete_in_lock_order(SchoolSummary.cycle_id.in_(cycles))
+
+
+def _delete_in_lock_order(condition) -> None:
+    """Delete many kept rows, locking them first in the order a save locks them (`refresh`: a
+    cycle's schools by id, then the district's row), so a re-plan or a roster import never
+    deadlocks with the saves arriving meanwhile."""
+    db.session.execute(select(SchoolSummary.id).where(condition)
+                       .order_by(SchoolSummary.cycle_id, SchoolSummary.school_id.asc().nulls_last())
+                       .with_for_update())
+    db.session.execute(delete(SchoolSummary).where(condition))
 
 
 def _schools_of(session: Session, educator_ids: Iterable[int]) -> set[int]:
