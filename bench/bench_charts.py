@@ -38,8 +38,8 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
 import pdplanner.core.charts as charts_now
-from bench.bench_dashboards import add_leaders, signed_in_client
-from bench.bench_run_plan import fresh_app, load_district, settle
+from bench.bench_dashboards import planned_district, signed_in_client
+from bench.bench_run_plan import fresh_app, refuse_unless_bench, settle
 from bench.synthetic_district import synthetic_district
 from pdplanner.accounts.models import User
 from pdplanner.assessments.models import Cycle
@@ -48,7 +48,6 @@ from pdplanner.dashboards import queries
 from pdplanner.extensions import db
 from pdplanner.organisation.models import Membership, School
 from pdplanner.planning.models import Placement
-from pdplanner.planning.services import run_plan
 
 CHART_FUNCTIONS = ("Series", "domain_means_chart", "heatmap_chart", "lane_distribution_chart",
                    "participation_chart", "radar_chart")
@@ -150,9 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
     args = parser.parse_args(argv)
     logging.disable(logging.INFO)
-    if args.database_url and not args.database_url.startswith("sqlite") and \
-            "bench" not in args.database_url.rsplit("/", 1)[-1]:
-        parser.error("the database is emptied: name one whose name contains 'bench'")
+    refuse_unless_bench(parser, args.database_url)
     before = load_charts(args.before) if args.before else None
     print(f"{'chart':>22} {'ms':>8} {'cpu ms':>8} {'bytes':>9}"
           + (f" {'before ms':>10} {'before cpu':>10} {'before bytes':>13}" if before else ""))
@@ -167,11 +164,8 @@ def main(argv: list[str] | None = None) -> None:
         app.config["RATELIMIT_ENABLED"] = False
         district = synthetic_district(args.size, seed=args.seed)
         with app.app_context():
-            cycle_id = load_district(district)
+            cycle_id, principal_id, admin_id = planned_district(district)
             cycle = db.session.get(Cycle, cycle_id)
-            run_plan(cycle)
-            db.session.commit()
-            principal_id, admin_id = add_leaders(cycle.district_id)
             settle(db.engine)
             teachers = db.session.scalars(select(Placement.educator_id).where(
                 Placement.cycle_id == cycle_id, Placement.cohort_id.is_not(None))

@@ -46,7 +46,7 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import delete, func, insert, select
 
-from bench.bench_run_plan import fresh_app, load_district, percentile, settle
+from bench.bench_run_plan import fresh_app, load_district, percentile, refuse_unless_bench, settle
 from bench.synthetic_district import synthetic_district
 from pdplanner.accounts.models import Role, User
 from pdplanner.accounts.sessions import LAST_SEEN_AT, SIGNED_IN_AT
@@ -86,6 +86,16 @@ def add_leaders(district_id: int) -> tuple[int, int]:
          "updated_at": now} for i, (school_id, _) in enumerate(schools)])
     db.session.commit()
     return start, admin_id
+
+
+def planned_district(district) -> tuple[int, int, int]:
+    """The synthetic district loaded, its open cycle planned and its leaders added:
+    (cycle, largest school's principal, admin) ids."""
+    cycle_id = load_district(district)
+    run_plan(db.session.get(Cycle, cycle_id))
+    db.session.commit()
+    principal_id, admin_id = add_leaders(db.session.get(Cycle, cycle_id).district_id)
+    return cycle_id, principal_id, admin_id
 
 
 def signed_in_client(app, user_id: int):
@@ -217,9 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
     args = parser.parse_args(argv)
     logging.disable(logging.INFO)
-    if args.database_url and not args.database_url.startswith("sqlite") and \
-            "bench" not in args.database_url.rsplit("/", 1)[-1]:
-        parser.error("the database is emptied: name one whose name contains 'bench'")
+    refuse_unless_bench(parser, args.database_url)
 
     with tempfile.TemporaryDirectory(prefix="pdplanner-bench-") as workdir:
         app = fresh_app(args.database_url, Path(workdir))
@@ -227,11 +235,7 @@ def main(argv: list[str] | None = None) -> None:
         district = synthetic_district(args.size, seed=args.seed)
         with app.app_context():
             start = time.perf_counter()
-            cycle_id = load_district(district)
-            cycle = db.session.get(Cycle, cycle_id)
-            run_plan(cycle)
-            db.session.commit()
-            principal_id, admin_id = add_leaders(cycle.district_id)
+            cycle_id, principal_id, admin_id = planned_district(district)
             settle(db.engine)
             schools = db.session.scalar(select(func.count()).select_from(School))
             teacher_id = db.session.scalar(select(Placement.educator_id).where(

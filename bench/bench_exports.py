@@ -33,24 +33,19 @@ HERE = Path(__file__).resolve().parent.parent
 def build(url: str, size: int, seed: int) -> None:
     from sqlalchemy import func, insert, select
 
-    from bench.bench_dashboards import add_leaders
-    from bench.bench_run_plan import fresh_app, load_district, settle
+    from bench.bench_dashboards import planned_district
+    from bench.bench_run_plan import fresh_app, settle
     from bench.synthetic_district import synthetic_district
-    from pdplanner.assessments.models import AssessmentStatus, Cycle, Rating, SelfAssessment
+    from pdplanner.assessments.models import AssessmentStatus, Rating, SelfAssessment
     from pdplanner.database import utcnow
     from pdplanner.extensions import db
-    from pdplanner.planning.services import run_plan
 
     with tempfile.TemporaryDirectory(prefix="pdplanner-bench-") as workdir:
         app = fresh_app(url, Path(workdir))
         district = synthetic_district(size, seed=seed)
         with app.app_context():
             start = time.perf_counter()
-            cycle_id = load_district(district)
-            cycle = db.session.get(Cycle, cycle_id)
-            run_plan(cycle)
-            db.session.commit()
-            add_leaders(cycle.district_id)
+            cycle_id, _, _ = planned_district(district)
             now = utcnow()
             db.session.execute(insert(SelfAssessment), [
                 {"cycle_id": cycle_id, "educator_id": e.id, "status": AssessmentStatus.SUBMITTED,
@@ -109,8 +104,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.measure:
         print(json.dumps(measure(args.database_url, args.measure)))
         return
-    if not args.database_url.startswith("sqlite") and "bench" not in args.database_url.rsplit("/", 1)[-1]:
-        parser.error("the database is emptied: name one whose name contains 'bench'")
+    from bench.bench_run_plan import refuse_unless_bench
+
+    refuse_unless_bench(parser, args.database_url)
     if not args.reuse:
         build(args.database_url, args.size, args.seed)
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")

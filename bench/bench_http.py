@@ -50,8 +50,8 @@ from flask_login.utils import _create_identifier
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 
-from bench.bench_dashboards import add_leaders
-from bench.bench_run_plan import MIGRATIONS, load_district, settle
+from bench.bench_dashboards import planned_district
+from bench.bench_run_plan import MIGRATIONS, settle
 from bench.synthetic_district import synthetic_district
 from config import database_url
 from pdplanner import create_app
@@ -62,7 +62,6 @@ from pdplanner.database import utcnow
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership
 from pdplanner.planning.models import Placement
-from pdplanner.planning.services import run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_PATH = "/static/css/pdplanner.css"
@@ -174,10 +173,7 @@ def build(url: str, size: int, seed: int) -> None:
     district = synthetic_district(size, seed=seed)
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
-        cycle_id = load_district(district)
-        run_plan(db.session.get(Cycle, cycle_id))
-        db.session.commit()
-        add_leaders(db.session.get(Cycle, cycle_id).district_id)
+        planned_district(district)
         settle(db.engine)
         db.engine.dispose()
     # The generator's million rating records are not part of the server: freed before the load.

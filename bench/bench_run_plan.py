@@ -388,6 +388,12 @@ def bench_size(size: int, args, workdir: Path) -> None:
         db.engine.dispose()
 
 
+def refuse_unless_bench(parser: argparse.ArgumentParser, url: str | None) -> None:
+    """A bench empties its database: only a temporary SQLite file or one named for benches."""
+    if url and not url.startswith("sqlite") and "bench" not in url.rsplit("/", 1)[-1]:
+        parser.error("the database is emptied: name one whose name contains 'bench'")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
@@ -397,9 +403,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-first-plan", action="store_true", help="time the re-plan and its floor only")
     args = parser.parse_args(argv)
     logging.disable(logging.INFO)  # the migrations' log lines; Alembic configures its own loggers
-    if args.database_url and not args.database_url.startswith("sqlite") and \
-            "bench" not in args.database_url.rsplit("/", 1)[-1]:
-        parser.error("the database is emptied: name one whose name contains 'bench'")
+    refuse_unless_bench(parser, args.database_url)
 
     with tempfile.TemporaryDirectory(prefix="pdplanner-bench-") as workdir:
         backend = args.database_url.split(":", 1)[0] if args.database_url else "sqlite (temporary file)"
