@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
@@ -175,6 +175,18 @@ def read_connection(engine: Engine):
     password): on SQLite it begins deferred, so it takes no write lock; close it (`with`) before
     the slow work starts."""
     return engine.connect().execution_options(reading=True)
+
+
+def plain_rows(connection: Connection, statement) -> list[tuple]:
+    """The rows of a large read (a cycle's ratings) as the driver's own tuples, three times as fast
+    as SQLAlchemy's row objects. The result's type processing is skipped too, so only for columns
+    the driver returns as wanted: ids, numbers, and enums read as text (`type_coerce(..., String)`);
+    SQLite returns a boolean as 0 or 1."""
+    result = connection.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def reads_only_from_here(session) -> None:

@@ -25,7 +25,7 @@ from pdplanner.assessments.models import AssessmentStatus, Cycle, Rating, SelfAs
 from pdplanner.core.disclosure import figure_paths, publish, served, stat_at, suppress_parts, unknown_people
 from pdplanner.core.summaries import SUMMARY_VERSION, SchoolFacts, combine, headline, shift, summarise_school
 from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
-from pdplanner.database import utcnow
+from pdplanner.database import plain_rows, utcnow
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
 from pdplanner.organisation.signals import deleting_person, roster_applied
@@ -82,33 +82,33 @@ def live_summaries(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
                .where(Membership.school_id.in_(school_ids), User.active.is_(True),
                       Membership.role.in_([Role.TEACHER, Role.COACH])))
     people = select(members.subquery().c.user_id)
-    schools_of: dict[int, list[int]] = {}
-    for user_id, school_id in db.session.execute(members).all():
-        schools_of.setdefault(school_id, []).append(user_id)
     connection = db.session.connection()
+    schools_of: dict[int, list[int]] = {}
+    for user_id, school_id in plain_rows(connection, members):
+        schools_of.setdefault(school_id, []).append(user_id)
     code_of = {c.id: c.code for c in cycle.framework.competencies}
-    ratings = [(e, code_of[c], kind, level) for e, c, kind, level in connection.execute(
+    ratings = [(e, code_of[c], kind, level) for e, c, kind, level in plain_rows(connection,
         select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level)
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None))).all()
+        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None)))
         if c in code_of]
     assessments = [(e, status == AssessmentStatus.SUBMITTED.value, bool(shared))
-                   for e, status, shared in connection.execute(
+                   for e, status, shared in plain_rows(connection,
                        select(SelfAssessment.educator_id, type_coerce(SelfAssessment.status, String),
                               SelfAssessment.shared_with_principal)
                        .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(people)))]
     # A leader who also coaches knows the ratings of their caseload (docs/PRIVACY.md).
     leaders = select(Membership.user_id).where(Membership.role == Role.PRINCIPAL).union(
         select(User.id).where(User.district_id == cycle.district_id, User.is_district_admin.is_(True)))
-    coached_by_leaders = set(connection.execute(
+    coached_by_leaders = {educator_id for educator_id, in plain_rows(connection,
         select(CaseloadAssignment.educator_id).where(CaseloadAssignment.educator_id.in_(people),
-                                                     CaseloadAssignment.coach_id.in_(leaders))).scalars())
-    placements = connection.execute(
+                                                     CaseloadAssignment.coach_id.in_(leaders)))}
+    placements = plain_rows(connection,
         select(Placement.educator_id, Placement.lane, Placement.readiness, Placement.cohort_id)
-        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people))).all()
-    goals = [(e, code, status == GoalStatus.VERIFIED.value) for e, code, status in connection.execute(
+        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people)))
+    goals = [(e, code, status == GoalStatus.VERIFIED.value) for e, code, status in plain_rows(connection,
         select(PlannedGoal.educator_id, PlannedGoal.competency_code, type_coerce(PlannedGoal.status, String))
         .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id.in_(people)))]
-    activities = [(e, status, status == ActivityStatus.VERIFIED.value) for e, status in connection.execute(
+    activities = [(e, status, status == ActivityStatus.VERIFIED.value) for e, status in plain_rows(connection,
         select(PathActivity.educator_id, type_coerce(PathActivity.status, String))
         .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(people)))]
     competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]

@@ -38,6 +38,7 @@ from pdplanner.core.types import (
     ResourceInfo,
     Target,
 )
+from pdplanner.database import plain_rows
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
 from pdplanner.organisation.models import CaseloadAssignment, Membership
@@ -215,7 +216,7 @@ def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool],
     column of each kind as one `bytea` of 4-byte (1 for interest) big-endian values, which
     numpy reads in one call: the aggregates of one group see its rows in the same order, so
     position i of every column is one rating. SQLite's rows are fetched as plain tuples from
-    the driver's cursor (the statement has its values written in: ids and kinds only)."""
+    the driver (`database.plain_rows`)."""
     where = (Rating.cycle_id.in_(cycle_ids), which_educators)
     kind = type_coerce(Rating.kind, String)
     connection = db.session.connection()
@@ -234,14 +235,8 @@ def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool],
         interests = np.concatenate([np.zeros(0, dtype=bool)]
                                    + [np.frombuffer(group[4], dtype=bool) for group in groups])
         return educators, competencies, kinds, np.where(levels < 0, np.nan, levels), interests
-    statement = select(Rating.educator_id, Rating.competency_id, kind, Rating.level,
-                       type_coerce(Rating.interest, Integer)).where(*where)
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(str(statement.compile(connection, compile_kwargs={"literal_binds": True})))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = plain_rows(connection, select(Rating.educator_id, Rating.competency_id, kind, Rating.level,
+                                         type_coerce(Rating.interest, Integer)).where(*where))
     educators, competencies, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
     return (np.asarray(educators, dtype=np.int64), np.asarray(competencies, dtype=np.int64),
             np.asarray(kinds, dtype=object), np.asarray(levels, dtype=np.float64),   # None: NaN
