@@ -101,7 +101,11 @@ def _counted_frames(viewer, cycle: Cycle, table: str) -> tuple[int, Iterable]:
 
 def _xlsx_download(spec, frames: Iterable, sheet: str, stem: str) -> Response:
     file = tempfile.TemporaryFile()   # noqa: SIM115 (the response closes it once sent)
-    exports.write_xlsx(file, spec.names, frames, sheet)
+    try:
+        exports.write_xlsx(file, spec.names, frames, sheet)
+    except BaseException:
+        file.close()   # the error page is sent instead: the half-written file goes now
+        raise
     size = file.tell()
     file.seek(0)
     response = _download(wrap_file(request.environ, file), "xlsx", stem)

@@ -20,6 +20,7 @@ from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
 from pdplanner.reports import exports
 from pdplanner.reports import rows as export_rows
+from pdplanner.reports import views as exports_views
 from pdplanner.reports.exports import CYCLE_TABLES, safe_cell
 from tests.helpers import sign_in_directly
 from tests.scenarios import HOSTILE_NOTE
@@ -265,3 +266,23 @@ def test_times_are_formatted_by_the_database_as_iso_writes_them(db, district):
     texts = dict(db.session.execute(select(Rating.id, export_rows.iso_utc(Rating.updated_at))
                                     .where(Rating.id.in_([first, second]))).all())
     assert texts == {first: "2026-09-01T08:05:00Z", second: "2026-09-01T08:05:00.001200Z"}
+
+
+def test_an_xlsx_that_fails_half_written_leaves_no_open_file(monkeypatch, client, district):
+    opened = []
+    temporary_file = exports_views.tempfile.TemporaryFile
+
+    def recorded():
+        opened.append(temporary_file())
+        return opened[-1]
+
+    def failing_write(file, names, frames, sheet):
+        file.write(b"PK half a workbook")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(exports_views.tempfile, "TemporaryFile", recorded)
+    monkeypatch.setattr(exports, "write_xlsx", failing_write)
+    sign_in_directly(client, district.people["admin"])
+    response = client.get(f"/exports/ratings.xlsx?cycle={district.cycle.id}")
+    assert response.status_code == 500 and not response.data.startswith(b"PK")
+    assert len(opened) == 1 and opened[0].closed
