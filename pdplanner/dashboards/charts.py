@@ -73,8 +73,9 @@ def page_charts(board: LeaderDashboard) -> dict[str, Chart]:
     district's for the whole district, the school's for one school. Every worker reads the same
     row, and the row goes with its figures. A kept SVG is served only when its digest is the one
     of the chart just built from the figures read (so whatever changed the row, nothing stale or
-    drawn for other figures shows); the others are drawn and kept, in a savepoint: if the row is
-    locked or the write lock busy, the page is drawn all the same and the next reader keeps them.
+    drawn for other figures shows); the others are drawn and kept, in a savepoint: if a save holds
+    the row or the write lock is busy, the page is drawn all the same without waiting, and the
+    next reader keeps them.
     Several schools together have no row of their own: their charts are drawn for each page."""
     charts = leader_charts(board)
     if not board.whole_district and len(board.schools) != 1:
@@ -99,8 +100,12 @@ def page_charts(board: LeaderDashboard) -> dict[str, Chart]:
     if drawn:
         try:
             with db.session.begin_nested():
-                db.session.execute(update(SchoolSummary).where(SchoolSummary.id == row.id)
-                                   .values(charts=kept | drawn))
+                # A save refreshing this row holds it until it commits: the page does not wait for
+                # it (SKIP LOCKED; SQLite has one writer and does not render the lock).
+                if db.session.scalar(select(SchoolSummary.id).where(SchoolSummary.id == row.id)
+                                     .with_for_update(skip_locked=True)) is not None:
+                    db.session.execute(update(SchoolSummary).where(SchoolSummary.id == row.id)
+                                       .values(charts=kept | drawn))
         except exc.OperationalError:
             pass
     return shown
