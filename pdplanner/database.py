@@ -1,5 +1,6 @@
 """The declarative base, the naming convention, shared column types and SQLite hardening."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from flask import g, has_app_context, has_request_context, request
@@ -177,12 +178,12 @@ def read_connection(engine: Engine):
     return engine.connect().execution_options(reading=True)
 
 
-def plain_rows(connection: Connection, statement) -> list[tuple]:
+def plain_rows(connection: Connection, statement, params: Mapping | None = None) -> list[tuple]:
     """The rows of a large read (a cycle's ratings) as the driver's own tuples, three times as fast
     as SQLAlchemy's row objects. The result's type processing is skipped too, so only for columns
     the driver returns as wanted: ids, numbers, and enums read as text (`type_coerce(..., String)`);
     SQLite returns a boolean as 0 or 1."""
-    result = connection.execute(statement)
+    result = connection.execute(statement, params)
     try:
         return result.cursor.fetchall()
     finally:

@@ -89,16 +89,7 @@ def current_levels(ratings: pd.DataFrame, policy: str) -> pd.DataFrame:
     # numpy rather than a pandas groupby: the same rule runs for a whole district and for one
     # person's page, where pandas' fixed cost per call would be most of the time.
     keys, slot = np.unique(key[rated], return_inverse=True)
-    rated_level, rated_kind = level[rated], kind[rated]
-
-    def highest(of_kind: str) -> np.ndarray:
-        found = np.full(len(keys), np.nan)
-        mask = rated_kind == of_kind
-        np.fmax.at(found, slot[mask], rated_level[mask])
-        return found
-
-    mine, evidence = highest("self"), highest("evidence")
-    theirs = np.where(np.isnan(evidence), highest("coach"), evidence)
+    mine, theirs = level_sides(slot, kind[rated], level[rated], len(keys))
     current = CURRENT_LEVEL_RULES[policy](mine, theirs)
     keys = keys.astype(np.int64)
     wanted = np.isin(keys, key[(kind == "self") & ratings[INTEREST].to_numpy()])
@@ -111,6 +102,21 @@ def current_levels(ratings: pd.DataFrame, policy: str) -> pd.DataFrame:
         INTEREST: wanted,
     })
     return frame[~np.isnan(current)].reset_index(drop=True)
+
+
+def level_sides(slots: np.ndarray, kinds: np.ndarray, levels: np.ndarray, size: int,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(self level, coach level) of each of `size` (educator, competency) slots from ratings
+    with a level: the highest of each kind, and a verified goal's evidence standing for the
+    coach's rating (it is newer). NaN where a side has no rating."""
+    def highest(of_kind: str) -> np.ndarray:
+        found = np.full(size, np.nan)
+        mask = kinds == of_kind
+        np.fmax.at(found, slots[mask], levels[mask])
+        return found
+
+    evidence = highest("evidence")
+    return highest("self"), np.where(np.isnan(evidence), highest("coach"), evidence)
 
 
 def _self_only(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:

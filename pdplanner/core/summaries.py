@@ -8,14 +8,14 @@ so they all show the same numbers.
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from copy import deepcopy
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-from pdplanner.core.disclosure import fingerprint, stat_at, unknown_people, withhold_complements
-from pdplanner.core.gaps import CURRENT_LEVEL_RULES, LEVEL_TOLERANCE
-from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES
+from pdplanner.core.disclosure import copied, fingerprints, stat_at, unknown_people, withhold_complements
+from pdplanner.core.gaps import CURRENT_LEVEL_RULES, LEVEL_TOLERANCE, level_sides
+from pdplanner.core.types import CURRENT_LEVEL_POLICIES, LANES, RatingColumns
 
 SUMMARY_VERSION = 4   # bump when the stored shape or rules change: older rows are recomputed
 # 2: no current level where the policy has none to take (version 1 summed NaN into such rows).
@@ -23,67 +23,87 @@ SUMMARY_VERSION = 4   # bump when the stored shape or rules change: older rows a
 
 
 @dataclass(frozen=True)
-class SchoolFacts:
-    """One school's rows in one cycle, as plain tuples.
+class CycleFacts:
+    """The rows of people in one cycle, as numpy columns (position i of a table's columns is
+    one row), for summarising many schools in one pass.
 
-    ratings: (educator_id, competency code, kind, level) with a level ("not yet observed" left out);
-    assessments: (educator_id, submitted, shared_with_principal);
-    placements: (educator_id, effective lane, readiness or None, cohort_id or None);
-    goals: (educator_id, competency code, met);
-    activities: (educator_id, status, verified);
+    members: (educator id, school id), teachers and coaches on each school's roster;
+    ratings: the cycle's ratings of those people with a level ("not yet observed" left out);
+    assessments: (educator id, submitted, shared_with_principal), one row per person at most;
+    placements: (educator id, effective lane, readiness (NaN: none), cohort id (-1: none)), one
+    row per person at most;
+    goals: (educator id, competency code, met); activities: (educator id, done, verified);
     coached_by_leaders: educators whose coach is also a principal or district admin. Their coach
     sees their ratings, so leaders may know them even when they do not share.
     """
 
-    educator_ids: tuple[int, ...]
-    ratings: Sequence[tuple[int, str, str, int]] = ()
-    assessments: Sequence[tuple[int, bool, bool]] = ()
-    placements: Sequence[tuple[int, str, float | None, int | None]] = ()
-    goals: Sequence[tuple[int, str, bool]] = ()
-    activities: Sequence[tuple[int, str, bool]] = ()
-    coached_by_leaders: Collection[int] = ()
+    members: tuple[np.ndarray, np.ndarray]
+    ratings: RatingColumns
+    assessments: tuple[np.ndarray, np.ndarray, np.ndarray]
+    placements: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    goals: tuple[np.ndarray, np.ndarray, np.ndarray]
+    activities: tuple[np.ndarray, np.ndarray, np.ndarray]
+    coached_by_leaders: np.ndarray
+
+    @classmethod
+    def none(cls) -> "CycleFacts":
+        """No rows at all."""
+        ids, flags, texts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=object)
+        return cls((ids, ids), RatingColumns(ids, texts, texts, np.zeros(0), flags), (ids, flags, flags),
+                   (ids, texts, np.zeros(0), ids), (ids, texts, flags), (ids, flags, flags), ids)
 
 
-SLOT_OF_KIND = {"self": 0, "coach": 1, "evidence": 2}   # a rating's place in its (self, coach, evidence)
+class _People:
+    """The distinct people of the wanted schools (sorted ids, indexed 0..n-1) and each
+    (person, school) pair of them, sorted by person then school, so sums come out in one order
+    whatever order the rows were read in."""
+
+    def __init__(self, members: tuple[np.ndarray, np.ndarray], school_ids: Sequence[int]):
+        educators = np.asarray(members[0], dtype=np.int64)
+        schools = pd.Index(np.asarray(school_ids, dtype=np.int64)).get_indexer(
+            np.asarray(members[1], dtype=np.int64))
+        kept = schools >= 0
+        n_schools = max(len(school_ids), 1)
+        pairs = np.unique(educators[kept] * n_schools + schools[kept])
+        self.ids = np.unique(pairs // n_schools)
+        self.pair_person = np.searchsorted(self.ids, pairs // n_schools)
+        self.pair_school = pairs % n_schools
+        self.n_schools = len(school_ids)
+
+    def index(self, educator_ids) -> tuple[np.ndarray, np.ndarray]:
+        """(each id's person index, whether the id is one of them)."""
+        ids = np.asarray(educator_ids, dtype=np.int64)
+        where = np.minimum(np.searchsorted(self.ids, ids), max(len(self.ids) - 1, 0))
+        return where, (self.ids[where] == ids) if len(self.ids) else np.zeros(len(ids), dtype=bool)
+
+    def per_person(self, educator_ids, values, fill=0, dtype=None) -> np.ndarray:
+        """A column over people from a table with one row per person at most."""
+        where, found = self.index(educator_ids)
+        values = np.asarray(values, dtype=dtype)
+        column = np.full(len(self.ids), fill, dtype=values.dtype)
+        column[where[found]] = values[found]
+        return column
+
+    def counted(self, educator_ids, weights=None) -> np.ndarray:
+        """How many rows (or the sum of `weights`) each person has in a table."""
+        where, found = self.index(educator_ids)
+        weights = np.ones(len(where)) if weights is None else np.asarray(weights, dtype=np.float64)
+        return np.bincount(where[found], weights[found], minlength=len(self.ids))
+
+    def by_school(self, values: np.ndarray) -> np.ndarray:
+        """Sums of a column (or of each column of a matrix) over each school's people."""
+        total = np.zeros((self.n_schools, *values.shape[1:]), dtype=values.dtype)
+        np.add.at(total, self.pair_school, values[self.pair_person])
+        return total
 
 
-def _levels_by_educator(ratings: Iterable[tuple[int, str, str, int]], policy: str,
-                        ) -> dict[tuple[int, str], tuple[float | None, float | None, float | None]]:
-    """(educator, code) -> (self level, coach level, current level by the policy). A verified
-    goal's evidence rating stands for the coach's; several raters of one kind: the highest. The
-    current level is None where the policy has no side to take (the "coach" policy and only a
-    self-rating, say): as in `gaps.current_levels`, nothing is known, so it counts nowhere."""
-    sides: dict[tuple[int, str], list] = {}
-    for educator_id, code, kind, level in ratings:
-        side = sides.setdefault((educator_id, code), [None, None, None])
-        slot = SLOT_OF_KIND[kind]
-        side[slot] = level if side[slot] is None else max(side[slot], level)
-    if not sides:
-        return {}
-    mine = np.array([s[0] if s[0] is not None else np.nan for s in sides.values()], dtype=np.float64)
-    theirs = np.array([s[2] if s[2] is not None else (s[1] if s[1] is not None else np.nan)
-                       for s in sides.values()], dtype=np.float64)
-    current = CURRENT_LEVEL_RULES[policy](mine, theirs)
-    # Plain floats, NaN (the only value unequal to itself) as None: a whole district's ratings
-    # pass through here on the first request after a re-plan.
-    return {key: (m if m == m else None, t if t == t else None, c if c == c else None)
-            for key, m, t, c in zip(sides, mine.tolist(), theirs.tolist(), current.tolist(), strict=True)}
-
-
-def _add(stat: list, value: float, at_target: bool | None = None) -> None:
-    stat[0] += 1
-    stat[1] += value
-    if at_target is not None:
-        stat[2] += int(at_target)
-
-
-def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]], *, target_level: int,
-                     policy: str) -> dict:
-    """Counts and sums of one school in one cycle. `competencies` are (code, domain code) in
-    framework order. Levels count by person: a competency's self stat is [people, sum of levels];
-    current is [people, sum, people at or above target]; a domain's is [people, sum of each
-    person's domain mean]. Cohorts are keyed by id (as a string, JSON's only key type) and count
-    only this school's members.
+def summarise_schools(facts: CycleFacts, school_ids: Sequence[int], competencies: Sequence[tuple[str, str]],
+                      *, target_level: int, policy: str) -> dict[int, dict]:
+    """Counts and sums of each school in one cycle, vectorised over the schools' people.
+    `competencies` are (code, domain code) in framework order. Levels count by person: a
+    competency's self stat is [people, sum of levels]; current is [people, sum, people at or
+    above target]; a domain's is [people, sum of each person's domain mean]. Cohorts are keyed
+    by id (as a string, JSON's only key type) and count only the school's members.
 
     Only people who submitted their self-assessment contribute to the figures derived from
     ratings (levels, readiness): a draft changes as its author types. `contributors` maps each
@@ -92,103 +112,147 @@ def summarise_school(facts: SchoolFacts, competencies: Sequence[tuple[str, str]]
     `core.disclosure.publish`; neither is ever shown."""
     if policy not in CURRENT_LEVEL_POLICIES:
         raise ValueError(f"unknown current level policy {policy!r}")
-    in_school = set(facts.educator_ids)
-    submitted = {a[0] for a in facts.assessments if a[0] in in_school and a[1]}
-    domain_of = dict(competencies)
-    rated = [r for r in facts.ratings if r[0] in submitted and r[1] in domain_of]
-    levels = _levels_by_educator(rated, policy)
-    per_competency = {code: {"self": [0, 0.0], "coach": [0, 0.0], "current": [0, 0.0, 0]}
-                      for code, _ in competencies}
-    domain_sums: dict[tuple[int, str], list] = {}
-    for (educator_id, code), (mine, theirs, current) in levels.items():
-        stats = per_competency[code]
-        if mine is not None:
-            _add(stats["self"], mine)
-        if theirs is not None:
-            _add(stats["coach"], theirs)
-        if current is None:
-            continue
-        _add(stats["current"], current, current >= target_level - LEVEL_TOLERANCE)
-        _add(domain_sums.setdefault((educator_id, domain_of[code]), [0, 0.0]), current)
-    domains = {domain: [0, 0.0] for domain in dict.fromkeys(domain_of.values())}
-    for (_, domain), (n, total) in domain_sums.items():
-        _add(domains[domain], total / n)
+    people = _People(facts.members, school_ids)
+    n = len(people.ids)
+    assessed = people.counted(facts.assessments[0]) > 0
+    submitted = people.per_person(facts.assessments[0], facts.assessments[1], False, bool)
+    shared = people.per_person(facts.assessments[0], facts.assessments[2], False, bool)
+    lane = people.per_person(facts.placements[0], facts.placements[1], None, object)
+    ready = people.per_person(facts.placements[0], facts.placements[2], np.nan, np.float64)
+    cohort = people.per_person(facts.placements[0], facts.placements[3], -1, np.int64)
+    counted_ready = submitted & ~np.isnan(ready)
 
-    cohort_of: dict[int, int] = {}
-    lanes = dict.fromkeys(LANES, 0)
-    readiness = [0, 0.0]
-    cohorts: dict[str, dict] = {}
-    for educator_id, lane, ready, cohort_id in facts.placements:
-        if educator_id not in in_school:
-            continue
-        lanes[lane] = lanes.get(lane, 0) + 1
-        counted = ready is not None and educator_id in submitted
-        if counted:
-            _add(readiness, ready)
-        if cohort_id is not None:
-            cohort_of[educator_id] = cohort_id
-            cohort = cohorts.setdefault(str(cohort_id), {
-                "members": 0, "readiness": [0, 0.0], "goals": [0, 0], "activities": [0, 0], "levels": {}})
-            cohort["members"] += 1
-            if counted:
-                _add(cohort["readiness"], ready)
-    for (educator_id, code), (_, _, current) in levels.items():
-        if educator_id in cohort_of and current is not None:
-            _add(cohorts[str(cohort_of[educator_id])]["levels"].setdefault(code, [0, 0.0]), current)
+    ratings = facts.ratings
+    rater, rated_person = people.index(ratings.educator_ids)
+    kinds = np.asarray(ratings.kinds, dtype=object)
+    rated_self = np.bincount(rater[rated_person & (kinds == "self")], minlength=n) > 0
+    coach_rated = np.bincount(rater[rated_person & (kinds != "self")], minlength=n) > 0
+    codes = [code for code, _ in competencies]
+    comp = pd.Index(codes).get_indexer(np.asarray(ratings.competencies, dtype=object))
+    counts = rated_person & (comp >= 0)
+    counts[counts] = submitted[rater[counts]]
+    levels = np.asarray(ratings.levels, dtype=np.float64)
+    mine, theirs = (side.reshape(n, len(codes)) for side in level_sides(
+        rater[counts] * len(codes) + comp[counts], kinds[counts], levels[counts], n * len(codes)))
+    current = CURRENT_LEVEL_RULES[policy](mine, theirs)
+    known = ~np.isnan(current)
+    at_target = known & (np.nan_to_num(current) >= target_level - LEVEL_TOLERANCE)
 
-    goals = {"total": 0, "met": 0, "by_competency": {}}
-    for educator_id, code, met in facts.goals:
-        if educator_id not in in_school:
-            continue
-        goals["total"] += 1
-        goals["met"] += int(met)
-        goals["by_competency"][code] = goals["by_competency"].get(code, 0) + 1
-        if educator_id in cohort_of:
-            cohort_goals = cohorts[str(cohort_of[educator_id])]["goals"]
-            cohort_goals[0] += int(met)
-            cohort_goals[1] += 1
-    activities = {"total": 0, "done": 0, "verified": 0}
-    for educator_id, status, verified in facts.activities:
-        if educator_id not in in_school:
-            continue
-        activities["total"] += 1
-        activities["done"] += int(status == "done" or verified)
-        activities["verified"] += int(verified)
-        if educator_id in cohort_of:
-            cohort_activities = cohorts[str(cohort_of[educator_id])]["activities"]
-            cohort_activities[0] += int(status == "done" or verified)
-            cohort_activities[1] += 1
+    def stat(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return people.by_school((~np.isnan(values)).astype(np.int64)), people.by_school(np.nan_to_num(values))
 
-    given: dict[int, list[tuple[str, str, float]]] = {}
-    for educator_id, code, kind, level in rated:
-        given.setdefault(educator_id, []).append((code, kind, level))
-    ready_of = {p[0]: p[2] for p in facts.placements if p[0] in submitted}
-    contributors = {str(e): [fingerprint(given.get(e, ()), ready_of.get(e)), cohort_of.get(e)]
-                    for e in sorted(submitted)}
-    rated_self = {r[0] for r in facts.ratings if r[0] in in_school and r[2] == "self"}
-    coach_rated = {r[0] for r in facts.ratings if r[0] in in_school and r[2] in ("coach", "evidence")}
-    assessed = [a for a in facts.assessments if a[0] in in_school]
-    return {
-        "version": SUMMARY_VERSION,
-        "educators": len(in_school),
-        "participation": {
-            "started": len(rated_self | {a[0] for a in assessed}),
-            "submitted": sum(1 for a in assessed if a[1]),
-            "shared": sum(1 for a in assessed if a[2]),
-            "coach_rated": len(coach_rated),
-        },
-        "lanes": lanes,
-        "planned": sum(lanes.values()),
-        "readiness": readiness,
-        "competencies": per_competency,
-        "domains": domains,
-        "cohorts": cohorts,
-        "goals": goals,
-        "activities": activities,
-        "contributors": contributors,
-        "known_to_leaders": sorted(str(e) for e in in_school & (
-            {a[0] for a in assessed if a[2]} | set(facts.coached_by_leaders))),
-    }
+    self_n, self_sum = stat(mine)
+    coach_n, coach_sum = stat(theirs)
+    current_n, current_sum = stat(current)
+    current_at = people.by_school(at_target.astype(np.int64))
+    domain_codes = list(dict.fromkeys(domain for _, domain in competencies))
+    domain_means = np.full((n, len(domain_codes)), np.nan)
+    for d, domain in enumerate(domain_codes):
+        columns = [i for i, (_, of) in enumerate(competencies) if of == domain]
+        rated_here = known[:, columns].sum(axis=1)
+        domain_means[rated_here > 0, d] = (np.nan_to_num(current[:, columns]).sum(axis=1)[rated_here > 0]
+                                           / rated_here[rated_here > 0])
+    domain_n, domain_sum = stat(domain_means)
+
+    lane_names = list(LANES) + sorted({x for x in lane.tolist() if x is not None} - set(LANES))
+    lane_counts = people.by_school(np.stack([lane == name for name in lane_names], axis=1).astype(np.int64)
+                                   if n else np.zeros((0, len(lane_names)), dtype=np.int64))
+    readiness_n = people.by_school(counted_ready.astype(np.int64))
+    readiness_sum = people.by_school(np.where(counted_ready, ready, 0.0))
+
+    goal_person, goal_found = people.index(facts.goals[0])
+    goal_codes = np.asarray(facts.goals[1], dtype=object)[goal_found]
+    goal_names, goal_code = np.unique(goal_codes.astype(str), return_inverse=True)
+    goals_of = np.zeros((n, len(goal_names)), dtype=np.int64)
+    np.add.at(goals_of, (goal_person[goal_found], goal_code), 1)
+    goals_by_code = people.by_school(goals_of)
+    goals_met = people.counted(facts.goals[0], facts.goals[2]).astype(np.int64)
+    school_goals_met = people.by_school(goals_met)
+    goals_total = goals_of.sum(axis=1)
+    done = np.asarray(facts.activities[1], bool) | np.asarray(facts.activities[2], bool)
+    activity_total, activity_done, activity_verified = (
+        people.counted(facts.activities[0], weights).astype(np.int64)
+        for weights in (None, done, facts.activities[2]))
+    activities = [people.by_school(column) for column in (activity_total, activity_done, activity_verified)]
+
+    cohorts = _cohorts(people, cohort, counted_ready, ready, current, codes,
+                       (goals_met, goals_total), (activity_done, activity_total))
+    rated_codes = np.asarray(ratings.competencies, dtype=object)[counts]
+    digests = fingerprints(rater[counts], rated_codes, kinds[counts], levels[counts],
+                           [r if r == r else None for r in ready.tolist()])
+    coached = people.index(facts.coached_by_leaders)
+    known_people = shared.copy()
+    known_people[coached[0][coached[1]]] = True
+    started = people.by_school((rated_self | assessed).astype(np.int64))
+    participation = [people.by_school(column.astype(np.int64)) for column in (submitted, shared, coach_rated)]
+    school_people = np.bincount(people.pair_school, minlength=people.n_schools)
+    order = np.argsort(people.pair_school, kind="stable")
+    bounds = np.searchsorted(people.pair_school[order], np.arange(people.n_schools + 1))
+
+    summaries = {}
+    for s, school_id in enumerate(school_ids):
+        members = people.pair_person[order[bounds[s]:bounds[s + 1]]]
+        lanes = {name: count for name, count in zip(lane_names, lane_counts[s].tolist(), strict=True)
+                 if name in LANES or count}
+        summaries[school_id] = {
+            "version": SUMMARY_VERSION,
+            "educators": int(school_people[s]),
+            "participation": {"started": int(started[s]), "submitted": int(participation[0][s]),
+                              "shared": int(participation[1][s]), "coach_rated": int(participation[2][s])},
+            "lanes": lanes,
+            "planned": sum(lanes.values()),
+            "readiness": [int(readiness_n[s]), float(readiness_sum[s])],
+            "competencies": {code: {"self": [a, b], "coach": [c, d], "current": [e, f, g]}
+                             for code, a, b, c, d, e, f, g in zip(
+                                 codes, self_n[s].tolist(), self_sum[s].tolist(), coach_n[s].tolist(),
+                                 coach_sum[s].tolist(), current_n[s].tolist(), current_sum[s].tolist(),
+                                 current_at[s].tolist(), strict=True)},
+            "domains": {domain: [a, b] for domain, a, b in zip(
+                domain_codes, domain_n[s].tolist(), domain_sum[s].tolist(), strict=True)},
+            "cohorts": cohorts.get(s, {}),
+            "goals": {"total": int(goals_by_code[s].sum()), "met": int(school_goals_met[s]),
+                      "by_competency": {str(code): count for code, count in zip(
+                          goal_names.tolist(), goals_by_code[s].tolist(), strict=True) if count}},
+            "activities": {"total": int(activities[0][s]), "done": int(activities[1][s]),
+                           "verified": int(activities[2][s])},
+            "contributors": {str(e): [digests[i], None if cohort[i] < 0 else int(cohort[i])]
+                             for i, e in zip(members.tolist(), people.ids[members].tolist(), strict=True)
+                             if submitted[i]},
+            "known_to_leaders": sorted(str(e) for e in people.ids[members[known_people[members]]].tolist()),
+        }
+    return summaries
+
+
+def _cohorts(people: _People, cohort: np.ndarray, counted_ready: np.ndarray, ready: np.ndarray,
+             current: np.ndarray, codes: Sequence[str], goals: tuple[np.ndarray, np.ndarray],
+             activities: tuple[np.ndarray, np.ndarray]) -> dict[int, dict[str, dict]]:
+    """Each school's cohorts (school index -> cohort id as a string -> figures), counting only
+    the cohort's members among the school's people. `goals` and `activities` are each person's
+    (met or done, total)."""
+    in_cohort = cohort[people.pair_person] >= 0
+    person = people.pair_person[in_cohort]
+    groups, group = np.unique(people.pair_school[in_cohort].astype(np.int64) << 32 | cohort[person],
+                              return_inverse=True)
+
+    def total(values: np.ndarray) -> list:
+        summed = np.zeros((len(groups), *values.shape[1:]), dtype=values.dtype)
+        np.add.at(summed, group, values[person])
+        return summed.tolist()
+
+    members = np.bincount(group, minlength=len(groups)).tolist()
+    readiness = zip(total(counted_ready.astype(np.int64)), total(np.where(counted_ready, ready, 0.0)),
+                    strict=True)
+    rated, level_sum = total((~np.isnan(current)).astype(np.int64)), total(np.nan_to_num(current))
+    figures = zip(groups.tolist(), members, readiness, rated, level_sum, total(goals[0]), total(goals[1]),
+                  total(activities[0]), total(activities[1]), strict=True)
+    found: dict[int, dict[str, dict]] = {}
+    for key, count, ready_stat, rated_n, rated_sum, met, goals_n, done, activities_n in figures:
+        found.setdefault(key >> 32, {})[str(key & 0xFFFFFFFF)] = {
+            "members": count, "readiness": list(ready_stat), "goals": [met, goals_n],
+            "activities": [done, activities_n],
+            "levels": {code: [n, value]
+                       for code, n, value in zip(codes, rated_n, rated_sum, strict=True) if n}}
+    return found
 
 
 # -- what people see ------------------------------------------------------------------------
@@ -319,7 +383,7 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
     total: dict | None = None
     for s in summaries:
         if total is None:
-            total = deepcopy(s)
+            total = copied(s)
             if not cohorts:
                 total["cohorts"] = {}
             continue
@@ -341,7 +405,7 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
             total["domains"][domain] = _plus(total["domains"].get(domain, [0, 0.0]), stat)
         for cohort_id, cohort in (s["cohorts"] if cohorts else {}).items():
             if cohort_id not in total["cohorts"]:
-                total["cohorts"][cohort_id] = deepcopy(cohort)
+                total["cohorts"][cohort_id] = copied(cohort)
                 continue
             mine = total["cohorts"][cohort_id]
             mine["members"] += cohort["members"]
@@ -358,7 +422,7 @@ def combine(summaries: Iterable[Mapping], *, cohorts: bool = True) -> dict:
         for key in total["activities"]:
             total["activities"][key] += s["activities"][key]
     if total is None:
-        return summarise_school(SchoolFacts(()), (), target_level=3, policy="mean")
+        return summarise_schools(CycleFacts.none(), [0], (), target_level=3, policy="mean")[0]
     return total
 
 

@@ -8,7 +8,7 @@ from pdplanner.extensions import db
 
 
 class SchoolSummary(db.Model):
-    """A school's counts and sums in one cycle (`core.summaries.summarise_school`), kept so a
+    """A school's counts and sums in one cycle (`core.summaries.summarise_schools`), kept so a
     dashboard reads one row per school, and the small headline of it apart so a page of all
     schools side by side does not decode every school's detail. A save that changes what it
     counts recomputes the row in place when it commits, and moves the district's row by the

@@ -16,14 +16,27 @@ and reaching every school) still forgets the district's summaries for the next r
 
 from collections.abc import Iterable
 
+import numpy as np
 from flask import current_app
-from sqlalchemy import String, bindparam, delete, event, exc, insert, inspect, select, type_coerce, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    delete,
+    event,
+    exc,
+    func,
+    insert,
+    inspect,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import AssessmentStatus, Cycle, Rating, SelfAssessment
 from pdplanner.core.disclosure import figure_paths, publish, served, stat_at, suppress_parts, unknown_people
-from pdplanner.core.summaries import SUMMARY_VERSION, SchoolFacts, combine, headline, shift, summarise_school
+from pdplanner.core.summaries import SUMMARY_VERSION, CycleFacts, combine, headline, shift, summarise_schools
 from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
 from pdplanner.database import plain_rows, utcnow
 from pdplanner.extensions import db
@@ -37,7 +50,7 @@ from pdplanner.planning.models import (
     Placement,
     PlannedGoal,
 )
-from pdplanner.planning.queries import settings_row
+from pdplanner.planning.queries import cycle_ratings, settings_row
 from pdplanner.planning.signals import plans_written
 
 PER_EDUCATOR = (Rating, SelfAssessment, Placement, PlannedGoal, PathActivity)
@@ -75,67 +88,57 @@ def district_figures(schools: dict[int, dict]) -> dict:
     return total
 
 
+# What `live_summaries` reads, built once: a statement built per call costs more than running
+# it does for one school, which is what every save recomputes. Parameters: cycle, district, and
+# schools (a list).
+_MEMBERS = (select(Membership.user_id, Membership.school_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.school_id.in_(bindparam("schools", expanding=True)), User.active.is_(True),
+                   Membership.role.in_([Role.TEACHER, Role.COACH])))
+_PEOPLE = select(_MEMBERS.subquery().c.user_id)
+_ASSESSMENTS = (select(SelfAssessment.educator_id,
+                       type_coerce(SelfAssessment.status, String) == AssessmentStatus.SUBMITTED.value,
+                       SelfAssessment.shared_with_principal)
+                .where(SelfAssessment.cycle_id == bindparam("cycle"),
+                       SelfAssessment.educator_id.in_(_PEOPLE)))
+_PLACEMENTS = (select(Placement.educator_id, Placement.lane, Placement.readiness,
+                      func.coalesce(Placement.cohort_id, -1))
+               .where(Placement.cycle_id == bindparam("cycle"), Placement.educator_id.in_(_PEOPLE)))
+_GOALS = (select(PlannedGoal.educator_id, PlannedGoal.competency_code,
+                 type_coerce(PlannedGoal.status, String) == GoalStatus.VERIFIED.value)
+          .where(PlannedGoal.cycle_id == bindparam("cycle"), PlannedGoal.educator_id.in_(_PEOPLE)))
+_ACTIVITIES = (select(PathActivity.educator_id,
+                      type_coerce(PathActivity.status, String) == ActivityStatus.DONE.value,
+                      type_coerce(PathActivity.status, String) == ActivityStatus.VERIFIED.value)
+               .where(PathActivity.cycle_id == bindparam("cycle"), PathActivity.educator_id.in_(_PEOPLE)))
+# A leader who also coaches knows the ratings of their caseload (docs/PRIVACY.md).
+_LEADERS = select(Membership.user_id).where(Membership.role == Role.PRINCIPAL).union(
+    select(User.id).where(User.district_id == bindparam("district"), User.is_district_admin.is_(True)))
+_COACHED_BY_LEADERS = select(CaseloadAssignment.educator_id).where(
+    CaseloadAssignment.educator_id.in_(_PEOPLE), CaseloadAssignment.coach_id.in_(_LEADERS))
+
+
 def live_summaries(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
-    """Live summaries of several schools from their rows: seven statements whatever their size."""
-    members = (select(Membership.user_id, Membership.school_id)
-               .join(User, User.id == Membership.user_id)
-               .where(Membership.school_id.in_(school_ids), User.active.is_(True),
-                      Membership.role.in_([Role.TEACHER, Role.COACH])))
-    people = select(members.subquery().c.user_id)
+    """Live summaries of several schools from their rows (`core.summaries.summarise_schools`):
+    seven statements whatever their size, each read as columns."""
     connection = db.session.connection()
-    schools_of: dict[int, list[int]] = {}
-    for user_id, school_id in plain_rows(connection, members):
-        schools_of.setdefault(school_id, []).append(user_id)
-    code_of = {c.id: c.code for c in cycle.framework.competencies}
-    ratings = [(e, code_of[c], kind, level) for e, c, kind, level in plain_rows(connection,
-        select(Rating.educator_id, Rating.competency_id, type_coerce(Rating.kind, String), Rating.level)
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(people), Rating.level.is_not(None)))
-        if c in code_of]
-    assessments = [(e, status == AssessmentStatus.SUBMITTED.value, bool(shared))
-                   for e, status, shared in plain_rows(connection,
-                       select(SelfAssessment.educator_id, type_coerce(SelfAssessment.status, String),
-                              SelfAssessment.shared_with_principal)
-                       .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(people)))]
-    # A leader who also coaches knows the ratings of their caseload (docs/PRIVACY.md).
-    leaders = select(Membership.user_id).where(Membership.role == Role.PRINCIPAL).union(
-        select(User.id).where(User.district_id == cycle.district_id, User.is_district_admin.is_(True)))
-    coached_by_leaders = {educator_id for educator_id, in plain_rows(connection,
-        select(CaseloadAssignment.educator_id).where(CaseloadAssignment.educator_id.in_(people),
-                                                     CaseloadAssignment.coach_id.in_(leaders)))}
-    placements = plain_rows(connection,
-        select(Placement.educator_id, Placement.lane, Placement.readiness, Placement.cohort_id)
-        .where(Placement.cycle_id == cycle.id, Placement.educator_id.in_(people)))
-    goals = [(e, code, status == GoalStatus.VERIFIED.value) for e, code, status in plain_rows(connection,
-        select(PlannedGoal.educator_id, PlannedGoal.competency_code, type_coerce(PlannedGoal.status, String))
-        .where(PlannedGoal.cycle_id == cycle.id, PlannedGoal.educator_id.in_(people)))]
-    activities = [(e, status, status == ActivityStatus.VERIFIED.value) for e, status in plain_rows(connection,
-        select(PathActivity.educator_id, type_coerce(PathActivity.status, String))
-        .where(PathActivity.cycle_id == cycle.id, PathActivity.educator_id.in_(people)))]
+    params = {"cycle": cycle.id, "district": cycle.district_id, "schools": list(school_ids)}
+
+    def columns(statement, *dtypes) -> tuple[np.ndarray, ...]:
+        found = tuple(zip(*plain_rows(connection, statement, params), strict=True)) or ((),) * len(dtypes)
+        return tuple(np.asarray(column, dtype=dtype) for column, dtype in zip(found, dtypes, strict=True))
+
+    facts = CycleFacts(
+        members=columns(_MEMBERS, np.int64, np.int64),
+        ratings=cycle_ratings(cycle, Rating.educator_id.in_(_PEOPLE), params),
+        assessments=columns(_ASSESSMENTS, np.int64, bool, bool),
+        placements=columns(_PLACEMENTS, np.int64, object, np.float64, np.int64),
+        goals=columns(_GOALS, np.int64, object, bool),
+        activities=columns(_ACTIVITIES, np.int64, bool, bool),
+        coached_by_leaders=columns(_COACHED_BY_LEADERS, np.int64)[0])
     competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]
-    policy = settings_row(cycle.district_id).current_level_policy
-    rows = {"ratings": ratings, "assessments": assessments, "placements": placements, "goals": goals,
-            "activities": activities}
-    by_school = _rows_by_school(schools_of, rows)
-    return {school_id: summarise_school(
-        SchoolFacts(tuple(schools_of.get(school_id, ())), **by_school.get(school_id, {}),
-                    coached_by_leaders=coached_by_leaders),
-        competencies, target_level=cycle.framework.target_level, policy=policy)
-        for school_id in school_ids}
-
-
-def _rows_by_school(schools_of: dict[int, list[int]], rows: dict[str, list]) -> dict[int, dict[str, list]]:
-    """Each school's share of the rows (keyed by educator, first item), so summarising a
-    district's schools is one pass over its rows, not one pass per school."""
-    school_ids_of: dict[int, list[int]] = {}
-    for school_id, educator_ids in schools_of.items():
-        for educator_id in educator_ids:
-            school_ids_of.setdefault(educator_id, []).append(school_id)
-    split: dict[int, dict[str, list]] = {s: {name: [] for name in rows} for s in schools_of}
-    for name, items in rows.items():
-        for item in items:
-            for school_id in school_ids_of.get(item[0], ()):
-                split[school_id][name].append(item)
-    return split
+    return summarise_schools(facts, school_ids, competencies, target_level=cycle.framework.target_level,
+                             policy=settings_row(cycle.district_id).current_level_policy)
 
 
 # -- keeping -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Planning reads."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -207,7 +207,19 @@ def _latest_ratings(cycle: Cycle, planned: Select, planned_ids: Collection[int])
         np.concatenate([latest.interests, np.asarray(older[4], dtype=bool)]))
 
 
-def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool],
+def cycle_ratings(cycle: Cycle, which_educators: ColumnElement[bool], params: Mapping) -> RatingColumns:
+    """The ratings with a level in one cycle of the educators the condition (with its bound
+    `params`) selects, as columns (`_ratings_in`) with their competencies' codes; ratings of
+    competencies outside the cycle's framework are left out."""
+    educators, competency_ids, kinds, levels, interests = _ratings_in([cycle.id], which_educators, params)
+    framework = cycle.framework.competencies
+    found = pd.Index([c.id for c in framework], dtype=np.int64).get_indexer(competency_ids)
+    kept = (found >= 0) & ~np.isnan(levels)
+    return RatingColumns(educators[kept], np.array([c.code for c in framework], dtype=object)[found[kept]],
+                         kinds[kept], levels[kept], interests[kept])
+
+
+def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool], params: Mapping | None = None,
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(educator ids, competency ids, kinds, levels with NaN for "not yet observed", interests)
     of the ratings of the cycles, of the educators the condition selects, as numpy columns.
@@ -225,7 +237,7 @@ def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool],
             select(kind, *(_joined(func.int4send(value)) for value in (
                        Rating.educator_id, Rating.competency_id, func.coalesce(Rating.level, -1))),
                    _joined(func.boolsend(Rating.interest)))
-            .where(*where).group_by(kind).order_by(kind)).all()
+            .where(*where).group_by(kind).order_by(kind), params).all()
         educators, competencies, levels = (
             np.concatenate([np.zeros(0, dtype=np.int64)]
                            + [np.frombuffer(group[i], dtype=">i4").astype(np.int64) for group in groups])
@@ -236,7 +248,7 @@ def _ratings_in(cycle_ids: list[int], which_educators: ColumnElement[bool],
                                    + [np.frombuffer(group[4], dtype=bool) for group in groups])
         return educators, competencies, kinds, np.where(levels < 0, np.nan, levels), interests
     rows = plain_rows(connection, select(Rating.educator_id, Rating.competency_id, kind, Rating.level,
-                                         type_coerce(Rating.interest, Integer)).where(*where))
+                                         type_coerce(Rating.interest, Integer)).where(*where), params)
     educators, competencies, kinds, levels, interests = tuple(zip(*rows, strict=True)) or ((),) * 5
     return (np.asarray(educators, dtype=np.int64), np.asarray(competencies, dtype=np.int64),
             np.asarray(kinds, dtype=object), np.asarray(levels, dtype=np.float64),   # None: NaN

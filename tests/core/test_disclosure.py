@@ -1,14 +1,21 @@
 """Disclosure control by hand: publish on k changes, the unknown-people threshold, and
 complementary suppression of a total and its parts."""
 
+import hashlib
+import json
+
+import numpy as np
+
 from pdplanner.core.disclosure import (
     changed_unknown,
+    fingerprints,
     publish,
     served,
     suppress_parts,
     withhold_complements,
 )
-from pdplanner.core.summaries import SchoolFacts, combine, school_measures, summarise_school
+from pdplanner.core.summaries import combine, school_measures
+from tests.core.school_facts import SchoolFacts, summarise_school
 
 COMPETENCIES = [("A.1", "A")]
 NAMES = [("A.1", "First", "A")]
@@ -114,3 +121,21 @@ def test_a_cohort_is_withheld_when_the_rest_of_the_school_is_too_few():
     shown = school_measures(school, NAMES, 5)
     assert shown.readiness.value == 0.5
     assert shown.cohorts[0].readiness.value is None and shown.cohorts[0].readiness.withheld
+
+
+def test_a_digest_is_of_the_json_text_published_snapshots_were_kept_with():
+    """Published snapshots keep each contributor's digest; a digest computed any other way
+    would count everyone as changed at once and publish a single person's change with them."""
+    owners = np.array([1, 0, 1, 1, 0])
+    codes = np.array(["B.1", "A.1", "A.1", "A.1", "A.10"], dtype=object)
+    kinds = np.array(["self", "coach", "self", "coach", "self"], dtype=object)
+    levels = np.array([2.0, 3.0, 4.0, 1.0, 2.0])
+
+    def by_hand(ratings, readiness) -> str:
+        text = json.dumps([sorted(ratings), None if readiness is None else round(readiness, 6)])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    assert fingerprints(owners, codes, kinds, levels, [0.1234567, None, None]) == [
+        by_hand([("A.1", "coach", 3), ("A.10", "self", 2)], 0.1234567),
+        by_hand([("B.1", "self", 2), ("A.1", "self", 4), ("A.1", "coach", 1)], None),
+        by_hand([], None)]

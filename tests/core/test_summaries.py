@@ -2,10 +2,12 @@
 
 import json
 import math
+import random
 
 import pytest
 
-from pdplanner.core.summaries import SchoolFacts, combine, school_measures, summarise_school
+from pdplanner.core.summaries import combine, school_measures, summarise_schools
+from tests.core.school_facts import SchoolFacts, cycle_facts, summarise_school
 
 COMPETENCIES = [("A.1", "A"), ("A.2", "A"), ("B.1", "B")]
 NAMES = [("A.1", "First", "A"), ("A.2", "Second", "A"), ("B.1", "Third", "B")]
@@ -147,3 +149,29 @@ def test_an_empty_school_has_zero_everywhere():
 def test_an_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="policy"):
         summarise_school(facts(), COMPETENCIES, target_level=3, policy="median")
+
+
+def test_schools_summarised_together_equal_each_alone_whatever_the_order_of_the_rows():
+    """A district's schools are summarised in one pass; an educator on two rosters counts in
+    both. Shuffling the rows (PostgreSQL returns them in no set order) changes no figure, down
+    to the last bit of a float sum, so a kept row is only rewritten when something changed."""
+    base = facts(educator_ids=(1, 2, 3, 4),
+                 ratings=[*facts().ratings, (4, "A.1", "self", 2), (4, "B.1", "coach", 3)],
+                 assessments=[*facts().assessments, (4, True, False)],
+                 placements=[*facts().placements, (4, "fast", 1 / 3, 11)])
+    members = [(1, 100), (2, 100), (2, 200), (3, 200), (4, 200)]
+    together = summarise_schools(cycle_facts(members, base), [100, 200, 300], COMPETENCIES, target_level=3,
+                                 policy="mean")
+    for school in (100, 200):
+        alone = SchoolFacts(tuple(e for e, s in members if s == school), base.ratings, base.assessments,
+                            base.placements, base.goals, base.activities)
+        assert together[school] == summarise_school(alone, COMPETENCIES, target_level=3, policy="mean")
+    assert together[100]["educators"] == 2 and together[200]["educators"] == 3
+    assert together[300] == summarise_school(SchoolFacts(()), COMPETENCIES, target_level=3, policy="mean")
+    shuffled = random.Random(7)
+    for _ in range(5):
+        mixed = SchoolFacts(base.educator_ids, *(shuffled.sample(list(rows), len(rows)) for rows in (
+            base.ratings, base.assessments, base.placements, base.goals, base.activities)))
+        again = summarise_schools(cycle_facts(shuffled.sample(members, len(members)), mixed), [100, 200, 300],
+                                  COMPETENCIES, target_level=3, policy="mean")
+        assert json.dumps(again, sort_keys=True) == json.dumps(together, sort_keys=True)
