@@ -79,6 +79,11 @@ PAGE_ROUTES = {
     "organisation.delete_person": (
         "POST", lambda w: f"/people/{w.people['teacher'].id}/delete", only(ADMIN, 400),  # no email typed
     ),
+    "organisation.edit_person": ("GET", lambda w: f"/people/{w.people['teacher'].id}/edit", only(ADMIN, 200)),
+    "organisation.bulk_preview": (
+        "GET", lambda w: f"/people/bulk?action=deactivate&person={w.people['teacher'].id}", only(ADMIN, 200),
+    ),
+    "organisation.bulk_apply": ("POST", lambda w: "/people/bulk", only(ADMIN, 400)),  # selects nobody
     "organisation.schools": ("GET", lambda w: "/schools", only(ADMIN, 200)),
     "audit.log": ("GET", lambda w: "/audit", only(ADMIN, 200)),
     "audit.export_csv": ("GET", lambda w: "/audit/export.csv?kind=sign_in.succeeded", only(ADMIN, 200)),
@@ -88,6 +93,7 @@ PAGE_ROUTES = {
     ),
     "organisation.roster": ("GET", lambda w: "/roster", only(ADMIN, 200)),
     "organisation.apply_roster": ("POST", lambda w: "/roster/apply", only(ADMIN, 400)),  # names no upload
+    "organisation.roster_template": ("GET", lambda w: "/roster/template.csv", only(ADMIN, 200)),
     "assessments.start": ("GET", lambda w: "/assessment", only(EDUCATORS, 302)),
     "assessments.domain_page": ("GET", lambda w: f"/assessment/{w.cycle_id}/COG", only(EDUCATORS, 200)),
     "assessments.review": ("GET", lambda w: f"/assessment/{w.cycle_id}/review", only(EDUCATORS, 200)),
@@ -225,6 +231,9 @@ PERSON_ROUTES = [
     ("POST", "/people/{id}/active"),
     ("POST", "/people/{id}/set-password-link"),
     ("POST", "/people/{id}/delete"),
+    ("GET", "/people/{id}/edit"),
+    ("POST", "/people/{id}/edit"),
+    ("GET", "/people/bulk?action=deactivate&person={id}"),
 ]
 
 

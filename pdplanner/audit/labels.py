@@ -29,6 +29,8 @@ class EventNames:
     cycles: dict[int, str] = field(default_factory=dict)
     cohorts: dict[int, str] = field(default_factory=dict)
     schools: dict[int, str] = field(default_factory=dict)
+    schools_by_code: dict[str, str] = field(default_factory=dict)
+    lanes: dict[str, str] = field(default_factory=dict)        # "fast"/"slow" -> the district's label
     districts: dict[int, str] = field(default_factory=dict)
     frameworks: dict[int, str] = field(default_factory=dict)
     resources: dict[int, str] = field(default_factory=dict)
@@ -97,17 +99,18 @@ def _detail(event: AuditEvent, key: str, missing=""):
     return missing if value is None else value
 
 
-def _role(event: AuditEvent) -> str:
+def _role(event: AuditEvent, n: EventNames) -> str:
     role = str(event.details.get("role", ""))
     words = {"teacher": "a teacher", "coach": "a coach", "principal": "a principal",
              "district_admin": "a district admin"}.get(role, role or "a role")
     school = event.details.get("school")
-    return f"{words} at {school}" if school else words
+    return f"{words} at {n.schools_by_code.get(school, school)}" if school else words
 
 
 def _lane_change(event: AuditEvent, n: EventNames) -> str:
-    lanes = event.details.get("lane") or [None, None]
-    return f"{n.actor(event)} moved {n.educator(event)} to the {lanes[-1]} lane"
+    lane = (event.details.get("lane") or [None, None])[-1]
+    # The district's own name for the lane: "fast" and "slow" are internal keys.
+    return f"{n.actor(event)} moved {n.educator(event)} to the lane “{n.lanes.get(lane, lane)}”"
 
 
 def _cohort_coach(event: AuditEvent, n: EventNames) -> str:
@@ -134,6 +137,8 @@ def _activity_status(event: AuditEvent, n: EventNames) -> str:
 
 
 def _download(event: AuditEvent, n: EventNames) -> str:
+    if event.subject_type == "user" and event.subject_id == event.actor_id:
+        return f"{n.actor(event)} downloaded their own data ({event.details.get('file', 'an export')})"
     about = f" about {n.subject_person(event)}" if event.subject_type == "user" else ""
     return f"{n.actor(event)} downloaded {event.details.get('file', 'an export')}{about}"
 
@@ -142,6 +147,38 @@ def _password(event: AuditEvent, n: EventNames) -> str:
     if event.actor_id == event.subject_id:
         return f"{n.actor(event)} changed their password"
     return f"{n.actor(event)} set the password of {n.subject_person(event)}"
+
+
+# The planning settings in the words of their form (pdplanner/planning/forms.py).
+SETTING_WORDS = {
+    "current_level_policy": "current level", "goals_per_educator": "goals per educator",
+    "goals_per_domain": "goals per domain", "interest_bonus": "bonus for wanting to grow",
+    "foundational_bonus": "bonus for foundational competencies",
+    "fast_lane_readiness": "readiness for the first lane",
+    "fast_lane_min_domain_mean": "lowest domain mean for the first lane",
+    "fast_lane_label": "name of the first lane", "slow_lane_label": "name of the second lane",
+    "cohort_min_size": "smallest cohort", "cohort_max_size": "largest cohort",
+    "coach_caseload_limit": "cohort members per coach",
+}
+
+
+def _settings_changed(event: AuditEvent, n: EventNames) -> str:
+    changed = event.details.get("changed") or {}
+    words = ", ".join(SETTING_WORDS.get(k, k.replace("_", " ")) for k in changed)
+    return f"{n.actor(event)} changed the planning rules ({words})"
+
+
+def _person_updated(event: AuditEvent, n: EventNames) -> str:
+    changes = event.details.get("changes") or []
+    what = f": {'; '.join(str(c) for c in changes)}" if changes else ""
+    return f"{n.actor(event)} updated {n.subject_person(event)}{_via_roster(event)}{what}"
+
+
+def _ratings(event: AuditEvent, noun: str) -> str:
+    """How many competencies were rated; the details never hold the levels or notes (whoever
+    reads the log may not see unshared self-ratings)."""
+    count = len(_detail(event, "competencies", []))
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _counted(event: AuditEvent, keys: tuple[str, ...]) -> str:
@@ -185,8 +222,7 @@ KINDS: dict[str, Kind] = {
     # People and organisation
     "user.created": Kind("Person added",
                          lambda e, n: f"{n.actor(e)} added {n.subject_person(e)}{_via_roster(e)}"),
-    "user.updated": Kind("Person updated",
-                         lambda e, n: f"{n.actor(e)} updated {n.subject_person(e)}{_via_roster(e)}"),
+    "user.updated": Kind("Person updated", _person_updated),
     "user.deactivated": Kind("Person deactivated",
                              lambda e, n: f"{n.actor(e)} deactivated {n.subject_person(e)}{_via_roster(e)}"),
     "user.reactivated": Kind("Person reactivated",
@@ -195,9 +231,9 @@ KINDS: dict[str, Kind] = {
         "Person deleted",
         lambda e, n: f"{n.actor(e)} deleted the account of {_detail(e, 'email', 'a person')}"),
     "role.granted": Kind("Role granted",
-                         lambda e, n: f"{n.actor(e)} made {n.subject_person(e)} {_role(e)}"),
+                         lambda e, n: f"{n.actor(e)} made {n.subject_person(e)} {_role(e, n)}"),
     "role.revoked": Kind("Role removed",
-                         lambda e, n: f"{n.actor(e)} removed {n.subject_person(e)}'s role as {_role(e)}"),
+                         lambda e, n: f"{n.actor(e)} removed {n.subject_person(e)}'s role as {_role(e, n)}"),
     "caseload.assigned": Kind(
         "Coach assigned",
         lambda e, n: f"{n.actor(e)} put {n.subject_person(e)} on the caseload of {n.coach_by_email(e)}"),
@@ -225,8 +261,7 @@ KINDS: dict[str, Kind] = {
                          lambda e, n: f"{n.actor(e)} purged {n.cycle(e)} and everything in it"),
     "self_ratings.saved": Kind(
         "Self-ratings saved",
-        lambda e, n: f"{n.actor(e)} saved {len(_detail(e, 'competencies', []))} self-ratings "
-                     f"in {n.cycle(e)}"),
+        lambda e, n: f"{n.actor(e)} saved {_ratings(e, 'self-rating')} in {n.cycle(e)}"),
     "self_ratings.shared": Kind(
         "Self-ratings shared",
         lambda e, n: f"{n.actor(e)} shared their self-ratings in {n.cycle(e)} with their principal"),
@@ -241,7 +276,7 @@ KINDS: dict[str, Kind] = {
         lambda e, n: f"{n.actor(e)} reopened {n.educators_of(e)} self-assessment in {n.cycle(e)}"),
     "coach_ratings.saved": Kind(
         "Coach ratings saved",
-        lambda e, n: f"{n.actor(e)} saved {len(_detail(e, 'competencies', []))} coach ratings "
+        lambda e, n: f"{n.actor(e)} saved {_ratings(e, 'coach rating')} "
                      f"of {n.subject_person(e)} in {n.cycle(e)}"),
     "framework.imported": Kind(
         "Framework imported",
@@ -249,10 +284,7 @@ KINDS: dict[str, Kind] = {
                      f"{n.frameworks.get(e.subject_id, _detail(e, 'slug'))} version {_detail(e, 'version')}"),
     # Planning
     "plan.run": Kind("Cycle planned", lambda e, n: f"{n.actor(e)} planned {n.cycle(e)}"),
-    "planning_settings.changed": Kind(
-        "Planning rules changed",
-        lambda e, n: f"{n.actor(e)} changed the planning rules "
-                     f"({', '.join(k.replace('_', ' ') for k in e.details.get('changed') or {})})"),
+    "planning_settings.changed": Kind("Planning rules changed", _settings_changed),
     "resource.saved": Kind("Learning activity saved",
                            lambda e, n: f"{n.actor(e)} saved the learning activity {n.resource(e)}"),
     "resources.imported": Kind(

@@ -90,6 +90,13 @@ def names_for(events: list[AuditEvent], district_id: int) -> EventNames:
             names.people_by_email[person.email.lower()] = person.name
     names.cycles = _named(Cycle.name, Cycle.id, cycle_ids)
     names.schools = _named(School.name, School.id, ids_of.get("school"))
+    codes = {e.details.get("school") for e in events if e.action.startswith("role.")} - {None}
+    if codes:
+        names.schools_by_code = dict(db.session.execute(
+            select(School.code, School.name).where(School.district_id == district_id,
+                                                   School.code.in_(codes))).all())
+    if any(e.action == "lane.overridden" for e in events):
+        names.lanes = lane_labels(district_id)
     names.districts = _named(District.name, District.id, ids_of.get("district"))
     names.frameworks = _named(Framework.title, Framework.id, ids_of.get("framework"))
     names.resources = _named(Resource.title, Resource.id, ids_of.get("resource"))

@@ -11,7 +11,9 @@ def record(action: str, *, actor=None, subject=None, district_id=None, **details
     event = AuditEvent(
         action=action,
         actor_id=actor.id if actor is not None else None,
-        subject_type=type(subject).__name__.lower() if subject is not None else None,
+        # `__class__`, not type(): a subject passed as flask_login's `current_user` is a
+        # LocalProxy, whose type would be recorded as "localproxy" instead of "user".
+        subject_type=subject.__class__.__name__.lower() if subject is not None else None,
         subject_id=subject.id if subject is not None else None,
         district_id=district_id or subject_district or getattr(actor, "district_id", None),
         details=details,

@@ -1,9 +1,19 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from pdplanner.accounts.models import ROLE_LABELS, SCHOOL_ROLES, Role
+from pdplanner.organisation.queries import BULK_ACTIONS, MAX_BULK
 
 
 def school_choices(schools) -> list[tuple[str, str]]:
@@ -30,6 +40,53 @@ class PersonForm(FlaskForm):
     def validate_school(self, field):
         if self.role.data != Role.DISTRICT_ADMIN.value and not field.data:
             raise ValidationError(f"A {ROLE_LABELS[Role(self.role.data)].lower()} needs a school.")
+
+
+class PersonDetailsForm(FlaskForm):
+    """A person's name and email (their sign-in), as the admin corrects them."""
+
+    given_name = StringField("Given name",
+                             validators=[DataRequired("Give their given name."), Length(max=100)])
+    family_name = StringField("Family name", validators=[Length(max=100)])
+    email = EmailField("Email", validators=[DataRequired("Give their email."),
+                                            Email("That is not an email address."), Length(max=254)],
+                       description="They sign in with it.")
+    submit = SubmitField("Save")
+
+
+class BulkForm(FlaskForm):
+    """A change to the people selected on the People page. Read from the query string for the
+    preview (a read: no CSRF token) and from the posted form to apply it."""
+
+    person = SelectMultipleField("People", coerce=int, validate_choice=False)
+    # Ids apart from the names: the People page's filter has a `school` field of its own.
+    action = RadioField("Change", choices=list(BULK_ACTIONS.items()), id="bulk-action",
+                        validators=[DataRequired("Choose what to change.")])
+    coach = SelectField("Coach", default="", id="bulk-coach",
+                        description="For “Set their coach”: it replaces the coaches they have.")
+    school = SelectField("School", default="", id="bulk-school",
+                         description="For “Move them to a school”: their role there stays the same.")
+    submit = SubmitField("Apply to everyone listed")
+
+    def __init__(self, *, schools, coaches, **kwargs):
+        super().__init__(**kwargs)
+        self.school.choices = [("", "Choose a school")] + school_choices(schools)
+        self.coach.choices = [("", "Choose a coach")] + [(str(c.id), f"{c.name} ({c.email})")
+                                                         for c in coaches]
+
+    def validate_person(self, field):
+        if not field.data:
+            raise ValidationError("Select at least one person.")
+        if len(field.data) > MAX_BULK:
+            raise ValidationError(f"Select at most {MAX_BULK} people at a time.")
+
+    def validate_coach(self, field):
+        if self.action.data == "set_coach" and not field.data:
+            raise ValidationError("Choose the coach they should have.")
+
+    def validate_school(self, field):
+        if self.action.data == "set_school" and not field.data:
+            raise ValidationError("Choose the school to move them to.")
 
 
 class RoleForm(FlaskForm):

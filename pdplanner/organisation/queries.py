@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from pdplanner.accounts.models import Role, User
+from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 
@@ -101,3 +101,78 @@ def coaches_in_district(district_id: int) -> list[User]:
                User.id.in_(select(Membership.user_id).where(Membership.role == Role.COACH)))
         .order_by(User.family_name, User.given_name)
     ))
+
+
+# -- bulk changes on a selection of people -------------------------------------------------
+
+BULK_ACTIONS = {"set_coach": "Set their coach", "set_school": "Move them to a school",
+                "deactivate": "Deactivate them"}
+MAX_BULK = 200
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    action: str                    # a key of BULK_ACTIONS
+    coach: User | None = None      # for set_coach
+    school: School | None = None   # for set_school
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One selected person: what they have now, what they would have, or why they cannot."""
+
+    person: User
+    now: str
+    after: str
+    problem: str | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return self.problem is None and self.now == self.after
+
+
+def _school_roles(person: User) -> str:
+    return "; ".join(f"{m.role.label} at {m.school.name}" for m in person.memberships) or "no school"
+
+
+def _coach_row(person: User, change: BulkChange, coaches: list[User], actor: User) -> BulkRow:
+    now = ", ".join(c.name for c in coaches) or "no coach"
+    if person.id == change.coach.id:
+        return BulkRow(person, now, now, "a coach cannot be on their own caseload.")
+    if not person.roles & set(EDUCATOR_ROLES):
+        return BulkRow(person, now, now, "only teachers and coaches have a coach.")
+    return BulkRow(person, now, change.coach.name)
+
+
+def _school_row(person: User, change: BulkChange, coaches: list[User], actor: User) -> BulkRow:
+    now = _school_roles(person)
+    if len(person.memberships) != 1:
+        why = ("has no school role." if not person.memberships
+               else "holds roles in several schools: change them on their own page.")
+        return BulkRow(person, now, now, why)
+    return BulkRow(person, now, f"{person.memberships[0].role.label} at {change.school.name}")
+
+
+def _deactivate_row(person: User, change: BulkChange, coaches: list[User], actor: User) -> BulkRow:
+    now = "active" if person.active else "deactivated"
+    if person.id == actor.id:
+        return BulkRow(person, now, now, "you cannot deactivate your own account.")
+    return BulkRow(person, now, "deactivated")
+
+
+_BULK_ROWS = {"set_coach": _coach_row, "set_school": _school_row, "deactivate": _deactivate_row}
+
+
+def bulk_preview(people: list[User], change: BulkChange, *, actor: User) -> list[BulkRow]:
+    """What `change` would do to each person, in the order given: the preview the admin confirms,
+    and the check `services.apply_bulk` repeats row by row."""
+    coaches: dict[int, list[User]] = {}
+    if people and change.action == "set_coach":
+        for educator_id, coach in db.session.execute(
+                select(CaseloadAssignment.educator_id, User)
+                .join(User, User.id == CaseloadAssignment.coach_id)
+                .where(CaseloadAssignment.educator_id.in_([p.id for p in people]))
+                .order_by(User.family_name, User.given_name)):
+            coaches.setdefault(educator_id, []).append(coach)
+    row_for = _BULK_ROWS[change.action]
+    return [row_for(person, change, coaches.get(person.id, []), actor) for person in people]

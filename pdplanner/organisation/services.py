@@ -14,6 +14,7 @@ from pdplanner.accounts.services import (
 from pdplanner.audit.services import record
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
+from pdplanner.organisation.queries import BulkChange, bulk_preview
 from pdplanner.organisation.signals import deleting_person
 
 
@@ -180,6 +181,73 @@ def delete_person(person: User, *, actor: User) -> list[str]:
     db.session.delete(person)
     db.session.flush()
     return files
+
+
+def update_person_details(person: User, *, email: str, given_name: str, family_name: str,
+                          actor: User) -> list[str]:
+    """Correct a person's name and email (their sign-in), audited with what changed, in words.
+    An email another account holds is refused; one in another district is not named."""
+    email, given_name, family_name = email.strip().lower(), given_name.strip(), family_name.strip()
+    if not given_name:
+        raise AccountError("Give their given name.", field="given_name")
+    holder = user_by_email(email)
+    if holder is not None and holder.id != person.id:
+        if holder.district_id == person.district_id:
+            raise AccountError(f"{holder.name} already has the email {email}.", field="email")
+        raise AccountError(f"The email {email} belongs to an account outside your district.",
+                           field="email")
+    changes = []
+    if (given_name, family_name) != (person.given_name, person.family_name):
+        changes.append(f"name: {person.name} → {given_name} {family_name}")
+    if email != person.email:
+        changes.append(f"email: {person.email} → {email}")
+    if changes:
+        person.email, person.given_name, person.family_name = email, given_name, family_name
+        db.session.flush()
+        record("user.updated", actor=actor, subject=person, changes=changes)
+    return changes
+
+
+def apply_bulk(people: list[User], change: BulkChange, *, actor: User) -> int:
+    """Apply one change to every person, in the current transaction, row by
+    row with each row audited by the service it calls. A row that cannot take the change raises
+    OrganisationError naming the person: the request then rolls every row back. Returns how many
+    people changed."""
+    changed = 0
+    for row in bulk_preview(people, change, actor=actor):
+        if row.problem:
+            raise OrganisationError(f"{row.person.name} ({row.person.email}): {row.problem} "
+                                    "Nobody was changed.")
+        if row.unchanged:
+            continue
+        _BULK_ACTIONS[change.action](row.person, change, actor)
+        changed += 1
+    return changed
+
+
+def _set_only_coach(person: User, change: BulkChange, actor: User) -> None:
+    for assignment in db.session.scalars(select(CaseloadAssignment).where(
+            CaseloadAssignment.educator_id == person.id, CaseloadAssignment.coach_id != change.coach.id)):
+        unassign_coach(assignment.coach, person, actor=actor)
+    assign_coach(change.coach, person, actor=actor)
+
+
+def _move_to_school(person: User, change: BulkChange, actor: User) -> None:
+    """A person with one school role holds it at the new school instead (audited as the role
+    removed there and granted here, as on the person's page)."""
+    [membership] = person.memberships
+    record("role.revoked", actor=actor, subject=person, role=membership.role.value,
+           school=membership.school.code)
+    membership.school = change.school
+    db.session.flush()
+    record("role.granted", actor=actor, subject=person, role=membership.role.value, school=change.school.code)
+
+
+_BULK_ACTIONS = {
+    "set_coach": _set_only_coach,
+    "set_school": _move_to_school,
+    "deactivate": lambda person, change, actor: set_active(person, False, actor=actor),
+}
 
 
 def set_retention(district: District, months: int | None, *, actor: User) -> None:

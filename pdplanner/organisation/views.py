@@ -1,6 +1,6 @@
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pdplanner.accounts import services as accounts
@@ -11,9 +11,11 @@ from pdplanner.extensions import db
 from pdplanner.json_bodies import read_json
 from pdplanner.organisation import queries, services
 from pdplanner.organisation.forms import (
+    BulkForm,
     CoachForm,
     ConfirmForm,
     DeletePersonForm,
+    PersonDetailsForm,
     PersonForm,
     RoleForm,
     RosterApplyForm,
@@ -41,8 +43,55 @@ def people():
     )
     schools = [s for s in queries.schools_of_district(current_user.district_id)
                if Role.DISTRICT_ADMIN in current_user.roles or s.id in current_user.school_ids()]
+    bulk_form = _bulk_form(formdata=None) if Role.DISTRICT_ADMIN in current_user.roles else None
     return render_template("organisation/people.html", rows=rows, pagination=pagination,
-                           schools=schools, school_id=school_id)
+                           schools=schools, school_id=school_id, bulk_form=bulk_form)
+
+
+def _bulk_form(**kwargs) -> BulkForm:
+    district_id = current_user.district_id
+    return BulkForm(schools=queries.schools_of_district(district_id),
+                    coaches=queries.coaches_in_district(district_id), **kwargs)
+
+
+def _bulk_selection(form: BulkForm) -> tuple[list[User], queries.BulkChange]:
+    """The people a valid BulkForm selects (each one the admin may see, else 404) and its change."""
+    people = [get_person_or_404(current_user, person_id) for person_id in dict.fromkeys(form.person.data)]
+    action = form.action.data
+    return people, queries.BulkChange(
+        action,
+        coach=get_person_or_404(current_user, int(form.coach.data)) if action == "set_coach" else None,
+        school=get_school_or_404(current_user, int(form.school.data)) if action == "set_school" else None,
+    )
+
+
+@bp.get("/people/bulk")
+@admin_only
+def bulk_preview():
+    """What a change to the selected people would do, person by person, before anything is written."""
+    form = _bulk_form(formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        return render_template("organisation/bulk_preview.html", form=form, rows=None), 400
+    people, change = _bulk_selection(form)
+    rows = queries.bulk_preview(people, change, actor=current_user)
+    return render_template("organisation/bulk_preview.html", form=form, rows=rows, change=change,
+                           apply_form=_bulk_form(formdata=None, data=form.data))
+
+
+@bp.post("/people/bulk")
+@admin_only
+def bulk_apply():
+    form = _bulk_form()
+    if not form.validate_on_submit():
+        abort(400, description="This change cannot be applied: select the people and preview it again.")
+    people, change = _bulk_selection(form)
+    with attempt(services.OrganisationError) as applied:
+        applied.result = services.apply_bulk(people, change, actor=current_user)
+    if not applied.ok:
+        return redirect(url_for(".bulk_preview", person=form.person.data, action=form.action.data,
+                                coach=form.coach.data, school=form.school.data))
+    flash(f"Changed {applied.result} {'person' if applied.result == 1 else 'people'}.", "success")
+    return redirect(url_for(".people"))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -96,6 +145,24 @@ def _person_page(person: User, delete_form: DeletePersonForm | None = None):
         confirm_form=ConfirmForm(),
         delete_form=delete_form or DeletePersonForm(person=person, formdata=None),
     )
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_person(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    form = PersonDetailsForm(obj=person)
+    if form.validate_on_submit():
+        with attempt(accounts.AccountError, flash_refusal=False) as saved:
+            saved.result = services.update_person_details(
+                person, email=form.email.data, given_name=form.given_name.data,
+                family_name=form.family_name.data, actor=current_user)
+        if saved.ok:
+            flash(f"Saved: {'; '.join(saved.result)}." if saved.result else "Nothing changed.", "success")
+            return redirect(url_for(".person", person_id=person.id))
+        form[saved.error.field].errors.append(str(saved.error))
+    status = 400 if form.errors else 200
+    return render_template("organisation/edit_person.html", form=form, person=person), status
 
 
 @bp.post("/people/<int:person_id>/roles")
@@ -195,6 +262,16 @@ def schools():
     school_ids = [s.id for s in queries.schools_of_district(current_user.district_id)]
     return render_template("organisation/schools.html", form=form,
                            headcounts=queries.school_headcounts(school_ids))
+
+
+@bp.get("/roster/template.csv")
+@admin_only
+def roster_template():
+    """The simple CSV's columns with an example row at one of the district's schools."""
+    schools = queries.schools_of_district(current_user.district_id)
+    body = "\ufeff" + read.simple_template(schools[0].code if schools else "MAIN")   # a BOM for spreadsheets
+    return Response(body, content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="pdplanner-roster-template.csv"'})
 
 
 @bp.route("/roster", methods=["GET", "POST"])

@@ -52,6 +52,7 @@ NAMES = EventNames(
             CORA: KnownPerson("Cora Diaz", NOW - timedelta(days=30))},
     people_by_email={"cora@example.org": "Cora Diaz"},
     cycles={7: "Autumn 2026"}, cohorts={5: "Questioning · Ready to move"}, schools={4: "North School"},
+    schools_by_code={"NORTH": "North School"}, lanes={"fast": "Ready to move", "slow": "Building readiness"},
     districts={9: "Riverside"}, frameworks={6: "Educator competencies"}, resources={8: "Feedback lab"},
     resources_by_key={"feedback-lab": "Feedback lab"}, activities={11: "Feedback lab"},
 )
@@ -59,11 +60,13 @@ NAMES = EventNames(
 DETAILS = {
     "educator_id": MATEO, "educator_ids": [MATEO], "cycle_id": 7, "coach": "cora@example.org",
     "coach_id": [None, CORA], "role": "coach", "school": "NORTH", "status": ["in_progress", "done"],
-    "lane": ["slow", "fast"], "reason": "ready", "months": [None, 24], "changed": {"fast_min": [0.6, 0.7]},
+    "lane": ["slow", "fast"], "reason": "ready", "months": [None, 24],
+    "changed": {"fast_lane_readiness": [0.6, 0.7]},
     "file": "ratings.csv", "scope": "district", "report": "growth plan", "competencies": ["COG.1", "COG.2"],
     "name": "Laptop", "email": "mateo@example.org", "code": "RIV", "slug": "educator-competencies",
     "version": 2, "key": "feedback-lab", "resource": "feedback-lab", "created": 3, "updated": 1,
     "deactivated": 0, "rejected": 0, "method": "GET", "path": "/people/12", "via": "roster",
+    "changes": ["email: mateo@example.org → mateo.chen@example.org"],
 }
 SUBJECTS = {"user": MATEO, "cycle": 7, "cohort": 5, "school": 4, "district": 9, "framework": 6,
             "resource": 8, "pathactivity": 11, "placement": 12}
@@ -91,6 +94,8 @@ def test_every_label_is_a_sentence_naming_people(kind):
     assert not any(key in text for key in keys), text
     if kind != "sign_in.failed":
         assert "Nadia Hoffmann" in text
+    # Internal keys of schools, lanes and settings never show: their names do.
+    assert "NORTH" not in text and "fast" not in text and "slow" not in text and "_" not in text, text
     assert KINDS[kind].title and KINDS[kind].title[0].isupper()
 
 
@@ -115,6 +120,37 @@ def test_deleted_people_the_system_and_reused_ids_are_said_so():
                      subject_type="pathactivity", subject_id=11,
                      details={"educator_id": MATEO, "status": ["planned", "in_progress"]})
     assert sentence(own, NAMES) == "Mateo Chen marked their activity “Feedback lab” as in progress"
+
+
+def test_schools_lanes_settings_and_changes_read_in_words():
+    def says(kind, subject_type="user", subject_id=MATEO, actor=NADIA, **details):
+        return sentence(AuditEvent(action=kind, occurred_at=NOW, actor_id=actor, subject_type=subject_type,
+                                   subject_id=subject_id, details=details), NAMES)
+
+    assert says("role.granted", role="teacher", school="NORTH") == \
+        "Nadia Hoffmann made Mateo Chen a teacher at North School"
+    assert says("lane.overridden", "placement", 12, educator_id=MATEO, lane=[None, "slow"]) == \
+        "Nadia Hoffmann moved Mateo Chen to the lane “Building readiness”"
+    assert says("planning_settings.changed", "district", 9, changed={"fast_lane_readiness": [0.6, 0.7]}) == \
+        "Nadia Hoffmann changed the planning rules (readiness for the first lane)"
+    assert says("user.updated", changes=["name: Mateo Chen → Mateo Chen-Ruiz"]) == \
+        "Nadia Hoffmann updated Mateo Chen: name: Mateo Chen → Mateo Chen-Ruiz"
+    assert says("export.downloaded", actor=MATEO, file="data.zip", scope="own") == \
+        "Mateo Chen downloaded their own data (data.zip)"
+
+
+def test_the_current_user_proxy_is_recorded_as_a_user(app, db):
+    """A subject passed as flask_login's current_user once came out as "localproxy"."""
+    from flask_login import current_user, login_user
+
+    from pdplanner.audit.services import record
+    from tests.factories import create_user
+
+    person = create_user()
+    with app.test_request_context():
+        login_user(person)
+        event = record("export.downloaded", actor=current_user, subject=current_user, file="data.zip")
+    assert (event.subject_type, event.subject_id) == ("user", person.id)
 
 
 def test_a_kind_this_release_does_not_know_still_reads():

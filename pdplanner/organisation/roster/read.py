@@ -317,6 +317,19 @@ SIMPLE_COLUMNS = {
 }
 
 
+def simple_template(school_code: str) -> str:
+    """A simple-CSV roster to fill in: the header this reader looks for (SIMPLE_COLUMNS, so the
+    two cannot drift) and one example teacher at `school_code`, a school of the district, so the
+    template itself imports. Its coach column is empty: an empty cell leaves coaches as they are."""
+    example = {"email": "alex.rivera@example.org", "given_name": "Alex", "family_name": "Rivera",
+               "role": "teacher", "school_code": school_code, "coach_email": ""}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SIMPLE_COLUMNS)
+    writer.writerow(example[column] for column in SIMPLE_COLUMNS)
+    return out.getvalue()
+
+
 def _is_simple(bundle: Bundle) -> bool:
     if len(bundle) != 1:
         return False
