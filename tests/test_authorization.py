@@ -141,6 +141,7 @@ PAGE_ROUTES = {
         "POST", lambda w: f"/educators/{w.people['teacher'].id}/lane?cycle={w.cycle_id}", only(PLANNERS, 400),
     ),
     "planning.overview": ("GET", lambda w: f"/planning?cycle={w.cycle_id}", only(PLANNERS, 200)),
+    "planning.replan_preview": ("GET", lambda w: f"/planning/run?cycle={w.cycle_id}", only(PLANNERS, 200)),
     "planning.replan": ("POST", lambda w: f"/planning/run?cycle={w.cycle_id}", only(PLANNERS, 302)),
     "planning.confirm_cohort": ("POST", lambda w: f"/cohorts/{w.cohort_id}/confirm", only(PLANNERS, 302)),
     "planning.add_member": ("POST", lambda w: f"/cohorts/{w.cohort_id}/members", only(PLANNERS, 400)),

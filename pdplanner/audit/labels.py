@@ -248,7 +248,8 @@ KINDS: dict[str, Kind] = {
         lambda e, n: f"{n.actor(e)} imported the framework "
                      f"{n.frameworks.get(e.subject_id, _detail(e, 'slug'))} version {_detail(e, 'version')}"),
     # Planning
-    "plan.run": Kind("Cycle planned", lambda e, n: f"{n.actor(e)} planned {n.cycle(e)}"),
+    "plan.run": Kind("Cycle planned", lambda e, n: f"{n.actor(e)} planned {n.cycle(e)}"
+                                                   f" for {_detail(e, 'scope', 'the whole district')}"),
     "planning_settings.changed": Kind(
         "Planning rules changed",
         lambda e, n: f"{n.actor(e)} changed the planning rules "
