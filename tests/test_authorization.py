@@ -110,6 +110,8 @@ PAGE_ROUTES = {
     ),
     "dashboards.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
+    "assessments.confirm_close": ("GET", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 200)),
+    "assessments.edit_cycle": ("GET", lambda w: f"/cycles/{w.cycle_id}/edit", only(ADMIN, 200)),
     "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
     "assessments.set_retention": ("POST", lambda w: "/cycles/retention", only(ADMIN, 302)),
     "planning.settings": ("GET", lambda w: "/planning/settings", only(ADMIN, 200)),

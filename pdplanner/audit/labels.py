@@ -221,6 +221,12 @@ KINDS: dict[str, Kind] = {
     "cycle.created": Kind("Cycle created", lambda e, n: f"{n.actor(e)} created {n.cycle(e)}"),
     "cycle.opened": Kind("Cycle opened", lambda e, n: f"{n.actor(e)} opened {n.cycle(e)}"),
     "cycle.closed": Kind("Cycle closed", lambda e, n: f"{n.actor(e)} closed {n.cycle(e)}"),
+    "cycle.reopened": Kind("Cycle reopened",
+                           lambda e, n: f"{n.actor(e)} reopened {n.cycle(e)} after it was closed"),
+    "cycle.dates_changed": Kind(
+        "Cycle dates changed",
+        lambda e, n: f"{n.actor(e)} changed the dates of {n.cycle(e)} to "
+                     f"{_detail(e, 'opens_on', ['', ''])[1]} – {_detail(e, 'closes_on', ['', ''])[1]}"),
     "cycle.purged": Kind("Cycle purged",
                          lambda e, n: f"{n.actor(e)} purged {n.cycle(e)} and everything in it"),
     "self_ratings.saved": Kind(
