@@ -84,3 +84,16 @@ def test_the_page_asks_for_the_words_and_shows_the_preview_again_when_they_are_w
     applied = client.post("/roster/apply", data=hidden_fields(page) | {"typed": "DEACTIVATE 5"})
     assert applied.status_code == 200 and "5 deactivated" in applied.get_data(as_text=True)
     assert _active(db) == {"admin@east.example", teachers[0].email}
+
+
+def test_the_cli_takes_the_words_with_confirm(app, db, east, tmp_path):
+    district, admin, teachers = east
+    path = tmp_path / "few.csv"
+    path.write_text("email,given name,family name,role,school code,coach email\n"
+                    f"{teachers[0].email},A,B,teacher,EAST,\n")
+    command = ["roster", "import", str(path), "--apply", "--district", "EAST"]
+    refused = app.test_cli_runner().invoke(args=command)
+    assert refused.exit_code != 0 and 'Give the words with --confirm "DEACTIVATE 5".' in refused.output
+    assert len(_active(db)) == 7
+    done = app.test_cli_runner().invoke(args=[*command, "--confirm", "DEACTIVATE 5"])
+    assert done.exit_code == 0 and "5 deactivated" in done.output, done.output
