@@ -27,7 +27,7 @@ from pdplanner.framework.queries import visible_frameworks
 from pdplanner.framework.services import FrameworkFormatError, import_native, read_native_file
 from pdplanner.organisation import services as organisation
 from pdplanner.organisation.models import District
-from pdplanner.organisation.roster.apply import apply_roster
+from pdplanner.organisation.roster.apply import UnconfirmedDeactivation, apply_roster
 from pdplanner.organisation.roster.match import RosterPreview
 from pdplanner.organisation.roster.queries import roster_preview
 from pdplanner.organisation.roster.read import RosterError, bundle_from_path, read_roster
@@ -404,7 +404,10 @@ def purge(district_code: str | None, apply: bool):
 @click.option("--partial", is_flag=True,
               help="A simple CSV that is not the whole district: nobody is deactivated.")
 @click.option("--district", "district_code", help="District code (needed when there are several).")
-def import_roster(path: Path, apply: bool, partial: bool, district_code: str | None):
+@click.option("--confirm", "typed", help='A roster deactivating more than half of the active people '
+                                         'applies only with the words its preview asks for, e.g. '
+                                         '--confirm "DEACTIVATE 812".')
+def import_roster(path: Path, apply: bool, partial: bool, district_code: str | None, typed: str | None):
     """Preview, or with --apply import, PATH: a simple CSV (email, given name, family name,
     role, school code, coach email) or a OneRoster 1.1 / 1.2 bundle (a folder or a zip).
     Applying is one transaction; people a full roster leaves out are deactivated, never deleted."""
@@ -421,7 +424,9 @@ def import_roster(path: Path, apply: bool, partial: bool, district_code: str | N
         click.echo("Preview only: nothing was written. Run again with --apply to import.")
         return
     try:
-        outcome = apply_roster(district, roster)
+        outcome = apply_roster(district, roster, typed=typed)
+    except UnconfirmedDeactivation as exc:
+        _fail(f"{exc} Give the words with --confirm \"{exc.preview.confirmation_phrase}\".")
     except organisation.OrganisationError as exc:
         _fail(str(exc))
     db.session.commit()

@@ -672,11 +672,13 @@ def put_cohort_coach(body, cohort: Cohort):
 @routes.response(200, PlanRunSchema)
 @routes.answers(401, 404)
 def run_plan(cycle_id: int):
-    """Re-plan a cycle, as the planning page's button does. Lane overrides, confirmed cohorts,
-    verified goals and started or assigned activities are kept."""
+    """Re-plan a cycle for the people the caller leads, as the planning page's button does: a
+    district admin the district, a principal their schools, a coach their caseload; the counts
+    are of those people. Lane overrides, confirmed cohorts, verified goals and started or
+    assigned activities are kept, and so is everyone else's plan."""
     cycle = get_cycle_or_404(caller(), cycle_id)
     with one_transaction():
-        summary = services.run_plan(cycle, actor=caller())
+        summary = services.run_plan(cycle, actor=caller(), scope=queries.replan_scope(caller()))
     return {"cycle": cycle.id, **summary.__dict__, "summary": summary.line()}
 
 

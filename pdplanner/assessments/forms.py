@@ -131,6 +131,19 @@ class CycleForm(FlaskForm):
             raise ValidationError("The cycle must close on or after the day it opens.")
 
 
+class CycleDatesForm(FlaskForm):
+    """A draft or open cycle's window; the service checks it against the other cycles."""
+
+    opens_on = DateField("Opens on", validators=[DataRequired()])
+    closes_on = DateField("Closes on", validators=[DataRequired()],
+                          description="On or after the day it opens; an open cycle's not before today.")
+    submit = SubmitField("Save dates")
+
+    def validate_closes_on(self, field):
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError("The cycle must close on or after the day it opens.")
+
+
 class RetentionForm(FlaskForm):
     months = IntegerField(
         "Keep closed cycles for (months)", validators=[Optional(), NumberRange(min=1, max=1200)],

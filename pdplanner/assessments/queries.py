@@ -212,6 +212,19 @@ def expired_cycles(district: District, today: date) -> list[Cycle]:
         Cycle.closes_on < months_before(today, district.retention_months)).order_by(Cycle.opens_on)))
 
 
+def submission_counts(cycle: Cycle) -> tuple[int, int]:
+    """(submitted self-assessments, active teachers and coaches of the district) in a cycle:
+    what closing it would leave unfinished."""
+    educators = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+                 .where(User.district_id == cycle.district_id, User.active.is_(True),
+                        Membership.role.in_([Role.TEACHER, Role.COACH])))
+    submitted = db.session.scalar(select(func.count()).select_from(SelfAssessment).where(
+        SelfAssessment.cycle_id == cycle.id, SelfAssessment.status == AssessmentStatus.SUBMITTED,
+        SelfAssessment.educator_id.in_(educators)))
+    total = db.session.scalar(select(func.count()).select_from(User).where(User.id.in_(educators)))
+    return submitted, total
+
+
 def cycle_contents(cycle: Cycle) -> dict[str, int]:
     """How many rows of each kind a cycle holds: what purging it deletes."""
     def count(model) -> int:

@@ -92,11 +92,62 @@ def open_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
 
 
 def close_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
-    """Close an open cycle: from now on its ratings are read-only."""
+    """Close an open cycle: from now on its ratings are read-only (`reopen_cycle` undoes it)."""
     if cycle.status != CycleStatus.OPEN:
         raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only an open cycle closes.")
     cycle.status = CycleStatus.CLOSED
     record("cycle.closed", actor=actor, subject=cycle)
+
+
+def reopen_cycle(cycle: Cycle, *, actor: User) -> None:
+    """Undo closing a cycle (a district admin's, audited): its ratings can be changed again.
+    Refused while another cycle is open, since a district has one open cycle at a time."""
+    if cycle.status != CycleStatus.CLOSED:
+        raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only a closed cycle reopens.")
+    already = db.session.scalar(select(Cycle).where(
+        Cycle.district_id == cycle.district_id, Cycle.status == CycleStatus.OPEN))
+    if already is not None:
+        raise AssessmentError(f"{already.name} is open. Close it before reopening {cycle.name}.")
+    cycle.status = CycleStatus.OPEN
+    record("cycle.reopened", actor=actor, subject=cycle)
+
+
+def change_cycle_dates(cycle: Cycle, opens_on: date, closes_on: date, *, actor: User,
+                       today: date) -> None:
+    """Move a draft or open cycle's window (audited with the old and new dates). It must close
+    on or after it opens, an open cycle cannot close before `today` (close it instead), and a
+    cycle keeps its place among the district's cycles: planning reads the newest ratings by the
+    day each cycle opens."""
+    if cycle.status == CycleStatus.CLOSED:
+        raise AssessmentError(f"{cycle.name} is closed: reopen it to change its dates.")
+    problems = {}
+    if closes_on < opens_on:
+        problems["closes_on"] = (f"must be on or after the day it opens: {closes_on:%d %B %Y} is before "
+                                 f"{opens_on:%d %B %Y}")
+    elif cycle.status == CycleStatus.OPEN and closes_on < today:
+        problems["closes_on"] = (f"{closes_on:%d %B %Y} has passed and {cycle.name} is open: choose today "
+                                 "or later, or close the cycle")
+    others = db.session.execute(select(Cycle.name, Cycle.opens_on).where(
+        Cycle.district_id == cycle.district_id, Cycle.id != cycle.id)).all()
+    before = max(((day, name) for name, day in others if day <= cycle.opens_on), default=None)
+    after = min(((day, name) for name, day in others if day > cycle.opens_on), default=None)
+    if before and opens_on < before[0]:
+        problems["opens_on"] = (f"{opens_on:%d %B %Y} is before {before[1]} opens ({before[0]:%d %B %Y}); "
+                                "cycles keep their order")
+    elif after and opens_on > after[0]:
+        problems["opens_on"] = (f"{opens_on:%d %B %Y} is after {after[1]} opens ({after[0]:%d %B %Y}); "
+                                "cycles keep their order")
+    if problems:
+        raise AssessmentError("Nothing was saved: " + "; ".join(f"{k.replace('_', ' ')} {v}"
+                                                                 for k, v in problems.items()), problems)
+    before_dates = (cycle.opens_on, cycle.closes_on)
+    if before_dates == (opens_on, closes_on):
+        return
+    cycle.opens_on, cycle.closes_on = opens_on, closes_on
+    db.session.flush()
+    record("cycle.dates_changed", actor=actor, subject=cycle,
+           opens_on=[before_dates[0].isoformat(), opens_on.isoformat()],
+           closes_on=[before_dates[1].isoformat(), closes_on.isoformat()])
 
 
 def purge_cycle(cycle: Cycle, *, actor: User | None = None) -> list[str]:

@@ -15,6 +15,7 @@ from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries, services
 from pdplanner.assessments.evidence import EvidenceError, attach_evidence, evidence_path
 from pdplanner.assessments.forms import (
+    CycleDatesForm,
     CycleForm,
     RetentionForm,
     field_key,
@@ -311,14 +312,45 @@ def set_retention():
     return redirect(url_for(".cycles"))
 
 
-@bp.post("/cycles/<int:cycle_id>/<any(open, close):action>")
+CYCLE_CHANGES = {"open": services.open_cycle, "close": services.close_cycle, "reopen": services.reopen_cycle}
+
+
+@bp.get("/cycles/<int:cycle_id>/close")
+@admin_only
+def confirm_close(cycle_id: int):
+    """What closing a cycle does, with the button that does it (the cycles page links here)."""
+    cycle = get_cycle_or_404(current_user, cycle_id)
+    return render_template("assessments/cycle_close.html", cycle=cycle, confirm=ConfirmForm(),
+                           progress=queries.submission_counts(cycle))
+
+
+@bp.post("/cycles/<int:cycle_id>/<any(open, close, reopen):action>")
 @admin_only
 def change_cycle(cycle_id: int, action: str):
     cycle = get_cycle_or_404(current_user, cycle_id)
     ConfirmForm().validate_on_submit() or abort(400)
-    change = services.open_cycle if action == "open" else services.close_cycle
     with attempt(services.AssessmentError) as changed:
-        change(cycle, actor=current_user)
+        CYCLE_CHANGES[action](cycle, actor=current_user)
     if changed.ok:
-        flash(f"{cycle.name} is {cycle.status.value}.", "success")
+        flash(f"{cycle.name} is {cycle.status.value}." + (
+            " A district admin can reopen it from this page." if action == "close" else ""), "success")
     return redirect(url_for(".cycles"))
+
+
+@bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit_cycle(cycle_id: int):
+    cycle = get_cycle_or_404(current_user, cycle_id)
+    form = CycleDatesForm(obj=cycle)
+    if form.validate_on_submit():
+        with attempt(services.AssessmentError, flash_refusal=False) as saved:
+            services.change_cycle_dates(cycle, form.opens_on.data, form.closes_on.data, actor=current_user,
+                                        today=utcnow().date())
+        for name, message in (saved.error.problems if saved.error else {}).items():
+            form[name].errors.append(message)
+        if saved.error and not saved.error.problems:
+            form.form_errors.append(str(saved.error))
+        if saved.ok:
+            flash(f"The dates of {cycle.name} are saved.", "success")
+            return redirect(url_for(".cycles"))
+    return render_template("assessments/cycle_edit.html", cycle=cycle, form=form), 400 if form.errors else 200

@@ -257,6 +257,12 @@ KINDS: dict[str, Kind] = {
     "cycle.created": Kind("Cycle created", lambda e, n: f"{n.actor(e)} created {n.cycle(e)}"),
     "cycle.opened": Kind("Cycle opened", lambda e, n: f"{n.actor(e)} opened {n.cycle(e)}"),
     "cycle.closed": Kind("Cycle closed", lambda e, n: f"{n.actor(e)} closed {n.cycle(e)}"),
+    "cycle.reopened": Kind("Cycle reopened",
+                           lambda e, n: f"{n.actor(e)} reopened {n.cycle(e)} after it was closed"),
+    "cycle.dates_changed": Kind(
+        "Cycle dates changed",
+        lambda e, n: f"{n.actor(e)} changed the dates of {n.cycle(e)} to "
+                     f"{_detail(e, 'opens_on', ['', ''])[1]} – {_detail(e, 'closes_on', ['', ''])[1]}"),
     "cycle.purged": Kind("Cycle purged",
                          lambda e, n: f"{n.actor(e)} purged {n.cycle(e)} and everything in it"),
     "self_ratings.saved": Kind(
@@ -283,7 +289,8 @@ KINDS: dict[str, Kind] = {
         lambda e, n: f"{n.actor(e)} imported the framework "
                      f"{n.frameworks.get(e.subject_id, _detail(e, 'slug'))} version {_detail(e, 'version')}"),
     # Planning
-    "plan.run": Kind("Cycle planned", lambda e, n: f"{n.actor(e)} planned {n.cycle(e)}"),
+    "plan.run": Kind("Cycle planned", lambda e, n: f"{n.actor(e)} planned {n.cycle(e)}"
+                                                   f" for {_detail(e, 'scope', 'the whole district')}"),
     "planning_settings.changed": Kind("Planning rules changed", _settings_changed),
     "resource.saved": Kind("Learning activity saved",
                            lambda e, n: f"{n.actor(e)} saved the learning activity {n.resource(e)}"),

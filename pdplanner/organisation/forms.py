@@ -158,4 +158,6 @@ class RosterApplyForm(FlaskForm):
     digest = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
     partial = HiddenField()
     expected = HiddenField(validators=[DataRequired(), Length(max=500)])
+    # Asked only when the roster deactivates most of the district (RosterPreview.deactivates_most).
+    typed = StringField("Type the words shown to confirm", validators=[Optional(), Length(max=100)])
     submit = SubmitField("Apply")

@@ -290,8 +290,7 @@ def roster():
             apply_form = RosterApplyForm(formdata=None, data={
                 "upload": upload.stored_name, "filename": upload.filename, "digest": upload.digest,
                 "partial": "1" if form.partial.data else "", "expected": json.dumps(preview.counts)})
-            return render_template("organisation/roster_preview.html", preview=preview,
-                                   filename=upload.filename, apply_form=apply_form)
+            return _roster_preview_page(preview, apply_form)
     return render_template("organisation/roster.html", form=form), 400 if form.errors else 200
 
 
@@ -303,18 +302,30 @@ def apply_roster():
     # Signing in only read: the import's write transaction (and SQLite's write lock) begins
     # after the file is read and parsed, and ends before the invitations are mailed.
     db.session.commit()
-    with attempt(read.RosterError, services.OrganisationError) as applied:
+    with attempt(read.RosterError, services.OrganisationError, flash_refusal=False) as applied:
         upload = read.stored_upload(form.upload.data, form.filename.data, form.digest.data)
         roster_in = read.read_roster(upload.bundle(), partial=form.partial.data == "1")
         applied.result = apply.apply_roster(current_user.district, roster_in, actor=current_user,
-                                            expected=expected)
+                                            expected=expected, typed=form.typed.data)
+    if isinstance(applied.error, apply.UnconfirmedDeactivation):
+        form.typed.errors = [str(applied.error)]
+        return _roster_preview_page(applied.error.preview, form), 400
     if not applied.ok:
+        flash(str(applied.error), "error")
         return redirect(url_for(".roster"))
     outcome = applied.result
     upload.remove()
     unsent = accounts.mail_invitations(outcome.invitations)
     return render_template("organisation/roster_done.html", preview=outcome.preview,
                            mailed=len(outcome.invitations) - len(unsent), unsent=unsent)
+
+
+def _roster_preview_page(preview, apply_form: RosterApplyForm) -> str:
+    """The preview with its Apply form; a roster deactivating most people asks for the words
+    typed (`RosterPreview.confirmation_phrase`)."""
+    apply_form.typed.label.text = f"Type {preview.confirmation_phrase} to confirm"
+    return render_template("organisation/roster_preview.html", preview=preview,
+                           filename=apply_form.filename.data, apply_form=apply_form)
 
 
 def _expected_counts(form: RosterApplyForm) -> dict:

@@ -1,5 +1,6 @@
 """Planning reads."""
 
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,7 @@ from pdplanner.core.gaps import VIEW_OF_KIND, missing_views
 from pdplanner.core.goals import private_goal_why
 from pdplanner.core.lanes import private_lane_why
 from pdplanner.core.paths import private_step_why
+from pdplanner.core.planner import plan
 from pdplanner.core.types import (
     CohortProposal,
     CompetencyInfo,
@@ -97,10 +99,54 @@ def visible_resources(district_id: int, *, include_inactive: bool = False) -> li
             and (include_inactive or r.active)]
 
 
-def planning_input(cycle: Cycle) -> PlanningInput:
+@dataclass(frozen=True)
+class PlanScope:
+    """Whose plans a re-plan rewrites: the people `educators` selects (ids; None: the whole
+    district), and who they are in words ("your caseload", a school's name)."""
+
+    label: str
+    educators: Select | None = None
+    described: str = "the whole district"    # for the audit log: `label` in the third person
+
+
+WHOLE_DISTRICT = PlanScope("the whole district")
+
+
+def replan_scope(viewer: User) -> PlanScope:
+    """What a re-plan by `viewer` may rewrite: what they lead. A district admin re-plans the
+    district; a principal the teachers and coaches of their schools; a coach their caseload (a
+    principal who also coaches: both)."""
+    if Role.DISTRICT_ADMIN in viewer.roles:
+        return WHOLE_DISTRICT
+    led = sorted(viewer.school_ids(Role.PRINCIPAL))
+    conditions, words, described = [], [], []
+    if led:
+        conditions.append(User.id.in_(select(Membership.user_id).where(
+            Membership.school_id.in_(led), Membership.role.in_([Role.TEACHER, Role.COACH]))))
+        schools = " and ".join(sorted({m.school.name for m in viewer.memberships
+                                       if m.role == Role.PRINCIPAL}))
+        words.append(schools)
+        described.append(schools)
+    if Role.COACH in viewer.roles:
+        conditions.append(User.id.in_(select(CaseloadAssignment.educator_id).where(
+            CaseloadAssignment.coach_id == viewer.id)))
+        words.append("your caseload")
+        described.append(f"the caseload of {viewer.name}")
+    return PlanScope(" and ".join(words) or "nobody",
+                     select(User.id).where(User.district_id == viewer.district_id,
+                                           or_(*conditions) if conditions else literal(False)),
+                     " and ".join(described) or "nobody")
+
+
+def planning_input(cycle: Cycle, scope: PlanScope = WHOLE_DISTRICT) -> PlanningInput:
     """Everything the core needs to plan a cycle, read in a handful of bulk queries. Where a
     district has thousands of rows (people, caseloads, ratings, placements) they select plain
-    columns: no model objects are needed."""
+    columns: no model objects are needed.
+
+    A narrower `scope` plans only its people. Every cohort it may not rewrite comes in as one to
+    keep (`confirmed_cohorts`): confirmed ones, and proposed ones with anyone outside the scope
+    in them or no one in the scope, so the planner leaves them and their members where they are
+    and counts their coaches' load."""
     framework = cycle.framework
     competencies = tuple(
         CompetencyInfo(
@@ -113,6 +159,8 @@ def planning_input(cycle: Cycle) -> PlanningInput:
     planned = (select(Membership.user_id).join(User, User.id == Membership.user_id)
                .where(User.district_id == cycle.district_id, User.active.is_(True),
                       Membership.role.in_([Role.TEACHER, Role.COACH])))
+    if scope.educators is not None:
+        planned = planned.where(Membership.user_id.in_(scope.educators))
     memberships = db.session.execute(planned.add_columns(Membership.school_id)
                                      .order_by(Membership.user_id, Membership.school_id)).all()
     school_of: dict[int, int] = {}
@@ -137,20 +185,72 @@ def planning_input(cycle: Cycle) -> PlanningInput:
     placements = db.session.execute(
         select(Placement.educator_id, Placement.override_lane, Placement.override_reason, Placement.cohort_id)
         .where(Placement.cycle_id == cycle.id)).all()
-    overrides = tuple((educator_id, lane, reason) for educator_id, lane, reason, _ in placements if lane)
+    overrides = tuple((educator_id, lane, reason) for educator_id, lane, reason, _ in placements
+                      if lane and educator_id in school_of)
     members: dict[int, list[int]] = {}
     for educator_id, _, _, cohort_id in placements:
         if cohort_id is not None:
             members.setdefault(cohort_id, []).append(educator_id)
+    kept = select(Cohort).where(Cohort.cycle_id == cycle.id)
+    if scope.educators is None:
+        kept = kept.where(Cohort.status == CohortStatus.CONFIRMED)
     confirmed = tuple(
         CohortProposal(c.key, c.lane, c.focus, tuple(c.school_ids), tuple(sorted(members.get(c.id, ()))),
                        c.coach_id, tuple(c.mentor_ids), c.why)
-        for c in db.session.scalars(select(Cohort).where(
-            Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED).order_by(Cohort.key)))
+        for c in db.session.scalars(kept.order_by(Cohort.key))
+        if c.status == CohortStatus.CONFIRMED or not _rewritable(members.get(c.id, ()), school_of))
     return PlanningInput(settings=planning_settings(cycle.district_id), competencies=competencies,
                          educators=educators, ratings=ratings, targets=targets, resources=resources,
                          lane_overrides=overrides, confirmed_cohorts=confirmed,
                          level_labels=tuple(level_labels(cycle).items()))
+
+
+@dataclass(frozen=True)
+class ReplanPreview:
+    """What a re-plan would change for the people in its scope, before anything is written: the
+    planner's proposal compared with the plans stored now."""
+
+    cycle: Cycle
+    scope: PlanScope
+    people: int                 # planned by this run
+    not_planned_yet: int        # of them, with no plan in the cycle yet
+    lane_moves: dict[str, int]  # lane -> how many would move into it
+    cohort_moves: int           # with a plan now, whose cohort (or individual coaching) would change
+    replaced: list[str]         # proposed cohorts the run rewrites that would not come back
+    proposed: list[str]         # cohorts it would propose that are not there now
+    kept: int                   # cohorts of these people that stay as they are
+
+
+def replan_preview(cycle: Cycle, scope: PlanScope) -> ReplanPreview:
+    """Plan `scope`'s people as `services.run_plan` would, and say what would change."""
+    inputs = planning_input(cycle, scope)
+    result = plan(inputs)
+    planned = {e.id for e in inputs.educators}
+    kept_keys = {c.key for c in inputs.confirmed_cohorts}
+    now = {educator_id: (lane, key) for educator_id, lane, key in db.session.execute(
+        select(Placement.educator_id, Placement.lane, Cohort.key)
+        .outerjoin(Cohort, Cohort.id == Placement.cohort_id).where(Placement.cycle_id == cycle.id))
+        if educator_id in planned}
+    cohort_of = {m: c.key for c in result.cohorts for m in c.member_ids}
+    stays = [d for d in result.lanes if d.educator_id in now]
+    lane_moves = Counter(d.lane for d in stays if now[d.educator_id][0] != d.lane)
+    rewritten = [c for c in db.session.scalars(select(Cohort).where(
+        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.PROPOSED)) if c.key not in kept_keys]
+    fresh = [c for c in result.cohorts if c.key not in kept_keys]
+    names, labels = focus_names(cycle), lane_labels(cycle.district_id)
+    fresh_keys, rewritten_keys = {c.key for c in fresh}, {c.key for c in rewritten}
+    return ReplanPreview(
+        cycle=cycle, scope=scope, people=len(planned), not_planned_yet=len(planned) - len(now),
+        lane_moves=dict(lane_moves),
+        cohort_moves=sum(1 for d in stays if now[d.educator_id][1] != cohort_of.get(d.educator_id)),
+        replaced=sorted(cohort_name(c, names, labels) for c in rewritten if c.key not in fresh_keys),
+        proposed=sorted(cohort_name(c, names, labels) for c in fresh if c.key not in rewritten_keys),
+        kept=sum(1 for c in inputs.confirmed_cohorts if not planned.isdisjoint(c.member_ids)))
+
+
+def _rewritable(member_ids: Collection[int], planned: Collection[int]) -> bool:
+    """A proposed cohort a scoped re-plan may rewrite: someone planned is in it, and only they."""
+    return bool(member_ids) and all(i in planned for i in member_ids)
 
 
 # Ids in one IN (...): within SQLite's and PostgreSQL's limits on parameters per statement.

@@ -3,7 +3,7 @@ command commits once."""
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,8 @@ from pdplanner.planning.models import (
 )
 from pdplanner.planning.queries import (
     IDS_PER_STATEMENT,
+    WHOLE_DISTRICT,
+    PlanScope,
     focus_names,
     planning_input,
     planning_settings,
@@ -494,15 +496,25 @@ class PlanRunSummary:
                 f"{self.individual} in individual coaching; {self.activities} suggested activities.")
 
 
-def run_plan(cycle: Cycle, *, actor: User | None = None) -> PlanRunSummary:
+def run_plan(cycle: Cycle, *, actor: User | None = None, scope: PlanScope = WHOLE_DISTRICT) -> PlanRunSummary:
     """Re-plan a cycle. What people decided survives: lane overrides, confirmed cohorts and their
     members, verified goals, and activities a coach assigned or an educator started. Everything
     else the planner proposed before is replaced by the new proposal; only the rows that differ
-    are written (see `_replace_rows`)."""
+    are written (see `_replace_rows`).
+
+    A narrower `scope` (`queries.replan_scope`: what the person re-planning leads) re-plans only
+    its people: their placements, goals and suggested activities, and the proposed cohorts made
+    of them alone. Everyone else's rows, and every cohort shared with someone outside the scope,
+    stay exactly as they are (`queries.planning_input`)."""
     with _cyclic_gc_paused():
-        summary = _plan_and_store(cycle)
-    plans_written.send(cycle)   # the planner writes in bulk, past the flush watchers
-    record("plan.run", actor=actor, subject=cycle, district_id=cycle.district_id, **summary.__dict__)
+        summary, planned = _plan_and_store(cycle, scope)
+    # The planner writes in bulk, past the flush watchers.
+    if scope.educators is None:
+        plans_written.send(cycle)
+    else:
+        plans_written.send(cycle, educator_ids=sorted(planned))
+    record("plan.run", actor=actor, subject=cycle, district_id=cycle.district_id, scope=scope.described,
+           **summary.__dict__)
     return summary
 
 
@@ -524,30 +536,36 @@ def _cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _plan_and_store(cycle: Cycle) -> PlanRunSummary:
-    inputs = planning_input(cycle)
+def _plan_and_store(cycle: Cycle, scope: PlanScope) -> tuple[PlanRunSummary, set[int]]:
+    """Plan and store; returns the summary and whom it planned."""
+    inputs = planning_input(cycle, scope)
     result = plan(inputs)
-    cohort_ids = _store_cohorts(cycle, result)
+    planned = {e.id for e in inputs.educators}
+    mine = None if scope.educators is None else planned     # None: every row of the cycle is this run's
+    cohort_ids = _store_cohorts(cycle, result, {c.key for c in inputs.confirmed_cohorts})
     _store_placements(cycle, result, cohort_ids)
-    goals = _store_goals(cycle, result)
-    activities = _store_activities(cycle, result)
+    goals = _store_goals(cycle, result, mine)
+    activities = _store_activities(cycle, result, mine)
     lanes = [d.lane for d in result.lanes]
+    confirmed = db.session.scalar(select(func.count()).select_from(Cohort).where(
+        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED))
+    cohorts = len(result.cohorts) if mine is None else sum(
+        1 for c in result.cohorts if not planned.isdisjoint(c.member_ids))
     return PlanRunSummary(
         educators=len(inputs.educators), goals=goals, fast=lanes.count("fast"), slow=lanes.count("slow"),
-        cohorts=len(result.cohorts), confirmed_cohorts=len(inputs.confirmed_cohorts),
-        individual=len(result.individual), activities=activities)
+        cohorts=cohorts, confirmed_cohorts=confirmed, individual=len(result.individual),
+        activities=activities), planned
 
 
-def _store_cohorts(cycle: Cycle, result) -> dict[str, int]:
-    confirmed = dict(db.session.execute(select(Cohort.key, Cohort.id).where(
-        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.CONFIRMED)).all())
+def _store_cohorts(cycle: Cycle, result, kept: Collection[str]) -> dict[str, int]:
+    """Store the proposed cohorts; the `kept` ones (by key: confirmed, or outside a scoped run)
+    are left as they are. Returns every cohort's id by key."""
     proposed = {"cycle_id": cycle.id, "status": CohortStatus.PROPOSED}
     fields = ("lane", "focus", "school_ids", "coach_id", "mentor_ids", "why")
     _replace_rows(Cohort, proposed, ("key",), fields, {
         (c.key,): (c.lane, c.focus, list(c.school_ids), c.coach_id, list(c.mentor_ids), c.why)
-        for c in result.cohorts if c.key not in confirmed})
-    return confirmed | dict(db.session.execute(select(Cohort.key, Cohort.id).where(
-        Cohort.cycle_id == cycle.id, Cohort.status == CohortStatus.PROPOSED)).all())
+        for c in result.cohorts if c.key not in kept}, owned=lambda key: key[0] not in kept)
+    return dict(db.session.execute(select(Cohort.key, Cohort.id).where(Cohort.cycle_id == cycle.id)).all())
 
 
 def _store_placements(cycle: Cycle, result, cohort_ids: dict[str, int]) -> None:
@@ -562,18 +580,18 @@ def _store_placements(cycle: Cycle, result, cohort_ids: dict[str, int]) -> None:
         for d in result.lanes}, delete_unwanted=False)
 
 
-def _store_goals(cycle: Cycle, result) -> int:
+def _store_goals(cycle: Cycle, result, mine: set[int] | None) -> int:
     verified = set(db.session.execute(select(PlannedGoal.educator_id, PlannedGoal.competency_code).where(
         PlannedGoal.cycle_id == cycle.id, PlannedGoal.status == GoalStatus.VERIFIED)).tuples())
     wanted = {(g.educator_id, g.competency): (g.from_level, g.to_level, g.priority, g.rank, g.why)
               for g in result.goals if (g.educator_id, g.competency) not in verified}
     fields = ("from_level", "to_level", "priority", "rank", "why")
     _replace_rows(PlannedGoal, {"cycle_id": cycle.id, "status": GoalStatus.ACTIVE},
-                  ("educator_id", "competency_code"), fields, wanted)
+                  ("educator_id", "competency_code"), fields, wanted, owned=_of(mine))
     return len(wanted)
 
 
-def _store_activities(cycle: Cycle, result) -> int:
+def _store_activities(cycle: Cycle, result, mine: set[int] | None) -> int:
     suggested = {"cycle_id": cycle.id, "source": "suggested", "status": ActivityStatus.PLANNED}
     kept = db.session.execute(
         select(PathActivity.educator_id, PathActivity.resource_id, PathActivity.position)
@@ -587,6 +605,9 @@ def _store_activities(cycle: Cycle, result) -> int:
         .where(*(getattr(PathActivity, name) == value for name, value in suggested.items()),
                (PathActivity.reflection != "") | (PathActivity.evidence_url != "")
                | PathActivity.evidence_file_id.is_not(None))).all()
+    if mine is not None:
+        kept = [row for row in kept if row[0] in mine]
+        recorded = [row for row in recorded if row[0] in mine]
     kept = [*kept, *((e, r, position) for e, r, position, _, _ in recorded)]
     taken = {(e, r) for e, r, _ in kept}
     next_position: dict[int, int] = {}
@@ -601,15 +622,22 @@ def _store_activities(cycle: Cycle, result) -> int:
             next_position[educator_id] = position + 1
             wanted[educator_id, step.resource_id] = (step.competency, position, step.why)
     fields = ("competency_code", "position", "why")
-    _replace_rows(PathActivity, suggested, ("educator_id", "resource_id"), fields, wanted)
+    _replace_rows(PathActivity, suggested, ("educator_id", "resource_id"), fields, wanted, owned=_of(mine))
     return len(wanted) - len(recorded)
 
 
+def _of(educator_ids: set[int] | None) -> Callable[[tuple], bool] | None:
+    """`_replace_rows`' `owned` for rows keyed by educator first: theirs (None: everyone's)."""
+    return None if educator_ids is None else (lambda key: key[0] in educator_ids)
+
+
 def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, ...],
-                  wanted: dict[tuple, tuple], *, delete_unwanted: bool = True) -> None:
+                  wanted: dict[tuple, tuple], *, delete_unwanted: bool = True,
+                  owned: Callable[[tuple], bool] | None = None) -> None:
     """Make the rows of `model` holding the `fixed` values be `wanted`: the values of the `key`
     columns -> those of the `fields`. A row still wanted is updated if a value changed, new ones
-    are inserted, the others deleted (or left alone, without `delete_unwanted`).
+    are inserted, the others deleted (or left alone, without `delete_unwanted`). Rows whose key
+    is not `owned` (a scoped re-plan: someone else's) are left exactly as they are.
 
     A re-plan mostly proposes what it proposed before, so writing only the difference keeps it
     to a few writes instead of rewriting the district's tens of thousands of rows; and a row the
@@ -624,6 +652,8 @@ def _replace_rows(model, fixed: dict, key: tuple[str, ...], fields: tuple[str, .
         row_key = row[1:width]      # a slice of a row is a tuple
         new = None if row_key in seen else wanted.get(row_key)  # a key stored twice keeps one row
         seen.add(row_key)
+        if owned is not None and not owned(row_key):
+            continue
         if new is None:
             unwanted.append(row[0])
         elif new != row[width:]:

@@ -279,14 +279,25 @@ def overview():
         coaches=queries.district_coaches(cycle.district_id), can_lead=partial(can_lead_cohort, current_user))
 
 
+@bp.get("/planning/run")
+@planners
+def replan_preview():
+    """What a re-plan would change for the people the viewer leads; the button confirms it."""
+    cycle = _cycle()
+    preview = queries.replan_preview(cycle, queries.replan_scope(current_user))
+    return render_template("planning/replan.html", preview=preview, form=ConfirmForm(),
+                           labels=queries.lane_labels(cycle.district_id))
+
+
 @bp.post("/planning/run")
 @planners
 def replan():
-    cycle = _cycle()
+    cycle, scope = _cycle(), queries.replan_scope(current_user)
     ConfirmForm().validate_on_submit() or abort(400)
     return _attempt(url_for(".overview", cycle=cycle.id),
-                    lambda summary: f"Re-planned {cycle.name}: {summary.line()} Confirmed cohorts and lane "
-                                    "overrides are kept.", services.run_plan, cycle)
+                    lambda summary: f"Re-planned {scope.label} in {cycle.name}: {summary.line()} Confirmed "
+                                    "cohorts and lane overrides are kept.",
+                    services.run_plan, cycle, scope=scope)
 
 
 @bp.post("/cohorts/<int:cohort_id>/confirm")

@@ -285,7 +285,8 @@ def test_replanning_from_the_page_keeps_what_people_decided(client, db, planned)
     sign_in_directly(client, planned.principal)
     client.post(f"/cohorts/{planned.cohort.id}/confirm")
     response = client.post(f"/planning/run?cycle={planned.cycle.id}", follow_redirects=True)
-    assert "Re-planned Autumn" in response.get_data(as_text=True)
+    # A principal re-plans their school (issue 15): the message says whom and which cycle.
+    assert f"Re-planned {planned.school.name} in Autumn" in response.get_data(as_text=True)
     assert db.session.get(type(planned.cohort), planned.cohort.id).status == CohortStatus.CONFIRMED
 
 

@@ -33,8 +33,17 @@ class RosterOutcome:
     invitations: list[Invitation]
 
 
+class UnconfirmedDeactivation(OrganisationError):
+    """A roster deactivating most of the district, applied without its typed confirmation.
+    `preview` is what it would do, to show again with the message."""
+
+    def __init__(self, message: str, preview: RosterPreview):
+        super().__init__(message)
+        self.preview = preview
+
+
 def apply_roster(district: District, roster: Roster, *, actor: User | None = None,
-                 expected: dict[str, int] | None = None) -> RosterOutcome:
+                 expected: dict[str, int] | None = None, typed: str | None = None) -> RosterOutcome:
     """Make the district match `roster`, in the current transaction: create and update people,
     deactivate those a full roster leaves out (never delete), create the schools of new orgs,
     issue set-password links to new people. Rejected rows change nothing.
@@ -42,11 +51,17 @@ def apply_roster(district: District, roster: Roster, *, actor: User | None = Non
     The preview is recomputed here, inside the transaction, so what is written is what the
     database holds now; `expected` (the counts of the preview a person confirmed) refuses the
     import when the two differ. Writes go in bulk statements (10,000 people in seconds), so the
-    dashboards hear of it by `roster_applied` and every change is audited explicitly."""
+    dashboards hear of it by `roster_applied` and every change is audited explicitly.
+
+    A roster that deactivates most of the district's active people is applied only when `typed`
+    is its `confirmation_phrase` ("DEACTIVATE 812"): nothing is written before."""
     preview = queries.roster_preview(district, roster, actor)
     if expected is not None and preview.counts != expected:
         raise OrganisationError("The people of the district changed since this preview. "
                                 "Nothing was imported; look at the new preview and apply it again.")
+    problem = preview.confirmation_problem(typed)
+    if problem:
+        raise UnconfirmedDeactivation(problem, preview)
     school_ids = _roster_schools(district, preview, actor)
     created_ids = _create_people(district, preview, school_ids, actor)
     ids_by_email = {plan.email: created_ids[plan.email] for plan in preview.creates}

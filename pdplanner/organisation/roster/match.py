@@ -69,6 +69,7 @@ class RosterPreview:
     new_schools: list[NewSchool]
     adopted_schools: dict[int, str]           # existing school id -> the org sourcedId it takes
     notes: list[str]
+    active_now: int = 0                         # active people of the district before the import
     memberships_now: dict[int, dict[int, tuple[int, Role]]] = field(default_factory=dict, repr=False)
     coaches_now: dict[int, set[int]] = field(default_factory=dict, repr=False)
     school_names: dict[int, str] = field(default_factory=dict, repr=False)
@@ -79,6 +80,26 @@ class RosterPreview:
                 "deactivated": len(self.deactivations), "unchanged": self.unchanged,
                 "rejected": len(self.rejected), "skipped": sum(self.skipped.values()),
                 "schools_created": len(self.new_schools)}
+
+    @property
+    def deactivates_most(self) -> bool:
+        """Whether applying deactivates more than half of the district's active people: most
+        often a partial list imported as the whole district, and then the admin types
+        `confirmation_phrase` to apply it (docs/DECISIONS.md, "A roster that deactivates most")."""
+        return len(self.deactivations) * 2 > self.active_now
+
+    @property
+    def confirmation_phrase(self) -> str:
+        return f"DEACTIVATE {len(self.deactivations)}"
+
+    def confirmation_problem(self, typed: str | None) -> str | None:
+        """What is wrong with what the admin typed to confirm, or None when it confirms (or
+        nothing needs confirming)."""
+        if not self.deactivates_most or " ".join((typed or "").split()) == self.confirmation_phrase:
+            return None
+        shown = f"you typed {typed.strip()!r}" if typed and typed.strip() else "nothing was typed"
+        return (f"This roster deactivates {len(self.deactivations)} of the {self.active_now} active people. "
+                f"To apply it, type {self.confirmation_phrase} exactly ({shown}). Nothing was imported.")
 
     @property
     def changes_anything(self) -> bool:
@@ -262,7 +283,7 @@ def match_roster(roster: Roster, district_now: DistrictNow, actor_id: int | None
         format=roster.format, full=roster.full, creates=creates, updates=updates, deactivations=departures,
         rejected=rejected, skipped=skipped, unchanged=unchanged, new_schools=list(new_schools.values()),
         adopted_schools=adopted, notes=notes, memberships_now=memberships_now,
-        coaches_now=coaches_now, school_names=names,
+        coaches_now=coaches_now, school_names=names, active_now=sum(1 for k in known if k.active),
     )
 
 
