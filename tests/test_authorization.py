@@ -143,7 +143,8 @@ PAGE_ROUTES = {
     "planning.overview": ("GET", lambda w: f"/planning?cycle={w.cycle_id}", only(PLANNERS, 200)),
     "planning.replan": ("POST", lambda w: f"/planning/run?cycle={w.cycle_id}", only(PLANNERS, 302)),
     "planning.confirm_cohort": ("POST", lambda w: f"/cohorts/{w.cohort_id}/confirm", only(PLANNERS, 302)),
-    "planning.add_member": ("POST", lambda w: f"/cohorts/{w.cohort_id}/members", only(PLANNERS, 400)),
+    # Nobody chosen: back to the planning page with a message.
+    "planning.add_member": ("POST", lambda w: f"/cohorts/{w.cohort_id}/members", only(PLANNERS, 302)),
     "planning.remove_member": (
         "POST", lambda w: f"/cohorts/{w.cohort_id}/members/{w.people['teacher'].id}/remove",
         only(PLANNERS, 302),
