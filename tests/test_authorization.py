@@ -96,9 +96,20 @@ PAGE_ROUTES = {
     "assessments.history": ("GET", lambda w: "/history", only(EDUCATORS, 200)),
     "assessments.evidence": ("GET", lambda w: f"/evidence/{w.evidence_id}", only(EDUCATORS, 200)),
     "assessments.caseload": ("GET", lambda w: "/caseload", only(("coach",), 200)),
-    "assessments.coach_rating": (
+    "assessments.coach_rating": (  # picks up on the domain the coach changed last
         "GET", lambda w: f"/educators/{w.people['teacher'].id}/coach-rating?cycle={w.cycle_id}",
+        only(("coach",), 302),
+    ),
+    "assessments.coach_rating_domain": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/coach-rating/COG?cycle={w.cycle_id}",
         only(("coach",), 200),
+    ),
+    "assessments.calibration_outcome": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/calibration/COG.1?cycle={w.cycle_id}",
+        only(("coach",), 200),
+    ),
+    "assessments.educator_history": (  # the principal only for the cycles shared
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/history", only(EDUCATORS, 200),
     ),
     "assessments.reopen": (
         "POST", lambda w: f"/educators/{w.people['teacher'].id}/reopen?cycle={w.cycle_id}",
