@@ -102,9 +102,20 @@ PAGE_ROUTES = {
     "assessments.history": ("GET", lambda w: "/history", only(EDUCATORS, 200)),
     "assessments.evidence": ("GET", lambda w: f"/evidence/{w.evidence_id}", only(EDUCATORS, 200)),
     "assessments.caseload": ("GET", lambda w: "/caseload", only(("coach",), 200)),
-    "assessments.coach_rating": (
+    "assessments.coach_rating": (  # picks up on the domain the coach changed last
         "GET", lambda w: f"/educators/{w.people['teacher'].id}/coach-rating?cycle={w.cycle_id}",
+        only(("coach",), 302),
+    ),
+    "assessments.coach_rating_domain": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/coach-rating/COG?cycle={w.cycle_id}",
         only(("coach",), 200),
+    ),
+    "assessments.calibration_outcome": (
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/calibration/COG.1?cycle={w.cycle_id}",
+        only(("coach",), 200),
+    ),
+    "assessments.educator_history": (  # the principal only for the cycles shared
+        "GET", lambda w: f"/educators/{w.people['teacher'].id}/history", only(EDUCATORS, 200),
     ),
     "assessments.reopen": (
         "POST", lambda w: f"/educators/{w.people['teacher'].id}/reopen?cycle={w.cycle_id}",
@@ -152,7 +163,8 @@ PAGE_ROUTES = {
     "planning.replan_preview": ("GET", lambda w: f"/planning/run?cycle={w.cycle_id}", only(PLANNERS, 200)),
     "planning.replan": ("POST", lambda w: f"/planning/run?cycle={w.cycle_id}", only(PLANNERS, 302)),
     "planning.confirm_cohort": ("POST", lambda w: f"/cohorts/{w.cohort_id}/confirm", only(PLANNERS, 302)),
-    "planning.add_member": ("POST", lambda w: f"/cohorts/{w.cohort_id}/members", only(PLANNERS, 400)),
+    # Nobody chosen: back to the planning page with a message.
+    "planning.add_member": ("POST", lambda w: f"/cohorts/{w.cohort_id}/members", only(PLANNERS, 302)),
     "planning.remove_member": (
         "POST", lambda w: f"/cohorts/{w.cohort_id}/members/{w.people['teacher'].id}/remove",
         only(PLANNERS, 302),

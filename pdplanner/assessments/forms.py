@@ -114,6 +114,25 @@ def problems_keyed_by_field(items: list[RatingInput]):
         raise
 
 
+class OutcomeForm(FlaskForm):
+    """The outcome of a calibration conversation on one competency. The level's choices come
+    from the cycle's framework; the service checks the value and names it when it is wrong."""
+
+    agreed_level = SelectField("Level you agreed on", validate_choice=False,
+                               description="Saving a level also makes it your coach rating of this "
+                                           "competency.")
+    note = TextAreaField("What you agreed (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
+    submit = SubmitField("Save the outcome")
+
+    def __init__(self, framework, outcome=None, **kwargs):
+        if outcome is not None:
+            level = outcome.agreed_level
+            kwargs["data"] = {"agreed_level": "" if level is None else str(level), "note": outcome.note}
+        super().__init__(**kwargs)
+        self.agreed_level.choices = [("", "No level agreed")] + [
+            (str(lv.value), f"{lv.value} {lv.label}") for lv in framework.levels]
+
+
 class CycleForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)],
                        description='For example "2026-27 baseline".')

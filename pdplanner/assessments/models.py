@@ -127,3 +127,27 @@ class EvidenceFile(TimestampMixin, db.Model):
     original_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
+
+
+class CalibrationOutcome(TimestampMixin, db.Model):
+    """What an educator and their coach agreed on one competency in one cycle's calibration
+    conversation: the level they agreed (None: no level agreed, only a note) and a note. One per
+    competency and cycle; the coach who recorded it last is kept. It is the educator's data, seen
+    under the same rule as their ratings (`PersonView.ratings`)."""
+
+    __tablename__ = "calibration_outcomes"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "educator_id", "competency_id"),
+        Index("ix_calibration_outcomes_cycle_educator", "cycle_id", "educator_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    agreed_level: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    competency = relationship("Competency")
+    coach = relationship("User", foreign_keys=[coach_id])

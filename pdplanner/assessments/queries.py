@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import (
     AssessmentStatus,
+    CalibrationOutcome,
     Cycle,
     CycleStatus,
     EvidenceFile,
@@ -45,14 +46,46 @@ def cycles_of_district(district_id: int) -> list[Cycle]:
         select(Cycle).where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc())))
 
 
-def ratings_by_code(cycle: Cycle, educator: User, kind: RaterKind) -> dict[str, Rating]:
-    """The educator's ratings of one kind in a cycle, by competency code (one rater each)."""
-    rows = db.session.execute(
-        select(Competency.code, Rating).join(Rating.competency)
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.kind == kind)
-        .order_by(Rating.updated_at)
-    )
-    return dict(rows.all())
+def ratings_by_code(cycle: Cycle, educator: User, kind: RaterKind,
+                    rater: User | None = None) -> dict[str, Rating]:
+    """The educator's ratings of one kind in a cycle, by competency code, the last changed last
+    (one rater each; name `rater` when an educator may have two coaches)."""
+    query = (select(Competency.code, Rating).join(Rating.competency)
+             .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.kind == kind)
+             .order_by(Rating.updated_at, Rating.id))
+    if rater is not None:
+        query = query.where(Rating.rater_id == rater.id)
+    return dict(db.session.execute(query).all())
+
+
+def last_changed_domain(cycle: Cycle, ratings: dict[str, Rating]) -> str:
+    """The domain of the rating changed last (`ratings_by_code` order), where a rater who comes
+    back picks up; the first domain when there is none."""
+    domains = cycle.framework.domains
+    if not ratings:
+        return domains[0].code
+    code = next(reversed(ratings))
+    return next((d.code for d in domains if any(c.code == code for c in d.competencies)), domains[0].code)
+
+
+def progress_in(cycle: Cycle, ratings: dict[str, Rating]) -> "Progress":
+    """How far one rater is through a cycle's framework, from their ratings by code."""
+    codes = {c.code for c in cycle.framework.competencies}
+    answered = sum(1 for code, rating in ratings.items() if code in codes and rating.answered)
+    return Progress(answered, len(codes), None)
+
+
+def answered_by_domain(cycle: Cycle, ratings: dict[str, Rating]) -> dict[str, int]:
+    """How many competencies of each domain `ratings` answer (a level or "not yet observed")."""
+    return {d.code: sum(1 for c in d.competencies if c.code in ratings and ratings[c.code].answered)
+            for d in cycle.framework.domains}
+
+
+def calibration_outcomes(cycle: Cycle, educator: User) -> dict[str, CalibrationOutcome]:
+    """The outcomes of the educator's calibration conversations in a cycle, by competency code."""
+    return dict(db.session.execute(
+        select(Competency.code, CalibrationOutcome).join(CalibrationOutcome.competency)
+        .where(CalibrationOutcome.cycle_id == cycle.id, CalibrationOutcome.educator_id == educator.id)).all())
 
 
 @dataclass(frozen=True)
@@ -158,22 +191,30 @@ class HistoryRow:
     code: str
     name: str
     cells: list[tuple[Rating | None, Rating | None, Rating | None]]  # (self, coach, evidence) per cycle
+    outcomes: list[CalibrationOutcome | None]  # the calibration conversation's outcome per cycle
 
 
-def rating_history(educator: User) -> tuple[list[Cycle], list[HistoryRow]]:
-    """An educator's self, coach and evidence ratings in every cycle, matched by competency code (so a
-    newer framework version lines up with an older one), in the newest framework's order."""
+def rating_history(educator: User, shown=lambda cycle: True) -> tuple[list[Cycle], list[HistoryRow]]:
+    """An educator's self, coach and evidence ratings and calibration outcomes in every cycle for
+    which `shown(cycle)` holds, matched by competency code (so a newer framework version lines up
+    with an older one), in the newest framework's order."""
     rows = db.session.execute(
         select(Rating, Competency.code).join(Rating.competency)
         .where(Rating.educator_id == educator.id)).all()
-    cycle_ids = {rating.cycle_id for rating, _ in rows}
-    cycles = list(db.session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids)).order_by(Cycle.opens_on)))
+    outcomes = db.session.execute(
+        select(CalibrationOutcome, Competency.code).join(CalibrationOutcome.competency)
+        .where(CalibrationOutcome.educator_id == educator.id)).all()
+    cycle_ids = {rating.cycle_id for rating, _ in rows} | {outcome.cycle_id for outcome, _ in outcomes}
+    cycles = [cycle for cycle in db.session.scalars(
+        select(Cycle).where(Cycle.id.in_(cycle_ids)).order_by(Cycle.opens_on)) if shown(cycle)]
     if not cycles:
         return [], []
     by_key = {(rating.cycle_id, code, rating.kind): rating for rating, code in rows}
+    agreed = {(outcome.cycle_id, code): outcome for outcome, code in outcomes}
     return cycles, [
         HistoryRow(c.code, c.name, [tuple(by_key.get((cy.id, c.code, kind)) for kind in RaterKind)
-                                    for cy in cycles])
+                                    for cy in cycles],
+                   [agreed.get((cy.id, c.code)) for cy in cycles])
         for c in cycles[-1].framework.competencies
     ]
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, select
 from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.assessments.models import (
     AssessmentStatus,
+    CalibrationOutcome,
     Confidence,
     Cycle,
     CycleStatus,
@@ -330,6 +331,61 @@ def save_coach_ratings(coach: User, educator: User, cycle: Cycle,
     record("coach_ratings.saved", actor=coach, subject=educator, cycle_id=cycle.id,
            competencies=[r.competency.code for r in saved])
     return saved
+
+
+def record_calibration_outcome(coach: User, educator: User, cycle: Cycle, competency_code: str, *,
+                               agreed_level: object = None, note: str = "") -> CalibrationOutcome:
+    """Record (or change) what a coach and an educator agreed on one competency in a cycle's
+    calibration conversation: a level, a note, or both. An agreed level also becomes the coach's
+    rating of that competency, written by `save_coach_ratings` like any coach rating (its
+    confidence, note and evidence kept), so the planner and the published figures take it the
+    way they take every coach rating (docs/DECISIONS.md, "Calibration outcomes")."""
+    _require_open(cycle)
+    if Role.COACH not in coach.roles or not coaches(coach, educator):
+        raise AssessmentError("Only the educator's coach records a calibration outcome.", status=403)
+    competency = _competencies_by_code(cycle).get(str(competency_code))
+    if competency is None:
+        raise AssessmentError(f"{competency_code!r} is not a competency of {cycle.framework.title}.",
+                              {"competency": "unknown"}, status=404)
+    levels = {lv.value for lv in cycle.framework.levels}
+    level = None if agreed_level in ("", None) else _level_number(agreed_level)
+    note = (note or "").strip()
+    problems = {}
+    if agreed_level not in ("", None) and level not in levels:
+        problems["agreed_level"] = (f"{str(agreed_level)[:20]!r} is not a level of the scale "
+                                    f"({min(levels)}-{max(levels)})")
+    if len(note) > NOTE_MAX:
+        problems["note"] = f"is {len(note)} characters; at most {NOTE_MAX}"
+    if not problems and level is None and not note:
+        problems["agreed_level"] = "choose the level you agreed on, or write a note"
+    if problems:
+        raise AssessmentError(f"Nothing was saved for {competency.name}: " + "; ".join(
+            f"{'agreed level' if k == 'agreed_level' else k}: {v}" for k, v in problems.items()), problems)
+    outcome = db.session.scalar(select(CalibrationOutcome).where(
+        CalibrationOutcome.cycle_id == cycle.id, CalibrationOutcome.educator_id == educator.id,
+        CalibrationOutcome.competency_id == competency.id))
+    if outcome is None:
+        outcome = CalibrationOutcome(cycle_id=cycle.id, educator_id=educator.id, competency_id=competency.id)
+        db.session.add(outcome)
+    outcome.coach_id, outcome.agreed_level, outcome.note = coach.id, level, note
+    if level is not None:
+        save_coach_ratings(coach, educator, cycle, [_with_level(cycle, educator, coach, competency, level)])
+    db.session.flush()
+    record("calibration_outcome.recorded", actor=coach, subject=educator, cycle_id=cycle.id,
+           competency=competency.code, agreed_level=level)
+    return outcome
+
+
+def _with_level(cycle: Cycle, educator: User, coach: User, competency: Competency, level: int) -> RatingInput:
+    """The coach's rating of `competency` with its level replaced by `level`, the rest kept."""
+    rating = db.session.scalar(select(Rating).where(
+        Rating.cycle_id == cycle.id, Rating.educator_id == educator.id, Rating.competency_id == competency.id,
+        Rating.kind == RaterKind.COACH, Rating.rater_id == coach.id))
+    if rating is None:
+        return RatingInput(competency.code, level=level)
+    return RatingInput(competency.code, level=level, interest=rating.interest, note=rating.note,
+                       confidence=rating.confidence.value if rating.confidence else None,
+                       evidence_url=rating.evidence_url)
 
 
 def set_sharing(educator: User, cycle: Cycle, shared: bool) -> SelfAssessment:

@@ -17,6 +17,7 @@ from pdplanner.assessments.evidence import EvidenceError, attach_evidence, evide
 from pdplanner.assessments.forms import (
     CycleDatesForm,
     CycleForm,
+    OutcomeForm,
     RetentionForm,
     field_key,
     form_data,
@@ -93,29 +94,55 @@ def domain_page(cycle_id: int, domain_code: str):
     form = _rating_form(cycle, domain.competencies, ratings, self_rating=True)
     problems = {}
     if request.method == "POST":
-        with attempt(services.AssessmentError, EvidenceError, flash_refusal=False) as saved:
-            _save_domain(cycle, domain, form)
-        if saved.ok:
-            reads_only_from_here(db.session)   # an autosave's progress: no write lock needed
-            return _after_save(cycle, domain)
-        problems = getattr(saved.error, "problems", {})
-        if _wants_json():
-            return jsonify(saved=False, message=str(saved.error), errors=problems), 422
-        flash(str(saved.error), "error")
+        answer, problems = _saved_page(
+            cycle, lambda: _save_domain(cycle, domain, form),
+            lambda: queries.ratings_by_code(cycle, current_user, RaterKind.SELF),
+            lambda: _next_page(cycle, domain, lambda code: url_for(".domain_page", cycle_id=cycle.id,
+                                                                   domain_code=code),
+                               url_for(".review", cycle_id=cycle.id)))
+        if answer is not None:
+            return answer
     return render_template(
         "assessments/domain.html", cycle=cycle, domain=domain, form=form, problems=problems,
         ratings=ratings, assessment=services.self_assessment(cycle, current_user), field_key=field_key,
         progress=queries.progress_of(cycle, [current_user])[current_user.id],
-        answered_by_domain=_answered_by_domain(cycle, ratings))
+        answered_by_domain=queries.answered_by_domain(cycle, ratings))
 
 
-def _save_domain(cycle, domain, form) -> None:
+def _saved_page(cycle, save, ratings_now, next_page):
+    """One save of a rating page (a domain of the self-assessment or of a coach's ratings), for
+    its Save buttons and for static/js/autosave.js alike, which posts the same form with `Accept:
+    application/json` on every change. Commits and answers (`next_page()` for the buttons, the
+    rater's progress over `ratings_now()` for an autosave), or rolls back and answers what is
+    wrong; returns (answer, None) or (None, the problems keyed by form field) for the form."""
+    with attempt(services.AssessmentError, EvidenceError, flash_refusal=False) as saved:
+        save()
+    if saved.ok:
+        reads_only_from_here(db.session)   # an autosave's progress: no write lock needed
+        if _wants_json():
+            return jsonify(saved=True, progress=_progress_json(cycle, ratings_now())), None
+        return next_page(), None
+    problems = getattr(saved.error, "problems", {})
+    if _wants_json():
+        return (jsonify(saved=False, message=str(saved.error), errors=problems), 422), problems
+    flash(str(saved.error), "error")
+    return None, problems
+
+
+def _save_form(form, competencies, save) -> list:
+    """Validate a rating form and save its answered competencies with `save(items)`, the
+    service's problems keyed by form field."""
     if not form.validate_on_submit():
         raise services.AssessmentError("Nothing was saved: " + "; ".join(
             f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()))
-    items = rating_inputs(form, domain.competencies)
+    items = rating_inputs(form, competencies)
     with problems_keyed_by_field(items):
-        saved = services.save_self_ratings(current_user, cycle, items, domain_code=domain.code)
+        return save(items)
+
+
+def _save_domain(cycle, domain, form) -> None:
+    saved = _save_form(form, domain.competencies, lambda items: services.save_self_ratings(
+        current_user, cycle, items, domain_code=domain.code))
     by_code = {r.competency.code: r for r in saved}
     for competency in domain.competencies:
         upload = request.files.get(f"{field_key(competency.code)}__evidence_file")
@@ -125,29 +152,23 @@ def _save_domain(cycle, domain, form) -> None:
             attach_evidence(by_code[competency.code], current_user, upload)
 
 
-def _after_save(cycle, domain):
-    if _wants_json():
-        return jsonify(saved=True, progress=_progress_json(cycle))
+def _next_page(cycle, domain, page_url, last_url):
+    """Where a rating page's Save button goes: back to the page; "Save and continue" goes to the
+    next domain's page (`page_url(code)`), and after the last domain to `last_url`."""
     domains = cycle.framework.domains
     position = domains.index(domain)
     if "continue" in request.form and position + 1 < len(domains):
-        return redirect(url_for(".domain_page", cycle_id=cycle.id, domain_code=domains[position + 1].code))
+        return redirect(page_url(domains[position + 1].code))
     if "continue" in request.form:
-        return redirect(url_for(".review", cycle_id=cycle.id))
+        return redirect(last_url)
     flash("Saved.", "success")
-    return redirect(url_for(".domain_page", cycle_id=cycle.id, domain_code=domain.code))
+    return redirect(page_url(domain.code))
 
 
-def _progress_json(cycle) -> dict:
-    progress = queries.progress_of(cycle, [current_user])[current_user.id]
-    ratings = queries.ratings_by_code(cycle, current_user, RaterKind.SELF)
+def _progress_json(cycle, ratings) -> dict:
+    progress = queries.progress_in(cycle, ratings)
     return {"answered": progress.answered, "total": progress.total, "minutes_left": progress.minutes_left,
-            "domains": _answered_by_domain(cycle, ratings)}
-
-
-def _answered_by_domain(cycle, ratings) -> dict[str, int]:
-    return {d.code: sum(1 for c in d.competencies if c.code in ratings and ratings[c.code].answered)
-            for d in cycle.framework.domains}
+            "domains": queries.answered_by_domain(cycle, ratings)}
 
 
 @bp.get("/assessment/<int:cycle_id>/review")
@@ -196,6 +217,18 @@ def history():
                            history=queries.rating_history(current_user))
 
 
+@bp.get("/educators/<int:educator_id>/history")
+@role_required(*Role)
+def educator_history(educator_id: int):
+    """An educator's ratings and calibration outcomes over time, as their coach sees them; a
+    principal sees the cycles the educator shared, and nothing when none is shared."""
+    educator = get_person_or_404(current_user, educator_id)
+    history = queries.rating_history(educator, lambda cycle: can_see_ratings(current_user, educator, cycle))
+    if not history[0] and not coaches(current_user, educator) and educator.id != current_user.id:
+        deny("ratings", educator.id)
+    return render_template("assessments/history.html", person=educator, history=history)
+
+
 @bp.get("/evidence/<int:file_id>")
 @role_required(*Role)
 def evidence(file_id: int):
@@ -215,29 +248,52 @@ def caseload():
                            rows=queries.caseload_status(current_user, cycle))
 
 
-@bp.route("/educators/<int:educator_id>/coach-rating", methods=["GET", "POST"])
+def _caseload_educator_or_404(educator_id: int):
+    """An educator on the signed-in coach's caseload: whom they rate and calibrate with."""
+    educator = get_person_or_404(current_user, educator_id)
+    return educator if coaches(current_user, educator) else deny("coach_rating", educator.id)
+
+
+@bp.get("/educators/<int:educator_id>/coach-rating")
 @coaches_only
 def coach_rating(educator_id: int):
-    educator = get_person_or_404(current_user, educator_id)
+    """The coach picks up where they left off: the domain of the rating they changed last."""
+    educator = _caseload_educator_or_404(educator_id)
     cycle = _requested_cycle()
-    competencies = cycle.framework.competencies
-    form = _rating_form(cycle, competencies, queries.ratings_by_code(cycle, educator, RaterKind.COACH),
-                        self_rating=False)
-    problems = {}
-    if form.validate_on_submit():
-        items = rating_inputs(form, competencies)
-        with attempt(services.AssessmentError, flash_refusal=False) as saved, problems_keyed_by_field(items):
-            services.save_coach_ratings(current_user, educator, cycle, items)
-        if saved.ok:
-            flash(f"Your ratings of {educator.name} are saved.", "success")
-            return redirect(url_for(".calibration", educator_id=educator.id, cycle=cycle.id))
-        if saved.error.status == 403:
-            deny("coach_rating", educator.id)
-        problems = saved.error.problems
-        flash(str(saved.error), "error")
-    return render_template("assessments/coach_rating.html", cycle=cycle, educator=educator, form=form,
-                           problems=problems, field_key=field_key,
+    ratings = queries.ratings_by_code(cycle, educator, RaterKind.COACH, rater=current_user)
+    return redirect(url_for(".coach_rating_domain", educator_id=educator.id, cycle=cycle.id,
+                            domain_code=queries.last_changed_domain(cycle, ratings)))
+
+
+@bp.route("/educators/<int:educator_id>/coach-rating/<domain_code>", methods=["GET", "POST"])
+@coaches_only
+def coach_rating_domain(educator_id: int, domain_code: str):
+    educator = _caseload_educator_or_404(educator_id)
+    cycle = _requested_cycle()
+    domain = _domain_or_404(cycle, domain_code)
+    ratings = queries.ratings_by_code(cycle, educator, RaterKind.COACH, rater=current_user)
+    form = _rating_form(cycle, domain.competencies, ratings, self_rating=False)
+    answer, problems = (_saved_coach_page(cycle, educator, domain, form) if request.method == "POST"
+                        else (None, {}))
+    if answer is not None:
+        return answer
+    return render_template("assessments/coach_rating.html", cycle=cycle, educator=educator, domain=domain,
+                           form=form, problems=problems, field_key=field_key,
+                           progress=queries.progress_in(cycle, ratings),
+                           answered_by_domain=queries.answered_by_domain(cycle, ratings),
                            self_ratings=queries.ratings_by_code(cycle, educator, RaterKind.SELF))
+
+
+def _saved_coach_page(cycle, educator, domain, form):
+    """`_saved_page` for a domain of a coach's ratings of `educator`; after the last domain the
+    coach goes on to the calibration view."""
+    return _saved_page(
+        cycle, lambda: _save_form(form, domain.competencies, lambda items: services.save_coach_ratings(
+            current_user, educator, cycle, items)),
+        lambda: queries.ratings_by_code(cycle, educator, RaterKind.COACH, rater=current_user),
+        lambda: _next_page(cycle, domain, lambda code: url_for(
+            ".coach_rating_domain", educator_id=educator.id, cycle=cycle.id, domain_code=code),
+            url_for(".calibration", educator_id=educator.id, cycle=cycle.id)))
 
 
 @bp.post("/educators/<int:educator_id>/reopen")
@@ -267,7 +323,48 @@ def calibration(educator_id: int):
         history=queries.calibration_history(educator),
         assessment=services.self_assessment(cycle, educator),
         is_coach=coaches(current_user, educator),
+        self_ratings=queries.ratings_by_code(cycle, educator, RaterKind.SELF),
+        outcomes=queries.calibration_outcomes(cycle, educator),
+        levels={lv.value: lv.label for lv in cycle.framework.levels},
     )
+
+
+@bp.route("/educators/<int:educator_id>/calibration/<competency_code>", methods=["GET", "POST"])
+@coaches_only
+def calibration_outcome(educator_id: int, competency_code: str):
+    """The coach records what they and the educator agreed on one competency in this cycle."""
+    educator = _caseload_educator_or_404(educator_id)
+    cycle = _requested_cycle()
+    competency = next((c for c in cycle.framework.competencies if c.code == competency_code), None)
+    competency or abort(404)
+    form = OutcomeForm(cycle.framework, queries.calibration_outcomes(cycle, educator).get(competency.code))
+    if form.validate_on_submit():
+        with attempt(services.AssessmentError, flash_refusal=False) as saved:
+            services.record_calibration_outcome(current_user, educator, cycle, competency.code,
+                                                agreed_level=form.agreed_level.data, note=form.note.data)
+        if saved.ok:
+            flash(f"The outcome on {competency.name} is saved.", "success")
+            return redirect(url_for(".calibration", educator_id=educator.id, cycle=cycle.id,
+                                    _anchor=f"outcome-{field_key(competency.code)}"))
+        _show_problems(form, saved.error)
+    return render_template("assessments/calibration_outcome.html", educator=educator, cycle=cycle,
+                           competency=competency, form=form, **_calibration_of(cycle, educator, competency))
+
+
+def _show_problems(form, error) -> None:
+    """A refused outcome's problems on the fields they name, or the refusal flashed (a closed cycle)."""
+    for name, message in error.problems.items():
+        form[name].errors = [*form[name].errors, message]
+    if not error.problems:
+        flash(str(error), "error")
+
+
+def _calibration_of(cycle, educator, competency) -> dict:
+    """What the outcome page shows beside its form: both ratings of the competency."""
+    return {"mine": queries.ratings_by_code(cycle, educator, RaterKind.SELF).get(competency.code),
+            "theirs": queries.ratings_by_code(cycle, educator, RaterKind.COACH, rater=current_user).get(
+                competency.code),
+            "levels": {lv.value: lv.label for lv in cycle.framework.levels}}
 
 
 @bp.route("/cycles", methods=["GET", "POST"])

@@ -284,6 +284,10 @@ KINDS: dict[str, Kind] = {
         "Coach ratings saved",
         lambda e, n: f"{n.actor(e)} saved {_ratings(e, 'coach rating')} "
                      f"of {n.subject_person(e)} in {n.cycle(e)}"),
+    "calibration_outcome.recorded": Kind(
+        "Calibration outcome recorded",
+        lambda e, n: f"{n.actor(e)} recorded the calibration outcome with {n.subject_person(e)} "
+                     f"on {_detail(e, 'competency', 'a competency')} in {n.cycle(e)}"),
     "framework.imported": Kind(
         "Framework imported",
         lambda e, n: f"{n.actor(e)} imported the framework "

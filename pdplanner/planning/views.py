@@ -314,8 +314,12 @@ def confirm_cohort(cohort_id: int):
 @planners
 def add_member(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
-    educator = get_person_or_404(current_user, id_argument("person_id", request.form) or abort(400))
     ConfirmForm().validate_on_submit() or abort(400)
+    person_id = id_argument("person_id", request.form)
+    if person_id is None:
+        flash("Choose a person to add to the cohort.", "error")
+        return redirect(url_for(".overview", cycle=cohort.cycle_id))
+    educator = get_person_or_404(current_user, person_id)
     return _attempt(url_for(".overview", cycle=cohort.cycle_id),
                     f"{educator.name} joined the cohort; it is now confirmed.", services.add_member,
                     cohort, educator)

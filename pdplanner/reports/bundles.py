@@ -34,6 +34,9 @@ shows it. data.json holds everything pdplanner keeps about you, as of generated_
                       and its label, not_observed ("not yet observed"), confidence, interest
                       ("I want to grow here"), note, evidence_url, evidence_file (a path in this
                       zip), created_at, updated_at
+  calibration_outcomes what you and your coach agreed in each cycle's calibration conversation,
+                      per competency: agreed_level (null when you agreed on a note only), note,
+                      the coach who recorded it (coach_email), updated_at
   goals               your planned goals: competency, from_level, to_level, rank, priority,
                       status, why, verified_at
   path_activities     your learning-path activities: the catalogue activity, status, why, your

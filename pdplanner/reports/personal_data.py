@@ -5,7 +5,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from pdplanner.accounts.models import ApiToken, User
-from pdplanner.assessments.models import Cycle, EvidenceFile, Rating, SelfAssessment
+from pdplanner.assessments.models import CalibrationOutcome, Cycle, EvidenceFile, Rating, SelfAssessment
 from pdplanner.audit.models import AuditEvent
 from pdplanner.database import utcnow
 from pdplanner.extensions import db
@@ -28,6 +28,13 @@ def my_data_document(user: User) -> tuple[dict, list[tuple[str, EvidenceFile]]]:
         .join(Domain, Domain.id == Competency.domain_id)
         .join(rater, rater.id == Rating.rater_id).where(Rating.educator_id == user.id)
         .order_by(Rating.cycle_id, Competency.position, Rating.kind, rater.email)).all()
+    coach = aliased(User, name="coach")
+    outcomes = db.session.execute(
+        select(CalibrationOutcome, Competency.code, coach.email)
+        .join(Competency, Competency.id == CalibrationOutcome.competency_id)
+        .outerjoin(coach, coach.id == CalibrationOutcome.coach_id)
+        .where(CalibrationOutcome.educator_id == user.id)
+        .order_by(CalibrationOutcome.cycle_id, Competency.position)).all()
     assessments = db.session.scalars(select(SelfAssessment).where(SelfAssessment.educator_id == user.id)
                                      .order_by(SelfAssessment.cycle_id)).all()
     goals = db.session.scalars(select(PlannedGoal).where(PlannedGoal.educator_id == user.id)
@@ -42,7 +49,8 @@ def my_data_document(user: User) -> tuple[dict, list[tuple[str, EvidenceFile]]]:
     led = db.session.execute(
         select(Cohort, func.count(Placement.id)).outerjoin(Placement, Placement.cohort_id == Cohort.id)
         .where(Cohort.coach_id == user.id).group_by(Cohort.id).order_by(Cohort.cycle_id, Cohort.key)).all()
-    cycle_ids = ({r.cycle_id for r, *_ in ratings} | {a.cycle_id for a in assessments}
+    cycle_ids = ({r.cycle_id for r, *_ in ratings} | {o.cycle_id for o, *_ in outcomes}
+                 | {a.cycle_id for a in assessments}
                  | {g.cycle_id for g in goals} | {a.cycle_id for a in activities}
                  | {p.cycle_id for p in placements} | {c.cycle_id for c, _ in led})
     cycles = {c.id: c for c in db.session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids))
@@ -81,6 +89,10 @@ def my_data_document(user: User) -> tuple[dict, list[tuple[str, EvidenceFile]]]:
              "evidence_file": zip_path.get(r.evidence_file_id), "created_at": iso(r.created_at),
              "updated_at": iso(r.updated_at)}
             for r, domain, code, rater_email in ratings],
+        "calibration_outcomes": [
+            {"cycle_id": o.cycle_id, "competency": code, "agreed_level": o.agreed_level, "note": o.note,
+             "coach_email": coach_email, "updated_at": iso(o.updated_at)}
+            for o, code, coach_email in outcomes],
         "goals": [
             {"cycle_id": g.cycle_id, "competency": g.competency_code, "from_level": g.from_level,
              "to_level": g.to_level, "rank": g.rank, "priority": g.priority, "status": g.status.value,

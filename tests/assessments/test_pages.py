@@ -152,7 +152,7 @@ def test_coach_rates_and_sees_calibration_flags(db, client, scene):
     sign_in_directly(client, scene.coach)
     caseload = client.get("/caseload").get_data(as_text=True)
     assert "Tess" in caseload and "In progress, 2 of 19" in caseload
-    url = f"/educators/{scene.teacher.id}/coach-rating?cycle={scene.cycle.id}"
+    url = f"/educators/{scene.teacher.id}/coach-rating/COG?cycle={scene.cycle.id}"
     form = client.get(url).get_data(as_text=True)
     assert "Self-rating: 4" in form
     token = csrf_from(client, url)
@@ -160,7 +160,8 @@ def test_coach_rates_and_sees_calibration_flags(db, client, scene):
     calibration = f"/educators/{scene.teacher.id}/calibration?cycle={scene.cycle.id}"
     html = client.get(calibration).get_data(as_text=True)
     assert "1 competency differs by 2 or more levels" in html
-    assert re.search(r'<tr class="flagged">\s*<th scope="row">[^<]*<span class="code">COG.1', html)
+    assert re.search(r'<tr id="outcome-COG_1" class="flagged">\s*<th scope="row">[^<]*'
+                     r'<span class="code">COG.1', html)
     assert "1</strong>" in client.get("/caseload").get_data(as_text=True)  # one flag on the caseload
 
 

@@ -77,6 +77,7 @@ def subject_of(kind: str) -> str:
     return {"path_activity": "pathactivity", "lane": "placement", "path": "resource", "plan": "cycle",
             "resources": "resource", "retention": "district", "roster": "district",
             "self_ratings": "user", "self_assessment": "user", "coach_ratings": "user", "caseload": "user",
+            "calibration_outcome": "user",
             "role": "user", "password": "user", "set_password_link": "user", "api_token": "user",
             "sign_in": "user", "sign_out": "user", "export": "user", "report": "user",
             "access": "user", "planning_settings": "district"}.get(prefix, prefix)

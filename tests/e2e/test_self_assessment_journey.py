@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from pdplanner.accounts.models import Role, user_by_email
 from pdplanner.extensions import db
 from pdplanner.organisation.services import create_user
-from tests.e2e.browser import active_element, assert_accessible, path_of, tab_until
+from tests.e2e.browser import assert_accessible, path_of, tab_until
 from tests.e2e.conftest import DEMO_EMAILS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -127,20 +127,14 @@ def test_self_assessment_over_two_sittings_then_coach_calibration(page: Page, jo
     follow_link_by_keyboard(page, "Caseload")
     assert_accessible(page)
     follow_link_by_keyboard(page, "Rate Jo Rivera")
+    assert path_of(page).endswith("/coach-rating/COG")
     assert_accessible(page)
-    choose_without_autosave(page, "COG.1", 1)
-    press_button(page, "Save my ratings")
+    choose(page, "COG.1", 1)  # saved as it is chosen, like the self-assessment
+    page.get_by_role("link", name=re.compile("^Compare with Jo")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert re.search(r"/educators/\d+/calibration", path_of(page))
     expect(page.get_by_role("status").filter(has_text="differ")).to_contain_text("by 2 or more levels")
     expect(page.locator("tr.flagged").first).to_contain_text("COG.1")
     assert_accessible(page)
 
-
-def choose_without_autosave(page: Page, code: str, level: int) -> None:
-    """The coach form has no autosave: pick the level and let the Save button send it."""
-    key = code.replace(".", "_")
-    tab_until(page, lambda f: f["name"] == f"{key}__level", f"the level of {code}", 40)
-    page.keyboard.press("Space")
-    for _ in range(level - 1):
-        page.keyboard.press("ArrowRight")
-    assert active_element(page)["id"] == f"{key}-level-{level}"

@@ -275,6 +275,24 @@ def test_confirmed_and_edited_cohorts_keep_their_members_when_replanned(client, 
     assert db.session.scalar(joined) == cohort.id
 
 
+def test_the_add_someone_control_starts_on_nobody_and_adding_nobody_is_refused_plainly(client, db, planned):
+    cohort, leaving = planned.cohort, planned.teachers[3]
+    sign_in_directly(client, planned.coach)
+    client.post(f"/cohorts/{cohort.id}/members/{leaving.id}/remove")
+    html = client.get(f"/planning?cycle={planned.cycle.id}").get_data(as_text=True)
+    control = re.search(rf'<select id="add-{cohort.id}" name="person_id" required>(.*?)</select>', html, re.S)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', control.group(1))
+    assert options[0] == ("", " selected", "Choose a person")
+    assert (str(leaving.id), "", leaving.name) in options[1:]
+    assert not any(chosen for _, chosen, _ in options[1:])
+    members = select(Placement.educator_id).where(Placement.cohort_id == cohort.id)
+    before = set(db.session.scalars(members))
+    response = client.post(f"/cohorts/{cohort.id}/members", data={"person_id": ""}, follow_redirects=True)
+    assert "Choose a person to add to the cohort." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert set(db.session.scalars(members)) == before
+
+
 def test_a_principal_of_another_school_cannot_touch_the_cohort(client, db, planned):
     sign_in_directly(client, planned.other_principal)
     assert client.post(f"/cohorts/{planned.cohort.id}/confirm").status_code == 404

@@ -1,6 +1,8 @@
-// Autosave for rating forms marked data-autosave. Without this script the Save buttons still
-// work; with it every change is saved at once, failed saves are retried with growing pauses and
-// the person is told what happened. Nothing typed is dropped: a save always sends the whole form.
+// Autosave for every rating form marked data-autosave: a domain of the self-assessment and a domain
+// of a coach's ratings. Both pages answer it the same way (assessments.views, `_saved_page`): 200
+// with the rater's progress, or 422 naming each wrong field. Without this script the Save buttons
+// still work; with it every change is saved at once, failed saves are retried with growing pauses
+// and the person is told what happened. Nothing typed is dropped: a save always sends the whole form.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
