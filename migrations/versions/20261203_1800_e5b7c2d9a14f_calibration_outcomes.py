@@ -1,7 +1,7 @@
 """calibration outcomes: the level and note a coach and educator agreed per competency and cycle
 
 Revision ID: e5b7c2d9a14f
-Revises: d83f5a1c7e42
+Revises: e5b2c9d41a07
 Create Date: 2026-12-03 18:00:00
 
 """
@@ -13,7 +13,7 @@ import pdplanner.database
 
 # revision identifiers, used by Alembic.
 revision = 'e5b7c2d9a14f'
-down_revision = 'd83f5a1c7e42'
+down_revision = 'e5b2c9d41a07'
 branch_labels = None
 depends_on = None
 
