@@ -109,6 +109,8 @@ PAGE_ROUTES = {
         only(EDUCATORS, 200),  # the teacher themself and their coach; the principal only if shared
     ),
     "dashboards.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
+    "dashboards.glossary": ("GET", lambda w: "/help/words", SIGNED_IN_OK),
+    "dashboards.dismiss_welcome": ("POST", lambda w: "/welcome/dismiss", everyone(302)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
     "assessments.change_cycle": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 302)),
     "assessments.set_retention": ("POST", lambda w: "/cycles/retention", only(ADMIN, 302)),
