@@ -126,6 +126,8 @@ PAGE_ROUTES = {
         only(EDUCATORS, 200),  # the teacher themself and their coach; the principal only if shared
     ),
     "dashboards.school_ratings": ("GET", lambda w: "/school-ratings", only(LEADERS, 200)),
+    "dashboards.glossary": ("GET", lambda w: "/help/words", SIGNED_IN_OK),
+    "dashboards.dismiss_welcome": ("POST", lambda w: "/welcome/dismiss", everyone(302)),
     "assessments.cycles": ("GET", lambda w: "/cycles", only(ADMIN, 200)),
     "assessments.confirm_close": ("GET", lambda w: f"/cycles/{w.cycle_id}/close", only(ADMIN, 200)),
     "assessments.edit_cycle": ("GET", lambda w: f"/cycles/{w.cycle_id}/edit", only(ADMIN, 200)),

@@ -53,6 +53,8 @@ class User(TimestampMixin, UserMixin, db.Model):
     # epoch it was issued under, so all of that user's sessions end server-side at once.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When they closed the first-run welcome on their home page: it is not shown again.
+    welcome_dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The person's OneRoster sourcedId: it stays when the SIS changes their email.
     sourced_id: Mapped[str | None] = mapped_column(String(255))
 

@@ -89,6 +89,13 @@ def sign_out(user: User) -> None:
     record("sign_out", actor=user, subject=user)
 
 
+def dismiss_welcome(user: User) -> None:
+    """The first-run welcome on their home page stays closed from now on, on every device."""
+    if user.welcome_dismissed_at is None:
+        user.welcome_dismissed_at = utcnow()
+        db.session.flush()
+
+
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise AccountError("Your current password is not right.", field="current")

@@ -249,6 +249,12 @@ def _has_values(series: Sequence[Series]) -> bool:
     return any(v is not None for s in series for v in s.values)
 
 
+def _drawn_entries(series: Sequence[Series]) -> list[tuple[str, int]]:
+    """Legend entries (name, series index) of the series that have something drawn: a legend
+    naming a line the reader cannot find is a puzzle. The index keeps each series' style."""
+    return [(s.name, i) for i, s in enumerate(series) if any(v is not None for v in s.values)]
+
+
 # -- drawing helpers --------------------------------------------------------------------------
 
 @lru_cache(maxsize=8192)
@@ -337,28 +343,36 @@ def _no_data(title: str, columns: Sequence[str], height: float = 120) -> Chart:
 # -- radar ------------------------------------------------------------------------------------
 
 def radar_chart(axes: Sequence[str], series: Sequence[Series], *, max_level: int, title: str,
-                axis_name: str = "Competency") -> Chart:
+                axis_name: str = "Competency", names: Sequence[str] = ()) -> Chart:
     """A spider chart of a profile: one spoke per axis (competency codes or short names), rings
     at levels 1..max_level, one polygon per series (self, coach, target ...).
+
+    `names`, one per axis, name what the codes on the spokes stand for: a key under the drawing
+    ("COG.1 Critical thinking"), the table's first column ("Critical thinking (COG.1)") and the
+    description use them, so nobody has to know the codes.
 
     A None value leaves a gap: the series' line is broken either side of that spoke, rather
     than drawn to the centre (which would read as level 0) or across it (which would invent a
     value). The table shows "—" there. `axis_name` heads the table's first column.
     """
-    axes, series = tuple(axes), tuple(series)    # the drawing is made later, from these
+    axes, series, names = tuple(axes), tuple(series), tuple(names)   # the drawing is made later
+    if names and len(names) != len(axes):
+        raise ValueError(f"radar chart {title!r}: {len(names)} names for {len(axes)} axes")
     columns = (axis_name, *(s.name for s in series))
     if not axes or not _has_values(series):
         return _no_data(title, columns)
 
     def draw() -> Drawing:
-        legend_entries = [(s.name, i) for i, s in enumerate(series)]
+        legend_entries = _drawn_entries(series)
         _, legend_height = _legend(legend_entries, 0, "line")
+        key, key_height = _axis_key(axes, names)
         label_lines = [_fit_lines(a, 90, LABEL_SIZE) for a in axes]
         label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines)
         line_height = LABEL_SIZE * LINE_HEIGHT
         radius = min(WIDTH / 2 - label_width - 14, 150)
-        height = 2 * (radius + 2 * line_height + 12) + legend_height + 8
-        cx, cy = WIDTH / 2, legend_height + 8 + radius + 2 * line_height + 12
+        below = key_height + legend_height + 8
+        height = 2 * (radius + 2 * line_height + 12) + below
+        cx, cy = WIDTH / 2, below + radius + 2 * line_height + 12
         drawing = Drawing(WIDTH, height)
         angles = [math.pi / 2 - 2 * math.pi * i / len(axes) for i in range(len(axes))]
 
@@ -380,15 +394,38 @@ def radar_chart(axes: Sequence[str], series: Sequence[Series], *, max_level: int
                                color=MUTED))
         for index, s in enumerate(series):
             drawing.add(_radar_series(s, index, point))
-        legend, _ = _legend(legend_entries, legend_height + 2, "line")
+        legend, _ = _legend(legend_entries, key_height + legend_height + 2, "line")
         drawing.add(legend)
+        if key is not None:
+            drawing.add(key)
         return drawing
 
-    rows = tuple((axis, *(format_level(s.values[i]) for s in series)) for i, axis in enumerate(axes))
-    described = [f"{s.name}: {_extremes(axes, s.values, format_level)}."
+    shown = tuple(f"{name} ({axis})" for axis, name in zip(axes, names, strict=True)) if names else axes
+    rows = tuple((label, *(format_level(s.values[i]) for s in series)) for i, label in enumerate(shown))
+    described = [f"{s.name}: {_extremes(names or axes, s.values, format_level)}."
                  for s in series if any(v is not None for v in s.values)]
     return Chart(draw, title, " ".join(described), columns, rows,
-                 inputs=("radar", axes, series, max_level))
+                 inputs=("radar", axes, series, max_level, names))
+
+
+def _axis_key(axes: Sequence[str], names: Sequence[str]) -> tuple[Group | None, float]:
+    """What the spokes' codes stand for, in two columns under the drawing ("COG.1 Critical
+    thinking"); (None, 0) without names. Returns the group, laid out from its height down to
+    0, and that height."""
+    if not names:
+        return None, 0.0
+    column_width, row_height = WIDTH / 2, SMALL_SIZE * LINE_HEIGHT + 1
+    code_width = max(_text_width(a, SMALL_SIZE) for a in axes) + 6
+    rows = math.ceil(len(axes) / 2)
+    height = rows * row_height + 6
+    group = Group()
+    for i, (axis, name) in enumerate(zip(axes, names, strict=True)):
+        x = column_width * (i // rows)
+        y = height - row_height * (i % rows + 1)
+        text = _fit_lines(name, column_width - code_width - 8, SMALL_SIZE, max_lines=1)[0]
+        group.add(_label(x, y, axis, size=SMALL_SIZE))
+        group.add(_label(x + code_width, y, text, size=SMALL_SIZE, color=MUTED))
+    return group, height
 
 
 def _axis_label(lines: list[str], x: float, y: float, angle: float, line_height: float) -> Group:
@@ -451,7 +488,7 @@ def domain_means_chart(cycles: Sequence[str], series: Sequence[Series], *, max_l
         return _no_data(title, columns)
 
     def draw() -> Drawing:
-        legend_entries = [(s.name, i) for i, s in enumerate(series)]
+        legend_entries = _drawn_entries(series)
         _, legend_height = _legend(legend_entries, 0, "line")
         line_height = SMALL_SIZE * LINE_HEIGHT
         plot_height, left, right = 190.0, 30.0, 16.0
@@ -690,7 +727,7 @@ def _bars(labels: Sequence[str], series: Sequence[Series], ends: list[list[str]]
 
     def draw() -> Drawing:
         bar, gap = 14.0, 10.0
-        entries = [(s.name, i) for i, s in enumerate(series)] if len(series) > 1 else []
+        entries = _drawn_entries(series) if len(series) > 1 else []
         _, legend_height = _legend(entries, 0, "bar") if entries else (None, 0.0)
         label_lines = [_fit_lines(label, WIDTH * 0.3, LABEL_SIZE) for label in labels]
         label_width = max(_text_width(line, LABEL_SIZE) for lines in label_lines for line in lines) + 10

@@ -244,21 +244,24 @@ def cohort_why(draft: CohortDraft, focus: str, names: Mapping[str, str], coach_i
     size, schools = len(draft.members), _schools_phrase(draft.school_ids)
     lane = in_the_lane(draft.lane, settings)
     goals = sorted({(m.order, m.focus) for m in draft.members})
-    goal_list = ", ".join(code or "" for _, code in goals)
+    goal_list = ", ".join(names.get(code or "", code or "") for _, code in goals)
     # The focus is the shared top goal's code, or else a domain code (see `cohort_focus`).
     shown_focus = (names.get(focus, focus) if len(goals) == 1
                    else (domain_names or {}).get(focus, focus))
+    smallest = settings.cohort_min_size
     if len(goals) == 1 and draft.how != "pooled":
         text = f"{size} educators at {schools} in {lane} share the top goal {shown_focus} ({focus})."
     elif draft.how != "pooled":
-        text = (f"{size} educators at {schools} in {lane}, too few on each top goal alone, "
-                f"grouped by their domain {shown_focus} (top goals {goal_list}).")
+        text = (f"{size} educators at {schools} in {lane} work together on {shown_focus}: their top "
+                f"goals ({goal_list}) are all in that domain, and fewer than {smallest} share any "
+                "one of them.")
     elif len(draft.school_ids) == 1:
-        text = (f"{size} educators at {schools} in {lane}, a group too small to split by goal "
-                f"or domain, together on {shown_focus} (top goals {goal_list}).")
+        text = (f"{size} educators at {schools} in {lane} work together on {shown_focus}: too few "
+                f"share a top goal or its domain to make a cohort of {smallest} (their top goals: "
+                f"{goal_list}).")
     else:
-        text = (f"{size} educators from {schools} in {lane}, too few at one school for a "
-                f"cohort, pooled on {shown_focus} (top goals {goal_list}).")
+        text = (f"{size} educators from {schools} in {lane} work together on {shown_focus}: too few "
+                f"at any one school to make a cohort of {smallest} (their top goals: {goal_list}).")
     if coach_id is None and not any_coach:
         text += " No coach is on record for these educators: a coach is still to be found."
     elif coach_id is None:
@@ -269,7 +272,8 @@ def cohort_why(draft: CohortDraft, focus: str, names: Mapping[str, str], coach_i
     else:
         text += " Their coach has room on their caseload."
     if mentors:
-        text += (f" {len(mentors)} colleague{'s' if len(mentors) > 1 else ''} strong on {mentor_code} "
+        strong_on = names.get(mentor_code, mentor_code)
+        text += (f" {len(mentors)} colleague{'s' if len(mentors) > 1 else ''} strong on {strong_on} "
                  "offered as peer mentor" + ("s." if len(mentors) > 1 else "."))
     return text
 

@@ -99,17 +99,27 @@ def current_level_name(current: float, labels: Mapping[int, str]) -> str:
 
 def goal_why(name: str, current: float, target: int, gap: float, weight: float, interest: bool,
              foundational: bool, labels: Mapping[int, str] | None = None) -> str:
-    """The plain-language reason for one goal, naming the numbers behind its priority and the
-    levels by the scale's labels (`labels`: level -> label; none: "level 3")."""
+    """The plain-language reason for one goal: where the educator is on `name`, where the
+    school aims, how far that is, and what else raised it (the school's weight when it is not
+    the usual 1, the educator's own wish to grow there, a foundational competency). Levels are
+    named by the scale's labels (`labels`: level -> label; none: "level 3").
+
+    The why is stored once and read by the educator, their coach and (when shared) their
+    principal, so it speaks of nobody in the second or third person: "Marked in the
+    self-assessment as a place to grow", never "you marked"."""
     labels = labels or {}
-    parts = [f"Gap of {plain_number(gap)} on {name}: currently {current_level_name(current, labels)}, "
-             f"the school's target {level_name(target, labels)}",
-             f"priority weight {plain_number(weight)}"]
+    levels = "level" if math.isclose(gap, 1) else "levels"
+    parts = [f"Now at {current_level_name(current, labels)} in {name}; the school aims for "
+             f"{level_name(target, labels)}, {plain_number(gap)} {levels} further on"]
+    if not math.isclose(weight, 1):
+        more = "more" if weight > 1 else "less"
+        parts.append(f"the school gives this competency {more} weight than usual "
+                     f"(weight {plain_number(weight)})")
     if interest:
-        parts.append("you marked it as a place you want to grow")
+        parts.append("marked in the self-assessment as a place to grow")
     if foundational:
-        parts.append("it is a foundational competency that others build on")
-    return "; ".join(parts) + "."
+        parts.append("a foundational competency that others build on")
+    return ". ".join(part[0].upper() + part[1:] for part in parts) + "."
 
 
 def private_goal_why(name: str) -> str:

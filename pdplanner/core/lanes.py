@@ -79,16 +79,18 @@ def shown_short_of(value: float, threshold: float, digits: int) -> float:
 
 def readiness_sentence(rated: int, at_target: int, readiness: float, lowest_domain: str,
                        lowest_mean: float, settings: PlanningSettings) -> str:
-    """"14 of 19 at target (74%); lowest domain Instructional 2.7", with the thresholds a
-    shortfall missed named beside it. `lowest_domain` is the domain as shown: its name."""
+    """"14 of 19 rated competencies at target or above (74%); lowest domain average:
+    Instructional 2.7", with what a shortfall missed named beside it. `lowest_domain` is the
+    domain as shown: its name."""
     percent = round(shown_short_of(readiness, settings.fast_lane_readiness, 2) * 100)
     mean = shown_short_of(lowest_mean, settings.fast_lane_min_domain_mean, 1)
-    text = f"{at_target} of {rated} at target ({percent}%"
+    fast = lane_label("fast", settings)
+    text = f"{at_target} of {rated} rated competencies at target or above ({percent}%"
     if readiness < settings.fast_lane_readiness - LEVEL_TOLERANCE:
-        text += f", {round(settings.fast_lane_readiness * 100)}% needed for {lane_label('fast', settings)}"
-    text += f"); lowest domain {lowest_domain} {mean:.1f}"
+        text += f"; {fast} asks for {round(settings.fast_lane_readiness * 100)}%"
+    text += f"); lowest domain average: {lowest_domain} {mean:.1f}"
     if lowest_mean < settings.fast_lane_min_domain_mean - LEVEL_TOLERANCE:
-        text += f" ({settings.fast_lane_min_domain_mean:g} needed)"
+        text += f" ({fast} asks for {settings.fast_lane_min_domain_mean:g} in every domain)"
     return text
 
 
@@ -118,14 +120,15 @@ def lane_evidence(rated: int, at_target: int, lowest_domain: str | None, lowest_
 def lane_for(rated: int, at_target: int, lowest_domain: str | None, lowest_mean: float | None,
              settings: PlanningSettings) -> tuple[str, str]:
     """The computed lane (`computed_lane`) and its why for one educator's readiness numbers:
-    '14 of 19 at target (74%); lowest domain Instructional 2.7: "Ready to move".'. `lowest_domain`
+    '14 of 19 rated competencies at target or above (74%); lowest domain average: Instructional 2.7.
+    So: "Ready to move".'. `lowest_domain`
     is the domain as shown: its name."""
     lane = computed_lane(rated, at_target, lowest_mean, settings)
     evidence = lane_evidence(rated, at_target, lowest_domain, lowest_mean, settings)
     if evidence == NOTHING_RATED:
-        return lane, (f"Nothing is rated yet: {lane_label(lane, settings)} until the ratings show "
-                      "where you stand.")
-    return lane, f"{evidence}: {lane_label(lane, settings)}."
+        return lane, (f"Nothing is rated yet, so {lane_label(lane, settings)} until there are "
+                      "ratings to go on.")
+    return lane, f"{evidence}. So: {lane_label(lane, settings)}."
 
 
 def overridden_why(lane: str, computed: str, reason: str, rated: int, at_target: int,

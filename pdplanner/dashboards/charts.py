@@ -38,7 +38,8 @@ def profile_chart(cycle: Cycle, educator: User) -> Chart:
          Series("Coach", tuple(_level(theirs, c.code) for c in competencies)),
          Series("Target", tuple(float(cycle.framework.target_level) for _ in competencies))],
         max_level=max(level.value for level in cycle.framework.levels),
-        title=f"Profile in {cycle.name}: self and coach levels by competency")
+        title=f"Profile in {cycle.name}: self and coach levels by competency",
+        names=[c.name for c in competencies])
 
 
 def _level(levels: dict[str, int | None], code: str) -> float | None:

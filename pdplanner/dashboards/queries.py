@@ -299,7 +299,8 @@ def leader_charts(board: LeaderDashboard) -> dict[str, Chart]:
             [Series("Self (mean)", tuple(c.self_mean.value for c in m.competencies)),
              Series("Coach (mean)", tuple(c.coach_mean.value for c in m.competencies)),
              Series("Target", tuple(float(framework.target_level) for _ in m.competencies))],
-            max_level=max_level, title=f"Competency profile in {board.cycle.name}: self and coach means"),
+            max_level=max_level, title=f"Competency profile in {board.cycle.name}: self and coach means",
+            names=[c.name for c in m.competencies]),
         "growth": domain_means_chart(
             [p.cycle.name for p in board.growth],
             [Series(name, tuple(p.domains.get(code) for p in board.growth))

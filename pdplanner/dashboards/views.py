@@ -1,6 +1,7 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
+from pdplanner.accounts import services as account_services
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries as assessment_queries
 from pdplanner.dashboards import queries as dashboard_queries
@@ -8,6 +9,8 @@ from pdplanner.dashboards.charts import growth_chart, page_charts, profile_chart
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
+from pdplanner.organisation.forms import ConfirmForm
+from pdplanner.pages import attempt
 from pdplanner.permissions import requested_cycle, role_required, signed_in
 from pdplanner.planning import queries as planning_queries
 
@@ -96,3 +99,18 @@ HOME_BY_ROLE = {
 @signed_in
 def home():
     return HOME_BY_ROLE[current_user.role](current_user)
+
+
+@bp.post("/welcome/dismiss")
+@signed_in
+def dismiss_welcome():
+    ConfirmForm().validate_on_submit() or abort(400)
+    with attempt():
+        account_services.dismiss_welcome(current_user)
+    return redirect(url_for(".home"))
+
+
+@bp.get("/help/words")
+@signed_in
+def glossary():
+    return render_template("dashboards/glossary.html")

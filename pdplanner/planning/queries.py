@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import Cycle, CycleStatus, RaterKind, Rating
-from pdplanner.assessments.queries import current_cycle
+from pdplanner.assessments.queries import current_cycle, progress_of
 from pdplanner.core.gaps import VIEW_OF_KIND, missing_views
 from pdplanner.core.goals import private_goal_why
 from pdplanner.core.lanes import private_lane_why
@@ -40,6 +40,9 @@ from pdplanner.core.types import (
     ResourceInfo,
     Target,
 )
+from pdplanner.core.wording import assessment_status, plan_basis
+from pdplanner.core.wording import returned_message as returned_message_words
+from pdplanner.core.wording import verified_message as verified_words
 from pdplanner.database import plain_rows
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
@@ -519,6 +522,8 @@ class EducatorPlan:
     view: PersonView
     settings: PlanningSettings
     competency_names: dict[str, str]
+    basis: str = ""     # which cycle's ratings the plan is built on (`core.wording.plan_basis`)
+    status: str = ""    # the plan's cycle's self-assessment while it is not submitted
 
     def from_level(self, goal: PlannedGoal) -> int | None:
         return goal.from_level if self.view.levels else None
@@ -575,7 +580,27 @@ def plan_of(educator: User, cycle: Cycle, viewer: User, *, summary: bool = False
         cohort=(_cohort_views([placement.cohort], cycle, labels, viewer)[0]
                 if not summary and placement and placement.cohort_id else None),
         levels=level_labels(cycle), view=view, settings=settings,
-        competency_names=competency_names(cycle))
+        competency_names=competency_names(cycle),
+        **({} if placement is None else _plan_words(educator, cycle, viewer, view)))
+
+
+def _plan_words(educator: User, cycle: Cycle, viewer: User, view: PersonView) -> dict[str, str]:
+    """The plan's `basis` and `status` sentences for `viewer`. The planner reads each
+    competency from the newest cycle that rates it: the newest cycle with a rating of the
+    educator's, and an earlier one while this cycle's self-assessment is not complete."""
+    progress = progress_of(cycle, [educator])[educator.id]
+    rated = db.session.scalars(
+        select(Cycle.name).where(Cycle.district_id == cycle.district_id, Cycle.opens_on <= cycle.opens_on,
+                                 select(Rating.id).where(Rating.cycle_id == Cycle.id,
+                                                         Rating.educator_id == educator.id).exists())
+        .order_by(Cycle.opens_on.desc(), Cycle.id).limit(2)).all()
+    if not (rated and rated[0] == cycle.name and progress.answered < progress.total):
+        rated = rated[:1]
+    own = educator.id == viewer.id
+    status = (assessment_status(own, educator.name, cycle.name, progress.started, progress.submitted,
+                                (progress.answered, progress.total) if view.ratings else None)
+              if cycle.is_open else "")
+    return {"basis": plan_basis(own, educator.name, rated), "status": status}
 
 
 def _cohort_views(cohorts: list[Cohort], cycle: Cycle, labels: dict[str, str],
@@ -727,3 +752,19 @@ def district_coaches(district_id: int) -> list[User]:
         select(User).where(User.district_id == district_id, User.active.is_(True), User.id.in_(
             select(Membership.user_id).where(Membership.role == Role.COACH)))
         .order_by(User.family_name, User.given_name)))
+
+
+def verified_message(activity: PathActivity, goal: PlannedGoal | None) -> str:
+    """What the coach reads after verifying `activity` (and marking `goal` met, if they did)."""
+    if goal is None:
+        return verified_words(activity.resource.title, activity.educator.name, None, None)
+    cycle = db.session.get(Cycle, activity.cycle_id)
+    labels = level_labels(cycle)
+    level = (f"{labels[goal.to_level]} ({goal.to_level})" if goal.to_level in labels
+             else f"level {goal.to_level}")
+    return verified_words(activity.resource.title, activity.educator.name,
+                          competency_names(cycle).get(goal.competency_code, goal.competency_code), level)
+
+
+def returned_message(activity: PathActivity) -> str:
+    return returned_message_words(activity.resource.title, activity.educator.name)

@@ -229,13 +229,8 @@ def verify_activity(activity_id: int):
     form = VerifyForm()
     form.validate_on_submit() or abort(400)
 
-    def verified(goal) -> str:
-        if goal is None:
-            return f"{activity.resource.title} verified."
-        return (f"{activity.resource.title} verified; the goal on {goal.competency_code} is met and "
-                f"level {goal.to_level} recorded.")
-
-    return _attempt(_back(activity.cycle_id, activity.educator_id), verified, services.verify_activity,
+    return _attempt(_back(activity.cycle_id, activity.educator_id),
+                    partial(queries.verified_message, activity), services.verify_activity,
                     activity, goal_met=form.goal_met.data)
 
 
@@ -246,7 +241,7 @@ def return_activity(activity_id: int):
     form = ReturnForm()
     note = form.note.data or "" if form.validate_on_submit() else ""
     return _attempt(_back(activity.cycle_id, activity.educator_id),
-                    f"{activity.resource.title} sent back with your note.", services.return_activity,
+                    queries.returned_message(activity), services.return_activity,
                     activity, note)
 
 

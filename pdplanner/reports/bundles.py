@@ -23,7 +23,7 @@ shows it. data.json holds everything pdplanner keeps about you, as of generated_
 
   format, version     "pdplanner-my-data", 1: the layout of this file
   person              your account: id, email, names, district, whether you are a district admin,
-                      created_at, last_sign_in_at, and memberships (school, role, since)
+                      created_at, last_sign_in_at, welcome_dismissed_at, and memberships (school, role, since)
   coaches             the coaches you are assigned to (email, name)
   caseload            if you coach: the educators on your caseload (email, name)
   cycles              the assessment cycles your data belongs to (id, name, status, dates)

@@ -47,6 +47,7 @@ def growth_plan(plan: EducatorPlan) -> GrowthPlan:
         strengths=strengths(cycle, educator) if ratings_visible else None,
         charts=(profile_chart(cycle, educator), growth_chart(cycle, educator)) if ratings_visible else (),
         hidden_note=_hidden_note(educator, cycle, detail, ratings_visible),
+        basis=" ".join(text for text in (plan.basis, plan.status) if text),
     )
 
 

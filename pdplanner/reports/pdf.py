@@ -352,6 +352,7 @@ class GrowthPlan:
     strengths: tuple[str, ...] | None = None
     charts: tuple[Chart, ...] = field(default_factory=tuple)
     hidden_note: str = ""
+    basis: str = ""                     # which ratings the plan is built on, and what is not done yet
 
 
 def growth_plan_pdf(plan: GrowthPlan, generated_on: date) -> bytes:
@@ -368,6 +369,8 @@ def growth_plan_pdf(plan: GrowthPlan, generated_on: date) -> bytes:
         story.append(paragraph(f"There is no plan for {plan.cycle} yet. Plans are made from the "
                                "self-assessment and the coach's ratings."))
     else:
+        if plan.basis:
+            story += [Spacer(1, 8), paragraph(plan.basis)]
         story += _placement(plan) + _goals(plan)
     if plan.strengths:
         story += [heading("Strengths"), paragraph(f"At or above the target level in {plan.cycle}:"),

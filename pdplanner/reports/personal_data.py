@@ -133,6 +133,7 @@ def _person_document(user: User) -> dict:
         "active": user.active, "district": {"code": user.district.code, "name": user.district.name},
         "district_admin": user.is_district_admin, "created_at": iso(user.created_at),
         "last_sign_in_at": iso(user.last_sign_in_at),
+        "welcome_dismissed_at": iso(user.welcome_dismissed_at),
         "memberships": [{"school_code": m.school.code, "school_name": m.school.name, "role": m.role.value,
                          "since": iso(m.created_at)}
                         for m in sorted(user.memberships, key=lambda m: m.school.code)],

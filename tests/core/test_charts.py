@@ -326,3 +326,41 @@ def test_the_digest_names_the_drawing_and_its_id():
     assert profile(max_level=5).rows == profile().rows
     assert profile(max_level=5).digest("p") != profile().digest("p")      # one more ring
     assert profile((2.0, 3.0, 1.01)).digest("p") != profile().digest("p")  # same table, other drawing
+
+
+# -- naming what is drawn (issue 15: say it in the reader's words) ------------------------------
+
+NAMES = ("Critical thinking", "Reflective practice", "Creativity", "Problem solving", "Growth mindset")
+
+
+def test_radar_names_each_competency_in_a_key_the_table_and_the_description():
+    chart = radar_chart(CODES, [Series("Self", (1, 2, 3, 4, 2))], max_level=4, title="Profile",
+                        names=NAMES)
+    labels = texts(chart)
+    assert all(name in labels for name in NAMES)                 # the key under the drawing
+    assert [row[0] for row in chart.rows][:2] == ["Critical thinking (COG.1)", "Reflective practice (COG.2)"]
+    assert chart.description == "Self: highest Problem solving (4), lowest Critical thinking (1)."
+    svg = to_svg(chart, chart_id="profile")
+    assert "Problem solving" in svg
+    # Names are part of what the drawing is made of: a kept SVG without them is never served.
+    unnamed = radar_chart(CODES, [Series("Self", (1, 2, 3, 4, 2))], max_level=4, title="Profile")
+    assert chart.digest("profile") != unnamed.digest("profile")
+
+
+def test_radar_refuses_names_that_do_not_match_its_axes():
+    with pytest.raises(ValueError, match="4 names for 5 axes"):
+        radar_chart(CODES, [Series("Self", (1, 2, 3, 4, 2))], max_level=4, title="Profile", names=NAMES[:4])
+
+
+def test_a_legend_names_only_the_series_that_are_drawn():
+    series = [Series("Self", (1, 2, 3, 4, 2)), Series("Coach", (None,) * 5), Series("Target", (3,) * 5)]
+    labels = texts(radar_chart(CODES, series, max_level=4, title="Profile"))
+    assert "Self" in labels and "Target" in labels and "Coach" not in labels
+    # The target keeps its own style (third in the palette), not the coach's.
+    assert markers_of(radar_chart(CODES, series, max_level=4, title="Profile"), 2) == 5 + 1
+    growth = domain_means_chart(["Baseline", "Mid-year"], [Series("Cognitive", (2.0, 2.5)),
+                                                           Series("Instructional", (None, None))],
+                                max_level=4, title="Growth")
+    assert "Cognitive" in texts(growth) and "Instructional" not in texts(growth)
+    bars = bar_chart(["A", "B"], [Series("Started", (1, 2)), Series("Submitted", (None, None))], title="Bars")
+    assert "Started" in texts(bars) and "Submitted" not in texts(bars)

@@ -54,7 +54,8 @@ def test_small_groups_merge_by_domain_within_the_school():
                seeker(4, focus="B.1"), seeker(5, focus="B.2")]
     cohorts, individual = propose(seekers)
     assert shape(cohorts) == [("slow", "A", (1,), (1, 2, 3))]
-    assert "grouped by their domain A (top goals A.1, A.2)" in cohorts[0].why
+    assert ("work together on A: their top goals (Alpha one, Alpha two) are all in that domain"
+            in cohorts[0].why)
     assert [i for i, _ in individual] == [4, 5]     # B has only two: too few, and no other school
 
 
@@ -127,7 +128,7 @@ def test_mentors_are_strong_colleagues_of_the_school_not_members_at_most_two():
     strong = {(1, "A.1"): (2, 11, 12, 13), (2, "A.1"): (10,)}
     cohorts, _ = propose([seeker(i) for i in (1, 2, 3)], strong=strong)
     assert cohorts[0].mentor_ids == (11, 12)
-    assert "2 colleagues strong on A.1 offered as peer mentors." in cohorts[0].why
+    assert "2 colleagues strong on Alpha one offered as peer mentors." in cohorts[0].why
 
 
 def test_keys_are_stable_and_describe_the_cohort():
@@ -167,14 +168,15 @@ def test_whys_use_the_district_s_lane_labels_and_domain_names():
                seeker(4, focus="B.1"), seeker(5, focus="B.2")]
     cohorts, individual = propose(seekers, settings=OWN_WORDS, domain_names=DOMAIN_NAMES)
     assert cohorts[0].why == (
-        '3 educators at one school in the "Growing with support" lane, too few on each top goal alone, '
-        'grouped by their domain Assessment (top goals A.1, A.2). Their coach already coaches 3 of them.')
+        '3 educators at one school in the "Growing with support" lane work together on Assessment: their '
+        'top goals (Alpha one, Alpha two) are all in that domain, and fewer than 3 share any one of them. '
+        'Their coach already coaches 3 of them.')
     assert individual[0][1] == (
         'Individual coaching: fewer than 3 educators in the "Growing with support" lane share the top goal '
         'B.1 or its domain Belonging, at this school or pooled with other schools.')
     # Without domain names the codes stand in (the fallback).
     cohorts, individual = propose(seekers, settings=OWN_WORDS)
-    assert "grouped by their domain A (top goals A.1, A.2)" in cohorts[0].why
+    assert "work together on A: their top goals (Alpha one, Alpha two)" in cohorts[0].why
     assert "share the top goal B.1 or its domain B," in individual[0][1]
 
 
@@ -184,8 +186,8 @@ def test_a_cohort_pooled_on_a_domain_names_the_domain():
     (cohort,), _ = propose(by_lane, settings=OWN_WORDS, domain_names=DOMAIN_NAMES)
     assert cohort.focus == "B"
     assert cohort.why.startswith(
-        '3 educators from 3 schools in the "Leading the way" lane, too few at one school for a cohort, '
-        'pooled on Belonging (top goals A.1, B.2, B.3).')
+        '3 educators from 3 schools in the "Leading the way" lane work together on Belonging: too few '
+        'at any one school to make a cohort of 3 (their top goals: Alpha one, Beta two, Beta three).')
 
 
 def test_through_the_planner_cohort_whys_use_the_framework_s_domain_names():
@@ -195,8 +197,8 @@ def test_through_the_planner_cohort_whys_use_the_framework_s_domain_names():
     result = plan(planning_input(people, ratings, settings=OWN_WORDS, competencies=NAMED_FRAMEWORK))
     (cohort,) = result.cohorts
     assert (cohort.lane, cohort.focus, cohort.member_ids) == ("fast", "A", (1, 2, 3))
-    assert cohort.why.startswith('3 educators at one school in the "Leading the way" lane, too few on '
-                                 'each top goal alone, grouped by their domain Assessment '
-                                 '(top goals A.1, A.2).')
+    assert cohort.why.startswith('3 educators at one school in the "Leading the way" lane work together '
+                                 'on Assessment: their top goals (Alpha one, Alpha two) are all in that '
+                                 'domain, and fewer than 3 share any one of them.')
     assert [i for i, _ in result.individual] == [4, 5]
     assert "or its domain Belonging," in result.individual[0][1]

@@ -80,9 +80,12 @@ def test_why_names_the_numbers_in_plain_language():
     ratings += self_ratings(1, {"A.1": 2}, interest=("A.1",))
     (goal,) = goals_of(ratings, PlanningSettings(), targets=[Target(1, "A.1", 3, 1.5)])
     # No level labels given: levels are shown by number.
-    assert goal.why == ("Gap of 1 on Alpha one: currently level 2, the school's target level 3; "
-                        "priority weight 1.5; you marked it as a place you want to grow; "
-                        "it is a foundational competency that others build on.")
+    assert goal.why == ("Now at level 2 in Alpha one; the school aims for level 3, 1 level further on. "
+                        "The school gives this competency more weight than usual (weight 1.5). "
+                        "Marked in the self-assessment as a place to grow. "
+                        "A foundational competency that others build on.")
+    # The why is read by the educator, their coach and maybe their principal: no "you".
+    assert "you" not in goal.why.lower().split()
     assert goal.priority == 1 * 1.5 + 0.5 + 0.25
 
 
@@ -91,8 +94,8 @@ def test_why_names_levels_by_the_scale_s_labels_with_their_numbers():
     (goal,) = goals_of(uniform(1, 3, {"A.2": 1}), targets=[Target(1, "A.2", 4, 2.0)],
                        level_labels=LEVEL_LABELS)
     assert (goal.from_level, goal.to_level, goal.priority) == (1, 2, 6.0)
-    assert goal.why == ("Gap of 3 on Alpha two: currently Exploring (1), the school's target Leading (4); "
-                        "priority weight 2.")
+    assert goal.why == ("Now at Exploring (1) in Alpha two; the school aims for Leading (4), 3 levels "
+                        "further on. The school gives this competency more weight than usual (weight 2).")
 
 
 def test_a_current_level_between_two_levels_names_both():
@@ -102,18 +105,18 @@ def test_a_current_level_between_two_levels_names_both():
     ratings += self_ratings(1, {"A.3": 3})
     (goal,) = goals_of(ratings, level_labels=LEVEL_LABELS)
     assert (goal.from_level, goal.to_level) == (2, 3)
-    assert goal.why == ("Gap of 0.5 on Alpha three: currently 2.5 (between Developing and Proficient), "
-                        "the school's target Proficient (3); priority weight 1.")
+    assert goal.why == ("Now at 2.5 (between Developing and Proficient) in Alpha three; the school aims "
+                        "for Proficient (3), 0.5 levels further on.")
     # With a label missing on one side, the mean is shown as a number alone.
     (goal,) = goals_of(ratings, level_labels=[(3, "Proficient")])
-    assert goal.why == ("Gap of 0.5 on Alpha three: currently 2.5, the school's target Proficient (3); "
-                        "priority weight 1.")
+    assert goal.why == ("Now at 2.5 in Alpha three; the school aims for Proficient (3), 0.5 levels "
+                        "further on.")
 
 
 def test_a_level_without_a_label_falls_back_to_its_number():
     (goal,) = goals_of(uniform(1, 3, {"A.2": 2}), level_labels=[(3, "Proficient"), (2, "  ")])
-    assert goal.why == ("Gap of 1 on Alpha two: currently level 2, the school's target Proficient (3); "
-                        "priority weight 1.")
+    assert goal.why == ("Now at level 2 in Alpha two; the school aims for Proficient (3), 1 level "
+                        "further on.")
 
 
 def test_level_labels_do_not_depend_on_the_order_of_the_input():

@@ -24,7 +24,8 @@ def test_exactly_at_both_thresholds_is_fast():
     assert (decision.lane, decision.rated, decision.at_target, decision.readiness) == ("fast", 5, 3, 0.6)
     assert (decision.lowest_domain, decision.lowest_domain_mean) == ("A", 2.5)
     # The defaults: the default lane labels; a framework without domain names shows the codes.
-    assert decision.why == '3 of 5 at target (60%); lowest domain A 2.5: "Ready to move".'
+    assert decision.why == ('3 of 5 rated competencies at target or above (60%); '
+                            'lowest domain average: A 2.5. So: "Ready to move".')
     assert not decision.overridden
 
 
@@ -32,7 +33,8 @@ def test_just_below_the_readiness_threshold_is_slow_and_says_what_is_needed():
     # 2 of 4 at target = 0.5; lowest domain B (3 + 2) / 2 = 2.5
     decision = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 2}))
     assert (decision.lane, decision.readiness) == ("slow", 0.5)
-    assert decision.why == ('2 of 4 at target (50%, 60% needed for "Ready to move"); lowest domain A 2.5: '
+    assert decision.why == ('2 of 4 rated competencies at target or above '
+                            '(50%; "Ready to move" asks for 60%); lowest domain average: A 2.5. So: '
                             '"Building readiness".')
 
 
@@ -41,7 +43,9 @@ def test_a_low_domain_keeps_a_ready_educator_in_the_slow_lane():
     decision = lane_of(uniform(1, 3, {"B.2": 2, "B.3": 2}))
     assert decision.lane == "slow"
     assert decision.lowest_domain == "B" and decision.lowest_domain_mean == pytest.approx(7 / 3)
-    assert decision.why == '4 of 6 at target (67%); lowest domain B 2.3 (2.5 needed): "Building readiness".'
+    assert decision.why == ('4 of 6 rated competencies at target or above (67%); '
+                            'lowest domain average: B 2.3 '
+                            '("Ready to move" asks for 2.5 in every domain). So: "Building readiness".')
 
 
 def test_domain_ties_go_to_the_first_domain_in_the_framework():
@@ -73,7 +77,8 @@ def test_an_override_replaces_the_lane_and_keeps_the_numbers():
     assert (decision.readiness, decision.at_target, decision.lowest_domain_mean) == (1.0, 6, 3.0)
     assert decision.why == (
         'Set to "Building readiness" by a coach or principal: New to the school this year. '
-        'The numbers alone say "Ready to move": 6 of 6 at target (100%); lowest domain A 3.0.')
+        'The numbers alone say "Ready to move": 6 of 6 rated competencies at target or above (100%); '
+        'lowest domain average: A 3.0.')
 
 
 def test_an_override_for_someone_with_nothing_rated():
@@ -93,18 +98,22 @@ def test_shown_numbers_never_contradict_the_decision():
     assert shown_short_of(0.736, 0.6, 2) == 0.74
     lane, why = lane_for(rated=1000, at_target=597, lowest_domain="A", lowest_mean=3.0,
                          settings=PlanningSettings())
-    assert lane == "slow" and "(59%, 60% needed" in why
+    assert lane == "slow" and '(59%; "Ready to move" asks for 60%)' in why
 
 
 def test_whys_use_the_district_s_lane_labels_and_domain_names():
     fast = lane_of(both_ratings(1, {"A.1": 3, "A.2": 2, "B.1": 3, "B.2": 3, "B.3": 2}), settings=OWN_WORDS,
                    competencies=NAMED_FRAMEWORK)
-    assert fast.why == '3 of 5 at target (60%); lowest domain Assessment 2.5: "Leading the way".'
+    assert fast.why == ('3 of 5 rated competencies at target or above (60%); '
+                        'lowest domain average: Assessment 2.5. '
+                        'So: "Leading the way".')
     slow = lane_of(uniform(1, 3, {"A.1": 2, "B.2": 2, "B.3": 2}), settings=OWN_WORDS,
                    competencies=NAMED_FRAMEWORK)
     # 3 of 6 at target; domain B (3 + 2 + 2) / 3 = 2.33 is below A's (2 + 3 + 3) / 3 = 2.67
-    assert slow.why == ('3 of 6 at target (50%, 60% needed for "Leading the way"); '
-                        'lowest domain Belonging 2.3 (2.5 needed): "Growing with support".')
+    assert slow.why == ('3 of 6 rated competencies at target or above (50%; "Leading the way" asks for 60%); '
+                        'lowest domain average: Belonging 2.3 '
+                        '("Leading the way" asks for 2.5 in every domain). '
+                        'So: "Growing with support".')
     assert (fast.lowest_domain, slow.lowest_domain) == ("A", "B")     # the data keeps the code
 
 
@@ -113,10 +122,11 @@ def test_an_override_s_why_uses_the_district_s_words():
                        competencies=NAMED_FRAMEWORK)
     assert decision.why == (
         'Set to "Growing with support" by a coach or principal: Asked for support. '
-        'The numbers alone say "Leading the way": 6 of 6 at target (100%); lowest domain Assessment 3.0.')
+        'The numbers alone say "Leading the way": 6 of 6 rated competencies at target or above (100%); '
+        'lowest domain average: Assessment 3.0.')
     nothing = lane_of([], settings=OWN_WORDS)
-    assert nothing.why == ('Nothing is rated yet: "Growing with support" until the ratings show '
-                           'where you stand.')
+    assert nothing.why == ('Nothing is rated yet, so "Growing with support" until there are '
+                           'ratings to go on.')
 
 
 def test_labels_are_quoted_as_written_and_a_blank_one_falls_back_to_the_default():

@@ -105,13 +105,15 @@ def test_a_worked_school_in_the_district_s_own_words():
                                  competencies=NAMED_FRAMEWORK, level_labels=LEVEL_LABELS))
     lane = result.lanes[0]
     # 4 of 6 at target; domain A (3 + 3 + 2) / 3 = 2.67, domain B (3 + 2 + 3) / 3 = 2.67: A comes first
-    assert lane.why == '4 of 6 at target (67%); lowest domain Assessment 2.7: "Leading the way".'
+    assert lane.why == ('4 of 6 rated competencies at target or above (67%); '
+                       'lowest domain average: Assessment 2.7. '
+                       'So: "Leading the way".')
     top = result.goals[0]
-    assert top.why == ("Gap of 1 on Beta two: currently Developing (2), the school's target Proficient (3); "
-                       "priority weight 2.")
+    assert top.why == ("Now at Developing (2) in Beta two; the school aims for Proficient (3), 1 level "
+                       "further on. The school gives this competency more weight than usual (weight 2).")
     (cohort,) = result.cohorts
     assert cohort.why == ('4 educators at one school in the "Leading the way" lane share the top goal '
-                          'Beta two (B.2). Their coach already coaches 4 of them. 1 colleague strong on B.2 '
-                          'offered as peer mentor.')
+                          'Beta two (B.2). Their coach already coaches 4 of them. 1 colleague strong on '
+                          'Beta two offered as peer mentor.')
     assert result.paths[0][1][0].why == ('Fits the step from Developing (2) to Proficient (3) and the '
                                          '"Leading the way" lane; micro-credential, 6 hours.')

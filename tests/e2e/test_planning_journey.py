@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from pdplanner.accounts.models import User, user_by_email
 from pdplanner.assessments.queries import current_cycle
+from pdplanner.core.wording import possessive
 from pdplanner.extensions import db
 from pdplanner.planning.models import Cohort, GoalStatus, PathActivity, Placement, PlannedGoal
 from pdplanner.planning.queries import cohort_name, focus_codes, focus_names, lane_labels, visible_resources
@@ -131,7 +132,10 @@ def test_cohort_path_then_one_persons_change_then_evidence_verified(page: Page, 
     expect(item).to_contain_text("learners explained their next step")
     item.get_by_label(re.compile(f"The goal on {re.escape(scene.focus)} is met")).check()
     submit(page, item.get_by_role("button", name=re.compile("^Verify")))
-    expect(flash(page)).to_contain_text(f"the goal on {scene.focus} is met")
+    # The message names the educator (issue 15).
+    verified = f"{possessive(scene.member_name)} evidence for {scene.for_member[1]} verified"
+    expect(flash(page)).to_contain_text(verified)
+    expect(flash(page)).to_contain_text("is met, and")
     assert_accessible(page)
     sign_out(page)
 

@@ -1,6 +1,7 @@
 """Plans in use: paths assigned to a cohort and adjusted per person, progress and evidence,
 verification and the evidence rating it records, lane overrides and cohort edits."""
 
+import html
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from pdplanner.accounts.models import Role
 from pdplanner.assessments.models import RaterKind, Rating
 from pdplanner.assessments.services import RatingInput, save_self_ratings
 from pdplanner.audit.models import AuditEvent
+from pdplanner.framework.models import Competency
 from pdplanner.planning.models import (
     ActivityStatus,
     CohortStatus,
@@ -163,7 +165,11 @@ def test_verifying_with_the_goal_met_records_an_evidence_rating_the_next_plan_co
     assert "Evidence to verify <span class=\"count\">(1)</span>" in page
     response = client.post(f"/path-activities/{activity.id}/verify",
                            data={"goal_met": "y", "back": "planning"}, follow_redirects=True)
-    assert "the goal on COG.1 is met and level 3 recorded" in response.get_data(as_text=True)
+    text = html.unescape(response.get_data(as_text=True))
+    name = db.session.scalar(select(Competency.name).where(Competency.code == "COG.1"))
+    # The message names the educator, the competency and the level by name (issue 15).
+    assert (f"{teacher.name}'s evidence for {activity.resource.title} verified: their goal on "
+            f"{name} is met, and Proficient (3) is recorded as their new level.") in text
     db.session.expire_all()
     goal = db.session.scalar(select(PlannedGoal).where(PlannedGoal.educator_id == teacher.id,
                                                        PlannedGoal.competency_code == "COG.1"))
@@ -239,7 +245,8 @@ def test_a_lane_override_needs_a_reason_is_audited_and_survives_replanning(clien
     db.session.commit()
     placement = db.session.scalar(select(Placement).where(Placement.educator_id == teacher.id))
     assert placement.lane == "fast" and placement.overridden_by_id == planned.principal.id
-    assert "Leads the grade team's PLC already" in placement.why and "0 of 19 at target" in placement.why
+    assert "Leads the grade team's PLC already" in placement.why
+    assert "0 of 19 rated competencies at target or above" in placement.why
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lane.overridden"))
     assert event.actor_id == planned.principal.id and event.details["lane"] == [None, "fast"]
     client.post(url, data={"lane": "", "reason": ""})
@@ -312,7 +319,7 @@ def test_the_plan_page_shows_goals_lane_cohort_and_path(client, db, planned):
     teacher = planned.teachers[0]
     sign_in_directly(client, teacher)
     page = " ".join(client.get("/plan").get_data(as_text=True).split())
-    assert "Lane: Building readiness" in page and "0 of 19 at target" in page
+    assert "Lane: Building readiness" in page and "0 of 19 rated competencies at target or above" in page
     assert "Cohort:" in page and planned.coach.name in page
     assert "Grow from Developing (2) to Proficient (3)" in page
     assert all(t.name in page for t in planned.teachers)

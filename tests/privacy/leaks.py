@@ -19,6 +19,8 @@ LEVEL_PATTERNS = (
     re.compile(r"\bthe step (from|to)\b"),
     re.compile(r"\bGap of\b"),
     re.compile(r"\bcurrently\b"),
+    re.compile(r"\bNow at\b"),                                          # a goal's why
+    re.compile(r"\blevels? further on\b"),
     re.compile(r"\bat target\b"),
     re.compile(r"\blowest domain\b"),
     re.compile(r"\bnumbers alone\b"),
