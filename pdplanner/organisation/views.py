@@ -313,8 +313,12 @@ def apply_roster():
     if not applied.ok:
         flash(str(applied.error), "error")
         return redirect(url_for(".roster"))
-    outcome = applied.result
     upload.remove()
+    return _roster_done_page(applied.result)
+
+
+def _roster_done_page(outcome) -> str:
+    """The roster applied: its invitations mailed, and what was done."""
     unsent = accounts.mail_invitations(outcome.invitations)
     return render_template("organisation/roster_done.html", preview=outcome.preview,
                            mailed=len(outcome.invitations) - len(unsent), unsent=unsent)
