@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from pdplanner.accounts.models import Role, User
 from pdplanner.assessments.models import (
@@ -22,6 +22,7 @@ from pdplanner.core.gaps import calibrate
 from pdplanner.core.types import CalibrationRow
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency
+from pdplanner.framework.terms import framework_terms
 from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
 from pdplanner.planning.models import Cohort, PathActivity, PlannedGoal
 
@@ -40,10 +41,14 @@ def current_of(cycles: list[Cycle]) -> Cycle | None:
             or next((c for c in cycles if c.status != CycleStatus.DRAFT), None))
 
 
+# Built once: nearly every page reads it (see `PROGRESS` below).
+CYCLES_OF_DISTRICT = (select(Cycle).where(Cycle.district_id == bindparam("district_id"))
+                      .order_by(Cycle.opens_on.desc()))
+
+
 def cycles_of_district(district_id: int) -> list[Cycle]:
     """Newest first."""
-    return list(db.session.scalars(
-        select(Cycle).where(Cycle.district_id == district_id).order_by(Cycle.opens_on.desc())))
+    return list(db.session.scalars(CYCLES_OF_DISTRICT, {"district_id": district_id}))
 
 
 def ratings_by_code(cycle: Cycle, educator: User, kind: RaterKind,
@@ -107,19 +112,35 @@ class Progress:
         return self.status == AssessmentStatus.SUBMITTED
 
 
+def _progress_statement() -> Select:
+    cycle_id = bindparam("cycle_id")
+    answered = select(func.count(Rating.id)).where(
+        Rating.cycle_id == cycle_id, Rating.educator_id == User.id, Rating.kind == RaterKind.SELF,
+        (Rating.level.is_not(None)) | Rating.not_observed.is_(True)).scalar_subquery()
+    status = select(SelfAssessment.status).where(
+        SelfAssessment.cycle_id == cycle_id, SelfAssessment.educator_id == User.id).scalar_subquery()
+    return select(User.id, answered, status).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
+# Built once, as the pages read them on every request: building a statement and its cache key
+# takes more CPU than the database takes to answer it.
+PROGRESS = _progress_statement()
+RATINGS_OF = (
+    select(Rating.cycle_id, Cycle.name, Cycle.opens_on, Cycle.framework_id, Competency.code, Rating.kind,
+           Rating.level)
+    .join(Cycle, Cycle.id == Rating.cycle_id).join(Competency, Competency.id == Rating.competency_id)
+    .where(Rating.educator_id == bindparam("educator_id"))
+    .order_by(Rating.updated_at, Rating.id))
+
+
 def progress_of(cycle: Cycle, educators: list[User]) -> dict[int, Progress]:
-    """Self-assessment progress of several educators in two queries."""
+    """Self-assessment progress of several educators in one statement (each one's count of
+    answers and status side by side)."""
     ids = [e.id for e in educators]
-    total = len(cycle.framework.competencies)
-    answered = dict(db.session.execute(
-        select(Rating.educator_id, func.count(Rating.id))
-        .where(Rating.cycle_id == cycle.id, Rating.educator_id.in_(ids), Rating.kind == RaterKind.SELF,
-               (Rating.level.is_not(None)) | Rating.not_observed.is_(True))
-        .group_by(Rating.educator_id)).all())
-    status = dict(db.session.execute(
-        select(SelfAssessment.educator_id, SelfAssessment.status)
-        .where(SelfAssessment.cycle_id == cycle.id, SelfAssessment.educator_id.in_(ids))).all())
-    return {i: Progress(answered.get(i, 0), total, status.get(i)) for i in ids}
+    total = len(framework_terms(cycle.framework_id).competencies)
+    found = {i: (count, state) for i, count, state in
+             db.session.execute(PROGRESS, {"cycle_id": cycle.id, "ids": ids}).all()}
+    return {i: Progress(found.get(i, (0, None))[0], total, found.get(i, (0, None))[1]) for i in ids}
 
 
 def calibration(cycle: Cycle, educator: User) -> list[CalibrationRow]:
@@ -217,6 +238,32 @@ def rating_history(educator: User, shown=lambda cycle: True) -> tuple[list[Cycle
                    [agreed.get((cy.id, c.code)) for cy in cycles])
         for c in cycles[-1].framework.competencies
     ]
+
+
+@dataclass(frozen=True)
+class RatedCycle:
+    id: int
+    name: str
+    opens_on: date
+    framework_id: int
+
+
+@dataclass(frozen=True)
+class RatingLine:
+    cycle_id: int
+    code: str
+    kind: RaterKind
+    level: int | None
+
+
+def ratings_of(educator: User) -> tuple[list[RatedCycle], list[RatingLine]]:
+    """Every rating of an educator as plain values, in one statement: the cycles they are in,
+    oldest first, and the ratings, least recently changed first (so that, read in order, the
+    newest of several raters of one kind wins)."""
+    rows = db.session.execute(RATINGS_OF, {"educator_id": educator.id}).all()
+    cycles = {row[0]: RatedCycle(*row[:4]) for row in rows}
+    return (sorted(cycles.values(), key=lambda c: c.opens_on),
+            [RatingLine(cycle_id, code, kind, level) for cycle_id, _, _, _, code, kind, level in rows])
 
 
 def schools_led_by(user: User) -> list[School]:

@@ -23,12 +23,12 @@ from pdplanner.core.frames import (
     KIND,
     LEVEL,
     POSITION,
+    RATING_KINDS,
     SCHOOL,
     SELF_LEVEL,
     STRENGTH,
     TARGET,
     WEIGHT,
-    ratings_frame,
 )
 from pdplanner.core.types import CURRENT_LEVEL_POLICIES, CalibrationRow, RatingColumns, RatingRecord
 
@@ -77,31 +77,40 @@ def current_levels(ratings: pd.DataFrame, policy: str) -> pd.DataFrame:
     side is missing) and interest (the educator's self-rating says "I want to grow here"),
     sorted by educator and framework order.
     """
-    if policy not in CURRENT_LEVEL_POLICIES:
-        raise ValueError(f"unknown current level policy {policy!r}; use one of {CURRENT_LEVEL_POLICIES}")
-    n_comp = int(ratings[COMP].max()) + 1 if len(ratings) else 1
-    key = ratings[EDUCATOR].to_numpy() * n_comp + ratings[COMP].to_numpy()
-    level = ratings[LEVEL].to_numpy()
-    kind = ratings[KIND].to_numpy()
-    observed = ~np.isnan(level)
-
-    rated = observed & np.isin(kind, ("self", "coach", "evidence"))
-    # numpy rather than a pandas groupby: the same rule runs for a whole district and for one
-    # person's page, where pandas' fixed cost per call would be most of the time.
-    keys, slot = np.unique(key[rated], return_inverse=True)
-    mine, theirs = level_sides(slot, kind[rated], level[rated], len(keys))
-    current = CURRENT_LEVEL_RULES[policy](mine, theirs)
-    keys = keys.astype(np.int64)
-    wanted = np.isin(keys, key[(kind == "self") & ratings[INTEREST].to_numpy()])
-    frame = pd.DataFrame({
-        EDUCATOR: keys // n_comp,
-        COMP: keys % n_comp,
+    keys, comp, mine, theirs, current, wanted = _current_levels(
+        ratings[EDUCATOR].to_numpy(), ratings[COMP].to_numpy(), ratings[LEVEL].to_numpy(),
+        ratings[KIND].to_numpy(), ratings[INTEREST].to_numpy(), policy)
+    return pd.DataFrame({
+        EDUCATOR: keys,
+        COMP: comp,
         SELF_LEVEL: mine,
         COACH_LEVEL: theirs,
         CURRENT: current,
         INTEREST: wanted,
     })
-    return frame[~np.isnan(current)].reset_index(drop=True)
+
+
+def _current_levels(educator: np.ndarray, comp: np.ndarray, level: np.ndarray, kind: np.ndarray,
+                    interest: np.ndarray, policy: str) -> tuple[np.ndarray, ...]:
+    """`current_levels`' rule on plain arrays (numpy rather than a pandas groupby: the same rule
+    runs for a whole district and for one person's page, where pandas' fixed cost per call would
+    be most of the time). Returns (educator, comp, self level, coach level, current, interest),
+    one entry per (educator, competency) that has a current level, sorted by both."""
+    if policy not in CURRENT_LEVEL_POLICIES:
+        raise ValueError(f"unknown current level policy {policy!r}; use one of {CURRENT_LEVEL_POLICIES}")
+    n_comp = int(comp.max()) + 1 if len(comp) else 1
+    key = educator * n_comp + comp
+    observed = ~np.isnan(level)
+
+    rated = observed & np.isin(kind, ("self", "coach", "evidence"))
+    keys, slot = np.unique(key[rated], return_inverse=True)
+    mine, theirs = level_sides(slot, kind[rated], level[rated], len(keys))
+    current = CURRENT_LEVEL_RULES[policy](mine, theirs)
+    keys = keys.astype(np.int64)
+    wanted = np.isin(keys, key[(kind == "self") & interest])
+    known = ~np.isnan(current)
+    return (keys[known] // n_comp, keys[known] % n_comp, mine[known], theirs[known], current[known],
+            wanted[known])
 
 
 def level_sides(slots: np.ndarray, kinds: np.ndarray, levels: np.ndarray, size: int,
@@ -146,12 +155,18 @@ def levels_by_educator(ratings: Iterable[RatingRecord], codes: Sequence[str],
     ratings across several cycles go through in one pass too, with each cycle's position as the
     "educator" id. Codes with no level (unrated, not yet observed) are left out, and so is an
     educator with none."""
-    frame = ratings_frame(ratings, pd.DataFrame({CODE: pd.Series(list(codes), dtype=object)}))
-    levels = current_levels(frame, policy)
+    position = {code: i for i, code in enumerate(codes)}
+    # As `frames.ratings_frame` does: ratings on other codes, or of other kinds, are dropped.
+    kept = [r for r in ratings if r.competency in position and r.kind in RATING_KINDS]
+    educator, comp, _, _, current, _ = _current_levels(
+        np.array([r.educator_id for r in kept], dtype=np.int64),
+        np.array([position[r.competency] for r in kept], dtype=np.int64),
+        np.array([r.level for r in kept], dtype=np.float64),           # None becomes NaN
+        np.array([r.kind for r in kept], dtype=object),
+        np.array([r.interest for r in kept], dtype=bool), policy)
     found: dict[int, dict[str, float]] = {}
-    for educator, comp, level in zip(levels[EDUCATOR].tolist(), levels[COMP].tolist(),
-                                     levels[CURRENT].tolist(), strict=True):
-        found.setdefault(educator, {})[codes[comp]] = level
+    for each, index, level in zip(educator.tolist(), comp.tolist(), current.tolist(), strict=True):
+        found.setdefault(each, {})[codes[index]] = level
     return found
 
 

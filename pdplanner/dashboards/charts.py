@@ -6,40 +6,43 @@ from dataclasses import replace
 from sqlalchemy import exc, select, update
 
 from pdplanner.accounts.models import User
-from pdplanner.assessments.models import Cycle, RaterKind, Rating
-from pdplanner.assessments.queries import rating_history
+from pdplanner.assessments.models import Cycle, RaterKind
+from pdplanner.assessments.queries import RatedCycle, RatingLine, ratings_of
 from pdplanner.core.charts import Chart, Series, domain_means_chart, radar_chart, to_svg
 from pdplanner.core.gaps import domain_means, levels_by_educator
 from pdplanner.core.types import RatingRecord
 from pdplanner.dashboards.models import SchoolSummary
 from pdplanner.dashboards.queries import LeaderDashboard, leader_charts
 from pdplanner.extensions import db
-from pdplanner.framework.models import Competency
-from pdplanner.planning.queries import planning_settings
+from pdplanner.framework.terms import framework_terms
 
 
-def profile_chart(cycle: Cycle, educator: User) -> Chart:
+def educator_charts(cycle: Cycle, educator: User, policy: str) -> tuple[Chart, Chart]:
+    """The educator's profile in `cycle` and their growth up to it (`policy`: the district's
+    current level policy), from one read of their ratings (`ratings_of`)."""
+    cycles, ratings = ratings_of(educator)
+    return _profile_chart(cycle, ratings), _growth_chart(cycle, cycles, ratings, policy)
+
+
+def _profile_chart(cycle: Cycle, ratings: list[RatingLine]) -> Chart:
     """Self and coach levels per competency in one cycle, against the target. A verified goal's
     evidence rating stands for the coach's, as in the planner."""
-    competencies = cycle.framework.competencies
-    levels: dict[tuple[str, RaterKind], int | None] = {}
-    for code, kind, level in db.session.execute(
-            select(Competency.code, Rating.kind, Rating.level).join(Rating.competency)
-            .where(Rating.cycle_id == cycle.id, Rating.educator_id == educator.id)
-            .order_by(Rating.updated_at)).all():
-        levels[(code, kind)] = level
+    terms = framework_terms(cycle.framework_id)
+    levels: dict[tuple[str, RaterKind], int | None] = {
+        (r.code, r.kind): r.level for r in ratings if r.cycle_id == cycle.id}
     mine = {code: level for (code, kind), level in levels.items() if kind == RaterKind.SELF}
     # The evidence rating is newer than the coach's: it wins where both exist.
     theirs = ({code: level for (code, kind), level in levels.items() if kind == RaterKind.COACH}
               | {code: level for (code, kind), level in levels.items() if kind == RaterKind.EVIDENCE})
+    codes = [c.code for c in terms.competencies]
     return radar_chart(
-        [c.code for c in competencies],
-        [Series("Self", tuple(_level(mine, c.code) for c in competencies)),
-         Series("Coach", tuple(_level(theirs, c.code) for c in competencies)),
-         Series("Target", tuple(float(cycle.framework.target_level) for _ in competencies))],
-        max_level=max(level.value for level in cycle.framework.levels),
+        codes,
+        [Series("Self", tuple(_level(mine, code) for code in codes)),
+         Series("Coach", tuple(_level(theirs, code) for code in codes)),
+         Series("Target", tuple(float(terms.target_level) for _ in codes))],
+        max_level=terms.max_level,
         title=f"Profile in {cycle.name}: self and coach levels by competency",
-        names=[c.name for c in competencies])
+        names=[c.name for c in terms.competencies])
 
 
 def _level(levels: dict[str, int | None], code: str) -> float | None:
@@ -47,24 +50,27 @@ def _level(levels: dict[str, int | None], code: str) -> float | None:
     return float(level) if level is not None else None
 
 
-def growth_chart(cycle: Cycle, educator: User) -> Chart:
-    """Domain means (current levels by the district's policy) in every cycle up to this one."""
-    cycles, rows = rating_history(educator)
-    # Oldest first, so the cycles up to this one are a prefix and the rows' cells still line up.
-    cycles = [c for c in cycles if c.opens_on <= cycle.opens_on]
-    framework = cycle.framework
-    domain_of = {c.code: c.domain.code for c in framework.competencies}
-    policy = planning_settings(cycle.district_id).current_level_policy
-    # One pass over every cycle: each cycle's position stands as the "educator".
-    records = [RatingRecord(index, row.code, rating.kind.value, rating.level)
-               for index in range(len(cycles)) for row in rows
-               for rating in row.cells[index] if rating is not None]
+def _growth_chart(cycle: Cycle, rated: list[RatedCycle], ratings: list[RatingLine], policy: str) -> Chart:
+    """Domain means (current levels by the district's policy) in every cycle up to this one
+    that the educator has ratings in. Ratings are matched by competency code across framework
+    versions, on the codes of the newest version they were rated against."""
+    terms = framework_terms(cycle.framework_id)
+    codes = {c.code for c in framework_terms(rated[-1].framework_id).competencies} if rated else set()
+    shown = [c for c in rated if c.opens_on <= cycle.opens_on]
+    # One rating of each kind per cycle and competency, the newest; each cycle's position stands
+    # as the "educator" in one pass of the planner's rule.
+    index = {c.id: position for position, c in enumerate(shown)}
+    latest = {(r.cycle_id, r.code, r.kind): r.level for r in ratings
+              if r.cycle_id in index and r.code in codes}
+    records = [RatingRecord(index[cycle_id], code, kind.value, level)
+               for (cycle_id, code, kind), level in latest.items()]
+    domain_of = {c.code: c.domain_code for c in terms.competencies}
     levels = levels_by_educator(records, list(domain_of), policy)
-    means = [domain_means(levels.get(index, {}), domain_of) for index in range(len(cycles))]
+    means = [domain_means(levels.get(position, {}), domain_of) for position in range(len(shown))]
     return domain_means_chart(
-        [c.name for c in cycles],
-        [Series(d.name, tuple(m.get(d.code) for m in means)) for d in framework.domains],
-        max_level=max(level.value for level in framework.levels),
+        [c.name for c in shown],
+        [Series(d.name, tuple(m.get(d.code) for m in means)) for d in terms.domains],
+        max_level=terms.max_level,
         title="Growth since baseline: domain means by cycle")
 
 

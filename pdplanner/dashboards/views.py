@@ -5,7 +5,7 @@ from pdplanner.accounts import services as account_services
 from pdplanner.accounts.models import Role
 from pdplanner.assessments import queries as assessment_queries
 from pdplanner.dashboards import queries as dashboard_queries
-from pdplanner.dashboards.charts import growth_chart, page_charts, profile_chart
+from pdplanner.dashboards.charts import educator_charts, page_charts
 from pdplanner.database import id_argument
 from pdplanner.extensions import db
 from pdplanner.organisation import queries
@@ -33,12 +33,12 @@ def _self_assessment_status(user, current) -> dict:
 def educator_home(user):
     cycles, chosen, current = _cycles_and_choice()
     planned = current if current and current.is_open else planning_queries.planned_cycle(user.district_id)
+    settings = planning_queries.planning_settings(user.district_id)
+    profile, growth = educator_charts(chosen, user, settings.current_level_policy) if chosen else (None, None)
     return render_template(
         "dashboards/educator.html", coaches=queries.coaches_of(user), cycles=cycles, chosen=chosen,
-        plan=planning_queries.plan_of(user, planned, user, summary=True) if planned else None,
-        profile=profile_chart(chosen, user) if chosen else None,
-        growth=growth_chart(chosen, user) if chosen else None,
-        **_self_assessment_status(user, current))
+        plan=planning_queries.plan_summary(user, planned, user, settings) if planned else None,
+        profile=profile, growth=growth, **_self_assessment_status(user, current))
 
 
 def coach_home(user):

@@ -2,21 +2,24 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.extensions import db
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
 
+# Built once: every educator's home page reads it, and building a statement and its cache key
+# takes more CPU than the database takes to answer it.
+COACHES_OF = (
+    select(User).options(lazyload(User.memberships))   # their names and emails are shown
+    .join(CaseloadAssignment, CaseloadAssignment.coach_id == User.id)
+    .where(CaseloadAssignment.educator_id == bindparam("educator_id"))
+    .order_by(User.family_name, User.given_name))
+
 
 def coaches_of(educator: User) -> list[User]:
-    return list(db.session.scalars(
-        select(User).options(lazyload(User.memberships))   # their names and emails are shown
-        .join(CaseloadAssignment, CaseloadAssignment.coach_id == User.id)
-        .where(CaseloadAssignment.educator_id == educator.id)
-        .order_by(User.family_name, User.given_name)
-    ))
+    return list(db.session.scalars(COACHES_OF, {"educator_id": educator.id}))
 
 
 def caseload(coach: User) -> list[User]:

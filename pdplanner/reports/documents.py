@@ -7,7 +7,7 @@ from pdplanner.assessments.queries import ratings_by_code
 from pdplanner.core.charts import Chart
 from pdplanner.core.gaps import LEVEL_TOLERANCE, levels_by_educator
 from pdplanner.core.types import RatingRecord
-from pdplanner.dashboards.charts import growth_chart, profile_chart
+from pdplanner.dashboards.charts import educator_charts
 from pdplanner.dashboards.queries import LeaderDashboard
 from pdplanner.permissions import PersonView
 from pdplanner.planning.models import GoalStatus, PathActivity
@@ -45,7 +45,8 @@ def growth_plan(plan: EducatorPlan) -> GrowthPlan:
         goals=tuple(_goal(g, plan) for g in plan.goals),
         other_activities=tuple(_activity(a, view) for a in plan.other_activities),
         strengths=strengths(cycle, educator) if ratings_visible else None,
-        charts=(profile_chart(cycle, educator), growth_chart(cycle, educator)) if ratings_visible else (),
+        charts=(educator_charts(cycle, educator, plan.settings.current_level_policy)
+                if ratings_visible else ()),
         hidden_note=_hidden_note(educator, cycle, detail, ratings_visible),
         basis=" ".join(text for text in (plan.basis, plan.status) if text),
     )
