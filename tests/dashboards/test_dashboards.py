@@ -150,7 +150,8 @@ def test_the_educators_plan_card_says_what_their_plan_says(db, client):
     met = [g.competency.name for g in plan.goals if g.goal.status == GoalStatus.VERIFIED]
     assert len(met) == 1 and f"<li>{met[0]} <span class=\"tag\">Met</span></li>" in card
     assert card.count("Met</span>") == 1
-    assert f"Lane: {plan.lane_label}</p>" in card and plan.lane_label
+    assert f"Lane: {plan.lane_label} <span" in card and plan.lane_label
+    assert plan.basis and plan.basis in card and plan.status and plan.status not in card
 
 
 # -- summaries stay true --------------------------------------------------------------------
@@ -284,7 +285,7 @@ def test_readiness_api_statements_do_not_grow_with_the_educators_in_scope(db, cl
             == _statements(db, client, large.principals[0], url.format(large.schools[0].id)))
 
 
-EDUCATOR_HOME_STATEMENTS = 8
+EDUCATOR_HOME_STATEMENTS = 10
 
 
 @pytest.mark.real_commits  # counts what a request sends: no SAVEPOINT of the test's among it
@@ -293,7 +294,8 @@ def test_educator_home_reads_a_fixed_handful_of_statements(db, client):
     from growing (each is a round trip to the database; see docs/PERFORMANCE.md). Warm, it
     reads: the signed-in user and their memberships, the district's cycles, the planning
     settings, the educator's ratings (both charts), their coaches, the plan's summary and the
-    self-assessment's progress; the framework's terms are kept per process, so only the first
+    self-assessment's progress, and for the plan's words (`_plan_words`) the progress again and
+    the cycles rated; the framework's terms are kept per process, so only the first
     request reads them (three statements). SQLite adds its explicit BEGIN (`harden_sqlite`)."""
     small, large = District(db, teachers=3), District(db, schools=2, teachers=9)
     forget_framework_terms()
