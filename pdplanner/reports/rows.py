@@ -104,20 +104,19 @@ def _iso_utc_sqlite(element, compiler, **kw):
             f"THEN '' ELSE substr({stamp}, 20) END || 'Z'")
 
 
-def _ratings_query(viewer: User, cycle: Cycle | None):
-    rater = aliased(User, name="rater")
-    condition = and_(in_cycles(Rating.cycle_id, viewer, cycle),
-                     Educator.district_id == viewer.district_id,
-                     ratings_visible(viewer, Rating.educator_id, Rating.cycle_id))
-    return (select(Rating.id).join(Educator, Educator.id == Rating.educator_id)
-            .join(rater, rater.id == Rating.rater_id).join(Competency, Competency.id == Rating.competency_id)
-            .join(Domain, Domain.id == Competency.domain_id).where(condition)), rater
+def _ratings_condition(viewer: User, cycle: Cycle | None):
+    """The ratings of the export: of the cycle (or the viewer's district's every cycle), of the
+    district's educators, where the viewer may see them (`ratings_visible`)."""
+    return and_(in_cycles(Rating.cycle_id, viewer, cycle), Educator.district_id == viewer.district_id,
+                ratings_visible(viewer, Rating.educator_id, Rating.cycle_id))
 
 
 def ratings_count(viewer: User, cycle: Cycle | None) -> int:
-    """How many rows `ratings_frames` yields (for the audit record, before they are read)."""
-    query, _ = _ratings_query(viewer, cycle)
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    """How many rows `ratings_chunks` yields (for the audit record, before they are read): the
+    same ratings, without the joins that only name their rater and competency (each has one)."""
+    return db.session.scalar(select(func.count()).select_from(Rating)
+                             .join(Educator, Educator.id == Rating.educator_id)
+                             .where(_ratings_condition(viewer, cycle)))
 
 
 def ratings_chunks(viewer: User, cycle: Cycle | None) -> Iterator[Columns]:
@@ -127,33 +126,40 @@ def ratings_chunks(viewer: User, cycle: Cycle | None) -> Iterator[Columns]:
     stored values and times as ISO text from the database, as the driver's tuples; names, labels
     and school codes are filled in by column.
 
-    The statement and the lookups are made now, the rows read as the chunks are taken: a streamed
-    response takes them after its view has returned, in a new session (Flask pushes the request's
-    contexts again for the body, and the view's session, with `viewer` and `cycle`, is closed)."""
+    The statement is made now, from the viewer and the cycle; the district's educators and
+    school codes are read when the first chunk is taken, and the rows as the chunks are taken:
+    a streamed response takes them after its view has returned (and its first byte has left), in
+    a new session (Flask pushes the request's contexts again for the body, and the view's session,
+    with `viewer` and `cycle`, is closed)."""
     cycles = _cycles(viewer, cycle)
     labels = {(c.id, lv.value): lv.label for c in cycles.values() for lv in c.framework.levels}
     not_observed = {c.id: c.framework.not_observed_label for c in cycles.values()}
     names = {c.id: c.name for c in cycles.values()}
-    educators = db.session.scalars(select(Educator.id).where(Educator.district_id == viewer.district_id)
+    rater = aliased(User, name="rater")
+    query = (
+        select(Rating.cycle_id, *EDUCATOR_COLUMNS, Domain.code, Competency.code,
+               type_coerce(Rating.kind, String), rater.email, Rating.level, Rating.not_observed,
+               type_coerce(Rating.confidence, String), Rating.interest, Rating.note,
+               iso_utc(Rating.updated_at))
+        .join(Educator, Educator.id == Rating.educator_id).join(rater, rater.id == Rating.rater_id)
+        .join(Competency, Competency.id == Rating.competency_id)
+        .join(Domain, Domain.id == Competency.domain_id)
+        .where(_ratings_condition(viewer, cycle))
+        .order_by(*EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email))
+    return _read_ratings(query, viewer.district_id, names, labels, not_observed)
+
+
+def _read_ratings(query, district_id: int, names, labels, not_observed) -> Iterator[Columns]:
+    educators = db.session.scalars(select(Educator.id).where(Educator.district_id == district_id)
                                    .order_by(*EDUCATOR_ORDER)).all()
-    schools = _school_codes(select(Educator.id).where(Educator.district_id == viewer.district_id))
-    query, rater = _ratings_query(viewer, cycle)
-    query = query.with_only_columns(
-        Rating.cycle_id, *EDUCATOR_COLUMNS, Domain.code, Competency.code, type_coerce(Rating.kind, String),
-        rater.email, Rating.level, Rating.not_observed, type_coerce(Rating.confidence, String),
-        Rating.interest, Rating.note, iso_utc(Rating.updated_at),
-    ).order_by(*EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email)
-    slices = [query.where(Rating.cycle_id == cycle_id,
-                          Rating.educator_id.in_(educators[start:start + EDUCATORS_PER_READ]))
-              for cycle_id in sorted(cycles) for start in range(0, len(educators), EDUCATORS_PER_READ)]
-    return _read_ratings(slices, names, labels, not_observed, schools)
-
-
-def _read_ratings(slices, names, labels, not_observed, schools) -> Iterator[Columns]:
-    for statement in slices:
-        rows = plain_rows(db.session.connection(), statement)
-        if rows:
-            yield _ratings_chunk(rows, names, labels, not_observed, schools)
+    schools = _school_codes(select(Educator.id).where(Educator.district_id == district_id))
+    for cycle_id in sorted(names):
+        for start in range(0, len(educators), EDUCATORS_PER_READ):
+            educator_ids = educators[start:start + EDUCATORS_PER_READ]
+            rows = plain_rows(db.session.connection(), query.where(Rating.cycle_id == cycle_id,
+                                                                   Rating.educator_id.in_(educator_ids)))
+            if rows:
+                yield _ratings_chunk(rows, names, labels, not_observed, schools)
 
 
 def _ratings_chunk(rows: list[tuple], names, labels, not_observed, schools) -> Columns:
