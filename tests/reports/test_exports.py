@@ -175,6 +175,20 @@ def test_the_xlsx_holds_the_csv_cell_for_cell_with_its_types():
     assert cells[2][1] == "Zoë <b>&amp; 東京 😀"
 
 
+def test_the_csv_is_byte_for_byte_what_pandas_wrote():
+    """The CSV writer changed from pandas' `to_csv` to the csv module: the same quoting, empty
+    cells, numbers, booleans and line ends."""
+    data = exports.frame(MIXED, MIXED_ROWS)
+    safe = data.copy()
+    for column in MIXED.columns:
+        if exports.DTYPES[column.type] is object:
+            safe[column.name] = data[column.name].map(safe_cell)
+    header = pd.DataFrame(columns=MIXED.names).to_csv(index=False, **exports.CSV_FORMAT)
+    expected = (header.encode("utf-8-sig")
+                + safe.to_csv(index=False, header=False, **exports.CSV_FORMAT).encode("utf-8"))
+    assert exports.to_csv(MIXED, data) == expected
+
+
 class Chunk(dict):
     """A chunk a weak reference can follow."""
 
