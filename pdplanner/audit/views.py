@@ -57,7 +57,8 @@ def _export(extension: str, render) -> Response | tuple:
 @bp.get("/audit/export.csv")
 @admin_only
 def export_csv():
-    return _export("csv", lambda rows, only: exports.to_csv(exports.frame(exports.AUDIT_EVENTS, rows)))
+    table = exports.AUDIT_EVENTS
+    return _export("csv", lambda rows, only: exports.to_csv(table, exports.frame(table, rows)))
 
 
 @bp.get("/audit/export.json")

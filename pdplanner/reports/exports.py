@@ -10,15 +10,19 @@ programs, not spreadsheets, and is written as stored.
 import csv
 import io
 import json
+import math
 import re
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -273,6 +277,17 @@ def frame(table: Table, rows: list[dict]) -> pd.DataFrame:
     return data.astype({c.name: DTYPES[c.type] for c in table.columns})
 
 
+# A chunk of a table's rows, column by column: each column's cells as plain Python values (int,
+# float, bool, str), None where empty. The writers take an iterable of chunks and hold one at a
+# time, so a table of any length is written in the memory of one chunk.
+Columns = dict[str, Sequence]
+
+
+def columns(data: pd.DataFrame) -> Columns:
+    """A frame's cells as a chunk: missing values as None, numbers as plain Python numbers."""
+    return {name: data[name].astype(object).where(data[name].notna(), None).tolist() for name in data.columns}
+
+
 def safe_cell(value):
     """A text cell a spreadsheet shows as text, however it splits the line: control characters
     dropped; a formula trigger after any separator gets an apostrophe before it, and a cell that
@@ -285,92 +300,171 @@ def safe_cell(value):
     return "'" + defused if defused != value or value.startswith(FORMULA_TRIGGERS) else value
 
 
-def for_spreadsheet(data: pd.DataFrame) -> pd.DataFrame:
-    """`safe_cell` on every text column: one regex scan per column finds the cells it would
-    change, and only those go through it."""
-    safe = data.copy()
-    for name in safe.select_dtypes(include="object").columns:
-        values = safe[name]
-        if pd.api.types.infer_dtype(values, skipna=True) != "string":   # empty, or not all text
-            safe[name] = values.map(safe_cell)
-            continue
-        risky = _needs_defusing(values)
-        if risky.any():
-            safe[name] = values.where(~risky, values[risky].map(safe_cell))
+def defused(values: Sequence) -> Sequence:
+    """`safe_cell` on every cell of a column: one regex scan over its text finds the cells it
+    would change, and only those go through it."""
+    kinds = set(map(type, values))
+    if not kinds <= {str, type(None)}:   # not only text: each cell on its own
+        return [safe_cell(value) for value in values]
+    texts = values if type(None) not in kinds else [value for value in values if value is not None]
+    risky = _needs_defusing(texts)
+    if not len(risky):
+        return values
+    if texts is not values:   # the text cells' places among all
+        risky = np.flatnonzero([value is not None for value in values])[risky]
+    safe = list(values)
+    for index in risky.tolist():
+        safe[index] = safe_cell(safe[index])
     return safe
 
 
-def _needs_defusing(values: pd.Series) -> np.ndarray:
-    """Which cells `NEEDS_DEFUSING` matches, by one scan of the column's cells joined by
+def _needs_defusing(cells: Sequence[str]) -> np.ndarray:
+    """The places of the cells `NEEDS_DEFUSING` matches, by one scan of the cells joined by
     CELL_BREAK: a match starts inside the cell it belongs to (a cell's start is the start of the
     text or just after a break, which is no separator, so no match spans two cells). A cell that
     itself holds a break before a trigger is flagged too, and `safe_cell` leaves it as it is."""
-    present = values.notna().to_numpy()
-    cells = values[present].tolist()
-    ends = np.cumsum([len(cell) + 1 for cell in cells])
     starts = [match.start() for match in NEEDS_DEFUSING_JOINED.finditer(CELL_BREAK.join(cells))]
-    risky = np.zeros(len(cells), dtype=bool)
-    risky[np.searchsorted(ends, starts, side="right")] = True
-    flagged = np.zeros(len(values), dtype=bool)
-    flagged[present] = risky
-    return flagged
+    if not starts:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(np.array(list(map(len, cells)), dtype=np.int64) + 1)
+    return np.unique(np.searchsorted(ends, starts, side="right"))
 
 
-def csv_chunks(names: list[str], frames: Iterable[pd.DataFrame]) -> Iterator[bytes]:
-    """A CSV file a piece at a time: the header (with the byte-order mark) before any frame is
-    read, then each frame's rows. UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the
+def for_spreadsheet(table: Table, data: Columns) -> Columns:
+    """The chunk with its text columns defused (`defused`); numbers and booleans as they are."""
+    return {c.name: defused(data[c.name]) if DTYPES[c.type] is object else data[c.name]
+            for c in table.columns}
+
+
+def csv_chunks(table: Table, chunks: Iterable[Columns]) -> Iterator[bytes]:
+    """A CSV file a piece at a time: the header (with the byte-order mark) before any chunk is
+    read, then each chunk's rows. UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the
     local code page and mangles accented names) and CRLF line ends (RFC 4180). Every text field
-    is quoted, so a separator inside one never starts a new cell; numbers and booleans are not."""
-    yield pd.DataFrame(columns=names).to_csv(index=False, **CSV_FORMAT).encode("utf-8-sig")
-    for data in frames:
-        yield for_spreadsheet(data).to_csv(index=False, header=False, **CSV_FORMAT).encode("utf-8")
+    and every empty one is quoted, so a separator inside one never starts a new cell; numbers and
+    booleans are not."""
+    yield _csv_text([table.names]).encode("utf-8-sig")
+    for data in chunks:
+        safe = for_spreadsheet(table, data)
+        yield _csv_text(zip(*(safe[name] for name in table.names), strict=True)).encode("utf-8")
 
 
-def to_csv(data: pd.DataFrame) -> bytes:
-    return b"".join(csv_chunks(list(data.columns), [data]))
+def _csv_text(rows: Iterable) -> str:
+    text = io.StringIO()
+    csv.writer(text, **CSV_FORMAT).writerows(rows)
+    return text.getvalue()
 
 
-def write_xlsx(file, names: list[str], frames: Iterable[pd.DataFrame], sheet: str) -> None:
-    """One sheet into `file` (a path or a binary file): a bold header row, frozen, and columns as
-    wide as their content (capped).
+def to_csv(table: Table, data: pd.DataFrame) -> bytes:
+    return b"".join(csv_chunks(table, [columns(data)]))
 
-    XlsxWriter in constant-memory mode: each row goes to a temporary file as soon as the next
-    one starts, so memory holds one frame, not the sheet. Its own conversions are off: no text
-    becomes a formula, a link or a number, whatever it looks like."""
-    workbook = xlsxwriter.Workbook(file, {"constant_memory": True, "strings_to_formulas": False,
-                                          "strings_to_urls": False, "strings_to_numbers": False})
-    worksheet = workbook.add_worksheet(sheet)
-    worksheet.write_row(0, 0, names, workbook.add_format({"bold": True}))
-    worksheet.freeze_panes(1, 0)
-    widths = [len(name) for name in names]
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+# zlib's fastest level: the sheet's XML runs to hundreds of MB for a district, and level 1
+# deflates it several times as fast as the default for a file about a quarter larger.
+XLSX_COMPRESSION = 1
+EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+XML_TEXT = {False: '" t="inlineStr"><is><t>', True: '" t="inlineStr"><is><t xml:space="preserve">'}
+
+
+def write_xlsx(file, table: Table, chunks: Iterable[Columns]) -> None:
+    """One sheet named after the table into `file` (a path or a binary file): a bold header row,
+    frozen, and columns as wide as their content (capped).
+
+    The rows' XML is written a chunk at a time, built column by column, to a temporary file; the
+    workbook around them (styles, the header, the frozen pane, the widths, known only once every
+    row is written) is XlsxWriter's, written with the header alone. Text goes inline (no shared
+    strings to keep in memory), as XlsxWriter's constant-memory mode writes it, and is never read
+    as a formula, a link or a number, whatever it looks like."""
+    letters = [xl_col_to_name(column) for column in range(len(table.columns))]
+    widths = [len(name) for name in table.names]
     written = 0
-    for data in frames:
-        safe = for_spreadsheet(data)
-        for column, name in enumerate(names):
-            filled = safe[name].dropna()
-            if len(filled):   # an all-empty column keeps its name's width
-                widths[column] = max(widths[column], int(filled.astype(str).str.len().max()))
-        # Column by column into plain lists, then row by row (constant memory drops a row once
-        # the next one starts), each cell with the writer of its column's type (what `write_row`
-        # would pick for the value); an empty cell is not written.
-        writers = [(column, _cell_writer(worksheet, safe[name].dtype)) for column, name in enumerate(names)]
-        values = [safe[name].astype(object).where(safe[name].notna(), None).tolist() for name in names]
-        for number, row in enumerate(zip(*values, strict=True), start=written + 1):
-            for (column, write), value in zip(writers, row, strict=True):
-                if value is not None:
-                    write(number, column, value)
-        written += len(safe)
+    with tempfile.TemporaryFile() as rows:   # the rows' XML: as many MB as the rows take
+        for data in chunks:
+            safe = for_spreadsheet(table, data)
+            for index, column in enumerate(table.columns):
+                widths[index] = max(widths[index], _widest(safe[column.name], column.type))
+            rows.write(_sheet_rows(table, safe, letters, written + 2).encode("utf-8"))
+            written += len(safe[table.names[0]])
+        _zip_workbook(file, table, widths, written, rows)
+
+
+def _widest(values: Sequence, kind: str) -> int:
+    """The longest cell of a column chunk as the spreadsheet shows it; 0 when all are empty."""
+    if DTYPES[kind] is object:
+        return max(map(len, filter(None, values)), default=0)
+    return max(map(len, map(str, [value for value in values if value is not None])), default=0)
+
+
+def _sheet_rows(table: Table, data: Columns, letters: list[str], first: int) -> str:
+    """The chunk's rows as worksheet XML: <row> elements numbered from `first`, a <c> for each
+    cell that is not empty, each column's cells built in one pass over its values."""
+    numbers = [str(number) for number in range(first, first + len(data[table.names[0]]))]
+    cells = [_column_cells(data[column.name], column.type, letter, numbers)
+             for column, letter in zip(table.columns, letters, strict=True)]
+    return "".join([f'<row r="{number}">{"".join(row)}</row>'
+                    for number, *row in zip(numbers, *cells, strict=True)])
+
+
+def _column_cells(values: Sequence, kind: str, letter: str, numbers: list[str]) -> list[str]:
+    if kind == "boolean":
+        return [f'<c r="{letter}{n}" t="b"><v>{int(v)}</v></c>' if v is not None else ""
+                for n, v in zip(numbers, values, strict=True)]
+    if kind in ("integer", "number"):
+        for value in values:
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"{letter}: {value} cannot be written in a spreadsheet")
+        return [f'<c r="{letter}{n}"><v>{v!r}</v></c>' if v is not None else ""
+                for n, v in zip(numbers, values, strict=True)]
+    # Text: XML-escaped all at once, joined by a character no defused cell holds (a control one);
+    # spaces at a cell's edge kept (xml:space) for the whole column chunk when any cell has them.
+    # Empty text is no cell, as None.
+    empty = ([index for index, value in enumerate(values) if not value]
+             if None in values or "" in values else [])
+    joined = "\x00".join(["" if value is None else value for value in values] if empty else values)
+    escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
+    start = XML_TEXT[EDGE_SPACE.search(joined) is not None]
+    cells = [f'<c r="{letter}{n}{start}{text}</t></is></c>' for n, text in zip(numbers, escaped, strict=True)]
+    for index in empty:
+        cells[index] = ""
+    return cells
+
+
+def _zip_workbook(file, table: Table, widths: list[int], rows: int, body) -> None:
+    """The workbook into `file`: XlsxWriter's parts for the sheet with its header alone, its
+    sheet's XML opened where the rows go and `body` (the rows' XML) copied in."""
+    skeleton = io.BytesIO()
+    workbook = xlsxwriter.Workbook(skeleton, {"constant_memory": True, "strings_to_formulas": False,
+                                              "strings_to_urls": False, "strings_to_numbers": False})
+    worksheet = workbook.add_worksheet(table.name)
+    worksheet.write_row(0, 0, table.names, workbook.add_format({"bold": True}))
+    worksheet.freeze_panes(1, 0)
     for column, width in enumerate(widths):
         worksheet.set_column(column, column, min(width + 2, MAX_COLUMN_WIDTH))
     workbook.close()
+    header_only, whole = _dimension(len(table.names), 1), _dimension(len(table.names), rows + 1)
+    with (zipfile.ZipFile(skeleton) as parts,
+          zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSION) as archive):
+        for part in parts.infolist():
+            content = parts.read(part)
+            if part.filename != SHEET_PART:
+                archive.writestr(part.filename, content)
+                continue
+            head, tail = content.split(b"</sheetData>")
+            if head.count(header_only) != 1:
+                raise ValueError(f"{table.name}: XlsxWriter's sheet has no {header_only.decode()}")
+            head = head.replace(header_only, whole)
+            size = body.seek(0, io.SEEK_END)
+            body.seek(0)
+            with archive.open(part.filename, "w", force_zip64=size > zipfile.ZIP64_LIMIT // 2) as sheet:
+                sheet.write(head)
+                shutil.copyfileobj(body, sheet, 1 << 20)
+                sheet.write(b"</sheetData>" + tail)
 
 
-def _cell_writer(worksheet, dtype):
-    if pd.api.types.is_bool_dtype(dtype):
-        return worksheet.write_boolean
-    if pd.api.types.is_numeric_dtype(dtype):
-        return worksheet.write_number
-    return worksheet.write_string
+def _dimension(columns: int, rows: int) -> bytes:
+    """The <dimension> of a sheet of `rows` rows (the header too) as XlsxWriter writes it."""
+    last = xl_rowcol_to_cell(rows - 1, columns - 1)
+    return f'<dimension ref="{"A1" if last == "A1" else "A1:" + last}"/>'.encode()
 
 
 def records(data: pd.DataFrame) -> list[dict]:
@@ -423,7 +517,7 @@ class ZipBundle:
         self.add(name, to_json(document))
 
     def add_csv(self, table: Table, data: pd.DataFrame) -> None:
-        self.add(f"{table.name}.csv", to_csv(data))
+        self.add(f"{table.name}.csv", to_csv(table, data))
 
     @property
     def names(self) -> list[str]:

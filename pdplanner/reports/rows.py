@@ -3,7 +3,6 @@ viewer may see (`pdplanner.scopes`), read in a handful of bulk statements per ta
 
 from collections.abc import Iterator
 
-import pandas as pd
 from sqlalchemy import String, and_, case, func, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, selectinload
@@ -12,6 +11,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from pdplanner.accounts.models import EDUCATOR_ROLES, Role, User
 from pdplanner.assessments.models import Cycle, RaterKind, Rating, SelfAssessment
 from pdplanner.audit.queries import export_rows as audit_export_rows
+from pdplanner.database import plain_rows
 from pdplanner.extensions import db
 from pdplanner.framework.models import Competency, Domain
 from pdplanner.organisation.models import CaseloadAssignment, Membership, School
@@ -26,7 +26,7 @@ from pdplanner.planning.queries import (
     planning_settings,
     visible_resources,
 )
-from pdplanner.reports.exports import DTYPES, RATINGS, iso, records
+from pdplanner.reports.exports import RATINGS, Columns, iso
 from pdplanner.scopes import (
     Educator,
     detail_view,
@@ -71,9 +71,11 @@ EDUCATOR_ORDER = (Educator.family_name, Educator.given_name, Educator.id)
 
 # -- the per-cycle tables (and the district export's) ---------------------------------------
 
-# Rows of the ratings export read per statement round trip: a district's ratings run to
-# hundreds of thousands, read from a server-side cursor and written out a chunk at a time.
-CHUNK_ROWS = 20_000
+# Educators whose ratings one statement reads (about 35 ratings each a cycle): the ratings export
+# reads a district's hundreds of thousands of ratings a slice of educators at a time, in the
+# export's order, so each statement sorts one slice instead of the whole, and each slice is
+# written out before the next is read.
+EDUCATORS_PER_READ = 500
 RATINGS_READ = ("cycle_id", "educator_id", "educator_email", "given_name", "family_name", "domain_code",
                 "competency_code", "rater_kind", "rater_email", "level", "not_observed", "confidence",
                 "interest", "note", "updated_at")
@@ -102,73 +104,88 @@ def _iso_utc_sqlite(element, compiler, **kw):
             f"THEN '' ELSE substr({stamp}, 20) END || 'Z'")
 
 
-def _ratings_query(viewer: User, cycle: Cycle | None):
-    rater = aliased(User, name="rater")
-    condition = and_(in_cycles(Rating.cycle_id, viewer, cycle),
-                     Educator.district_id == viewer.district_id,
-                     ratings_visible(viewer, Rating.educator_id, Rating.cycle_id))
-    return (select(Rating.id).join(Educator, Educator.id == Rating.educator_id)
-            .join(rater, rater.id == Rating.rater_id).join(Competency, Competency.id == Rating.competency_id)
-            .join(Domain, Domain.id == Competency.domain_id).where(condition)), rater
+def _ratings_condition(viewer: User, cycle: Cycle | None):
+    """The ratings of the export: of the cycle (or the viewer's district's every cycle), of the
+    district's educators, where the viewer may see them (`ratings_visible`)."""
+    return and_(in_cycles(Rating.cycle_id, viewer, cycle), Educator.district_id == viewer.district_id,
+                ratings_visible(viewer, Rating.educator_id, Rating.cycle_id))
 
 
 def ratings_count(viewer: User, cycle: Cycle | None) -> int:
-    """How many rows `ratings_frames` yields (for the audit record, before they are read)."""
-    query, _ = _ratings_query(viewer, cycle)
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    """How many rows `ratings_chunks` yields (for the audit record, before they are read): the
+    same ratings, without the joins that only name their rater and competency (each has one)."""
+    return db.session.scalar(select(func.count()).select_from(Rating)
+                             .join(Educator, Educator.id == Rating.educator_id)
+                             .where(_ratings_condition(viewer, cycle)))
 
 
-def ratings_frames(viewer: User, cycle: Cycle | None) -> Iterator[pd.DataFrame]:
-    """One row per educator, competency and rater, for the ratings the viewer may see: the export's
-    frames of up to CHUNK_ROWS rows each, in order. Enums come as their stored values and times
-    as ISO text from the database; names, labels and school codes are filled in by column.
+def ratings_chunks(viewer: User, cycle: Cycle | None) -> Iterator[Columns]:
+    """One row per educator, competency and rater, for the ratings the viewer may see, in the
+    export's order (cycle, educator by name, competency, kind, rater): the chunks of the export,
+    one for each cycle and slice of EDUCATORS_PER_READ educators that has any. Enums come as their
+    stored values and times as ISO text from the database, as the driver's tuples; names, labels
+    and school codes are filled in by column.
 
-    The statement and the lookups are made now, the rows read as the frames are taken: a streamed
-    response takes them after its view has returned, in a new session (Flask pushes the request's
-    contexts again for the body, and the view's session, with `viewer` and `cycle`, is closed)."""
+    The statement is made now, from the viewer and the cycle; the district's educators and
+    school codes are read when the first chunk is taken, and the rows as the chunks are taken:
+    a streamed response takes them after its view has returned (and its first byte has left), in
+    a new session (Flask pushes the request's contexts again for the body, and the view's session,
+    with `viewer` and `cycle`, is closed)."""
     cycles = _cycles(viewer, cycle)
-    labels = {c.id: {lv.value: lv.label for lv in c.framework.levels} for c in cycles.values()}
+    labels = {(c.id, lv.value): lv.label for c in cycles.values() for lv in c.framework.levels}
     not_observed = {c.id: c.framework.not_observed_label for c in cycles.values()}
     names = {c.id: c.name for c in cycles.values()}
-    schools = _school_codes(select(Educator.id).where(Educator.district_id == viewer.district_id))
-    query, rater = _ratings_query(viewer, cycle)
-    query = query.with_only_columns(
-        Rating.cycle_id, *EDUCATOR_COLUMNS, Domain.code, Competency.code, type_coerce(Rating.kind, String),
-        rater.email, Rating.level, Rating.not_observed, type_coerce(Rating.confidence, String),
-        Rating.interest, Rating.note, iso_utc(Rating.updated_at),
-    ).order_by(Rating.cycle_id, *EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email)
-    return _read_ratings(query, names, labels, not_observed, schools)
+    rater = aliased(User, name="rater")
+    query = (
+        select(Rating.cycle_id, *EDUCATOR_COLUMNS, Domain.code, Competency.code,
+               type_coerce(Rating.kind, String), rater.email, Rating.level, Rating.not_observed,
+               type_coerce(Rating.confidence, String), Rating.interest, Rating.note,
+               iso_utc(Rating.updated_at))
+        .join(Educator, Educator.id == Rating.educator_id).join(rater, rater.id == Rating.rater_id)
+        .join(Competency, Competency.id == Rating.competency_id)
+        .join(Domain, Domain.id == Competency.domain_id)
+        .where(_ratings_condition(viewer, cycle))
+        .order_by(*EDUCATOR_ORDER, Competency.position, Rating.kind, rater.email))
+    return _read_ratings(query, viewer.district_id, names, labels, not_observed)
 
 
-def _read_ratings(query, names, labels, not_observed, schools) -> Iterator[pd.DataFrame]:
-    result = db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
-    for chunk in result.partitions():
-        yield _ratings_frame(chunk, names, labels, not_observed, schools)
+def _read_ratings(query, district_id: int, names, labels, not_observed) -> Iterator[Columns]:
+    educators = db.session.scalars(select(Educator.id).where(Educator.district_id == district_id)
+                                   .order_by(*EDUCATOR_ORDER)).all()
+    schools = _school_codes(select(Educator.id).where(Educator.district_id == district_id))
+    for cycle_id in sorted(names):
+        for start in range(0, len(educators), EDUCATORS_PER_READ):
+            educator_ids = educators[start:start + EDUCATORS_PER_READ]
+            rows = plain_rows(db.session.connection(), query.where(Rating.cycle_id == cycle_id,
+                                                                   Rating.educator_id.in_(educator_ids)))
+            if rows:
+                yield _ratings_chunk(rows, names, labels, not_observed, schools)
 
 
-def _ratings_frame(chunk, names, labels, not_observed, schools) -> pd.DataFrame:
-    read = pd.DataFrame.from_records(chunk, columns=RATINGS_READ)
-    cycle_id, level = read["cycle_id"], read["level"].astype("Int64")
-    level_label = pd.Series(None, index=read.index, dtype=object)
-    for cycle in cycle_id.unique():
-        here = cycle_id == cycle
-        level_label[here] = level[here].map(labels[cycle], na_action="ignore").astype(object)
-        level_label[here & read["not_observed"]] = not_observed[cycle]
-    data = pd.DataFrame({
-        "cycle_id": cycle_id, "cycle_name": cycle_id.map(names),
-        "educator_id": read["educator_id"], "educator_email": read["educator_email"],
-        "educator_name": read["given_name"] + " " + read["family_name"],
-        "school_codes": read["educator_id"].map(schools).fillna(""),
+def _ratings_chunk(rows: list[tuple], names, labels, not_observed, schools) -> Columns:
+    read = dict(zip(RATINGS_READ, zip(*rows, strict=True), strict=True))
+    cycle_ids, educator_ids, levels = read["cycle_id"], read["educator_id"], read["level"]
+    observed_not = [bool(value) for value in read["not_observed"]]   # SQLite's 0 and 1
+    return {
+        "cycle_id": cycle_ids, "cycle_name": [names[cycle_id] for cycle_id in cycle_ids],
+        "educator_id": educator_ids, "educator_email": read["educator_email"],
+        "educator_name": [f"{given} {family}"
+                          for given, family in zip(read["given_name"], read["family_name"], strict=True)],
+        "school_codes": [schools.get(educator_id, "") for educator_id in educator_ids],
         **{name: read[name] for name in ("domain_code", "competency_code", "rater_kind", "rater_email")},
-        "level": level, "level_label": level_label.where(level_label.notna(), None),
-        **{name: read[name] for name in ("not_observed", "confidence", "interest", "note", "updated_at")},
-    })
-    return data.astype({c.name: DTYPES[c.type] for c in RATINGS.columns})
+        "level": levels,
+        "level_label": [not_observed[cycle_id] if unseen else labels.get((cycle_id, level))
+                        for cycle_id, level, unseen in zip(cycle_ids, levels, observed_not, strict=True)],
+        "not_observed": observed_not, "confidence": read["confidence"],
+        "interest": [bool(value) for value in read["interest"]],
+        **{name: read[name] for name in ("note", "updated_at")},
+    }
 
 
 def ratings_rows(viewer: User, cycle: Cycle | None) -> list[dict]:
     """The ratings export as rows (the district export's JSON and its checks)."""
-    return [row for data in ratings_frames(viewer, cycle) for row in records(data)]
+    return [dict(zip(RATINGS.names, row, strict=True)) for data in ratings_chunks(viewer, cycle)
+            for row in zip(*(data[name] for name in RATINGS.names), strict=True)]
 
 
 def goals_rows(viewer: User, cycle: Cycle | None) -> list[dict]:

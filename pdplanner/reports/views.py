@@ -32,7 +32,7 @@ from pdplanner.permissions import (
 from pdplanner.planning.queries import plan_of, planned_cycle
 from pdplanner.reports import bundles, documents, exports, services
 from pdplanner.reports.pdf import growth_plan_pdf, leader_report_pdf
-from pdplanner.reports.rows import CYCLE_ROWS, ratings_count, ratings_frames
+from pdplanner.reports.rows import CYCLE_ROWS, ratings_chunks, ratings_count
 from pdplanner.scopes import scope_label
 
 bp = Blueprint("reports", __name__)
@@ -79,30 +79,30 @@ def cycle_export(table: str, extension: str):
     other tables are a few rows per educator, read whole and sent as they are."""
     viewer, cycle = current_user._get_current_object(), _requested_cycle(required=True)
     spec = exports.CYCLE_TABLES[table]
-    rows, frames = _counted_frames(viewer, cycle, table)
+    rows, chunks = _counted_chunks(viewer, cycle, table)
     services.record_download(viewer, f"{table}.{extension}", scope=scope_label(viewer), rows=rows,
                              cycle=cycle)
     db.session.commit()
     stem = f"pdplanner-{table}-{cycle.name}"
     if extension == "csv":
-        chunks = exports.csv_chunks(spec.names, frames)
-        body = stream_with_context(chunks) if table == "ratings" else b"".join(chunks)
+        pieces = exports.csv_chunks(spec, chunks)
+        body = stream_with_context(pieces) if table == "ratings" else b"".join(pieces)
         return _download(body, extension, stem)
-    return _xlsx_download(spec, frames, table, stem)
+    return _xlsx_download(spec, chunks, stem)
 
 
-def _counted_frames(viewer, cycle: Cycle, table: str) -> tuple[int, Iterable]:
-    """How many rows the export holds, and its frames: the ratings' read a chunk at a time."""
+def _counted_chunks(viewer, cycle: Cycle, table: str) -> tuple[int, Iterable]:
+    """How many rows the export holds, and its chunks: the ratings' read a slice at a time."""
     if table == "ratings":
-        return ratings_count(viewer, cycle), ratings_frames(viewer, cycle)
+        return ratings_count(viewer, cycle), ratings_chunks(viewer, cycle)
     data = exports.frame(exports.CYCLE_TABLES[table], CYCLE_ROWS[table](viewer, cycle))
-    return len(data), [data]
+    return len(data), [exports.columns(data)]
 
 
-def _xlsx_download(spec, frames: Iterable, sheet: str, stem: str) -> Response:
+def _xlsx_download(spec, chunks: Iterable, stem: str) -> Response:
     file = tempfile.TemporaryFile()   # noqa: SIM115 (the response closes it once sent)
     try:
-        exports.write_xlsx(file, spec.names, frames, sheet)
+        exports.write_xlsx(file, spec, chunks)
     except BaseException:
         file.close()   # the error page is sent instead: the half-written file goes now
         raise
