@@ -196,11 +196,15 @@ SHORT_TABLE_ROWS = 8
 
 
 def chart_with_table(chart: Chart, *, widths: Sequence[float] | None = None) -> list[Flowable]:
-    """What a report shows for every chart: its title and drawing, then its data table."""
+    """What a report shows for every chart: its title and drawing, its note (what the drawing
+    leaves out, and why), then its data table."""
+    drawn = [chart_flowable(chart)]
+    if chart.note:
+        drawn += [Spacer(1, 4), paragraph(chart.note, muted=True)]
     if not chart.rows:
-        return [chart_flowable(chart)]
+        return drawn
     numeric = range(1, len(chart.columns))
-    flowables = [chart_flowable(chart), Spacer(1, 6),
+    flowables = [*drawn, Spacer(1, 6),
                  data_table(chart.columns, chart.rows, widths=widths, numeric=numeric)]
     return [KeepTogether(flowables)] if len(chart.rows) <= SHORT_TABLE_ROWS else flowables
 

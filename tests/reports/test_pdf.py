@@ -92,3 +92,13 @@ def test_a_withheld_heatmap_cell_is_hatched_by_one_clipped_path():
     content = page.get_contents().get_data().decode("latin-1")
     assert content.count("W* n") == 2 + 1                   # two cells and the legend's sample
     assert "fewer than 5" in page.extract_text()
+
+
+def test_a_heatmap_note_of_hidden_rows_and_columns_follows_its_drawing():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B", "C"], [[2.0, None, None], [None, None, None]],
+                          max_level=4, title="Heat", missing_label="fewer than 5",
+                          row_nouns=("competency", "competencies"), column_nouns=("cohort", "cohorts"),
+                          hidden_reason="every figure there is withheld")
+    text = " ".join(" ".join(pages_of(report_pdf("Report", "Sub", date(2026, 11, 2),
+                                                 chart_with_table(chart)))).split())
+    assert "1 competency and 2 cohorts are not shown in the chart: every figure there is withheld." in text
