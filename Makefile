@@ -1,11 +1,16 @@
 # pdplanner: two commands set everything up on a machine with Python 3.11+ and make.
 #   make run   install into .venv, migrate and seed the SQLite database, serve on :5000
+#              (make run PORT=5001 serves on another port; set-password links follow it)
 #   make test  install the test tools, lint, and run the whole suite
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+# The links the app prints and mails (set-password, password reset) point at the port served,
+# unless PUBLIC_BASE_URL is given.
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint check-python clean
 
@@ -29,8 +34,8 @@ run: $(VENV)/.runtime
 	$(FLASK) seed resources
 	$(FLASK) seed demo
 	@echo
-	@echo "pdplanner is serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "pdplanner is serving on http://127.0.0.1:$(PORT) (Ctrl+C stops it)"
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -107,6 +107,13 @@ def register_template_globals(app: Flask) -> None:
         return Markup(svg if svg is not None else to_svg(chart, chart_id=chart_id))
 
     app.add_template_global(chart_svg)
+    if app.config["ENV_NAME"] == "development":
+        # The sign-in page lists the demo's sign-ins and their public password; never in any
+        # other environment (the demo itself is refused in production).
+        from pdplanner.demo.services import DEMO_PASSWORD, demo_sign_ins
+
+        app.add_template_global(demo_sign_ins)
+        app.add_template_global(DEMO_PASSWORD, "demo_password")
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -19,7 +19,7 @@ from pdplanner.backups.services import Replaced, create_backup, restore_backup
 from pdplanner.database import reads_only_from_here, utcnow
 from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
-from pdplanner.demo.services import DEMO_PASSWORD, DemoRefused, demo_email, seed_demo_district
+from pdplanner.demo.services import DEMO_PASSWORD, DEMO_SIGN_INS, DemoRefused, demo_email, seed_demo_district
 from pdplanner.extensions import db
 from pdplanner.framework.exchange import EXPORTS, export_framework, import_framework_file
 from pdplanner.framework.models import Framework
@@ -189,8 +189,7 @@ def seed_demo(schools: int, educators_per_school: int, cycles: int, random_seed:
     else:
         click.echo(f"{summary.district.name} is already here; nothing changed.")
     click.echo(f"\nDemo sign-ins (password: {DEMO_PASSWORD}):")
-    for word, what in [("teacher", "a teacher"), ("coach", "the coach of teacher@"),
-                       ("principal", "the principal of teacher@'s school"), ("admin", "the district admin")]:
+    for word, what in DEMO_SIGN_INS:
         click.echo(f"  {demo_email(word, 1):<32} {what}")
     click.echo("  Others follow the pattern teacher2@, coach2@, principal2@ ...")
 

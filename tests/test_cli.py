@@ -1,3 +1,7 @@
+import os
+import subprocess
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from pdplanner.accounts.models import Role, User, user_by_email
@@ -91,3 +95,21 @@ def test_cycles_create_open_and_close(app, db):
     again = _run(app, "cycles", "close", "--name", "2026-27 baseline")
     assert again.exit_code != 0 and "only an open cycle closes" in again.output
     assert "has no cycle named 'Nope'" in _run(app, "cycles", "open", "--name", "Nope").output
+
+
+def test_make_run_serves_on_the_port_given_and_links_follow_it():
+    """`make run PORT=5001` (dry run): the server listens on 5001 and the links it prints or
+    mails (PUBLIC_BASE_URL) point there; a PUBLIC_BASE_URL given wins."""
+    root = Path(__file__).resolve().parents[1]
+
+    def planned(*args: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL", "PORT")}
+        done = subprocess.run(["make", "-n", "-C", str(root), "run", *args], capture_output=True,
+                              text=True, check=True, env=env)
+        return next(line for line in done.stdout.splitlines() if " run --host" in line)
+
+    assert planned("PORT=5001").startswith("PUBLIC_BASE_URL=http://127.0.0.1:5001 ")
+    assert planned("PORT=5001").endswith("--port 5001")
+    assert "--port 5000" in planned() and "PUBLIC_BASE_URL=http://127.0.0.1:5000 " in planned()
+    assert planned("PORT=5001", "PUBLIC_BASE_URL=https://pd.example.org").startswith(
+        "PUBLIC_BASE_URL=https://pd.example.org ")

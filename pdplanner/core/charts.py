@@ -188,7 +188,8 @@ CODE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 @dataclass(frozen=True)
 class Chart:
     """A drawing with its text alternative: `description` for a screen reader's first hearing,
-    and `columns`/`rows` (strings, ready to print) as the data table.
+    and `columns`/`rows` (strings, ready to print) as the data table, and a `note` (may be empty)
+    that the page and the PDF print under the drawing.
 
     The drawing is made when first asked for: a page whose SVG is kept never builds it.
     `inputs` holds everything the drawing is made from (the values unformatted, the scale's top
@@ -204,6 +205,7 @@ class Chart:
     inputs: tuple = ()
     svg_id: str | None = None
     svg: str | None = field(default=None, repr=False, compare=False)
+    note: str = ""      # printed under the drawing: what it leaves out, and why
 
     @cached_property
     def drawing(self) -> Drawing:
@@ -212,7 +214,7 @@ class Chart:
     def digest(self, chart_id: str) -> str:
         """What names this chart's SVG under `chart_id`: equal digests, equal SVG."""
         named = repr((CODE_DIGEST, chart_id, self.title, self.description, self.columns, self.rows,
-                      self.inputs))
+                      self.inputs, self.note))
         return hashlib.sha256(named.encode()).hexdigest()
 
 
@@ -585,31 +587,28 @@ def text_color_on(fill: str) -> str:
 
 def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
                   values: Sequence[Sequence[float | None]], *, max_level: int, title: str,
-                  missing_label: str = MISSING, row_name: str = "Competency", rows_noun: str = "rows",
-                  columns_noun: str = "columns") -> Chart:
+                  missing_label: str = MISSING, row_name: str = "Competency",
+                  row_nouns: tuple[str, str] = ("row", "rows"),
+                  column_nouns: tuple[str, str] = ("column", "columns"),
+                  hidden_reason: str = "") -> Chart:
     """Mean level per row (competency) and column (cohort, team, school): a shaded grid with the
     value printed in every cell. A None cell (no value, or suppressed for privacy) is hatched
-    grey and reads `missing_label` in the table; the legend explains both. Two or more rows
-    (or columns) without any value are folded into one hatched band at the bottom (or right),
-    headed by their number ("3 cohorts"): the table still lists each."""
+    grey and reads `missing_label` in the table; the legend explains both. Rows and columns
+    without any value are left out of the drawing, and the chart's `note` says how many and
+    why ("2 competencies and 4 cohorts are not shown: `hidden_reason`"): only counts, which the
+    data table (still listing each, as `missing_label`) already gives."""
     row_labels, column_labels = tuple(row_labels), tuple(column_labels)   # the drawing is made later
     values = tuple(tuple(row) for row in values)
     columns = (row_name, *column_labels)
     if not row_labels or not column_labels or not any(v is not None for row in values for v in row):
         return _no_data(title, columns)
+    shown_rows = [r for r, row in enumerate(values) if any(v is not None for v in row)]
+    shown_columns = [c for c in range(len(column_labels)) if any(row[c] is not None for row in values)]
 
     def draw() -> Drawing:
         row_height, header_gap = 20.0, 6.0
-        empty_rows = [r for r, row in enumerate(values) if all(v is None for v in row)]
-        empty_columns = [c for c in range(len(column_labels)) if all(row[c] is None for row in values)]
-        folded_rows = set(empty_rows) if len(empty_rows) > 1 else set()
-        folded_columns = set(empty_columns) if len(empty_columns) > 1 else set()
-        shown_rows = [r for r in range(len(row_labels)) if r not in folded_rows]
-        shown_columns = [c for c in range(len(column_labels)) if c not in folded_columns]
-        lefts = [row_labels[r] for r in shown_rows] + (
-            [f"{len(folded_rows)} {rows_noun}"] if folded_rows else [])
-        heads = [column_labels[c] for c in shown_columns] + (
-            [f"{len(folded_columns)} {columns_noun}"] if folded_columns else [])
+        lefts = [row_labels[r] for r in shown_rows]
+        heads = [column_labels[c] for c in shown_columns]
         label_width = min(max(_text_width(r, LABEL_SIZE) for r in lefts) + 8, WIDTH * 0.35)
         cell_width = (WIDTH - label_width) / len(heads)
         header_lines = [_fit_lines(c, cell_width - 4, SMALL_SIZE, max_lines=3) for c in heads]
@@ -634,21 +633,28 @@ def heatmap_chart(row_labels: Sequence[str], column_labels: Sequence[str],
             for c, column in enumerate(shown_columns):
                 drawing.add(_heat_cell(label_width + cell_width * c, y, cell_width, row_height,
                                        values[row][column], max_level, cell_label))
-        if folded_columns:
-            band = row_height * len(shown_rows)
-            drawing.add(_heat_cell(label_width + cell_width * len(shown_columns), top - band, cell_width,
-                                   band, None, max_level, cell_label))
-        if folded_rows:
-            drawing.add(_heat_cell(label_width, top - grid_height, WIDTH - label_width, row_height, None,
-                                   max_level, missing_label))
         drawing.add(_heat_legend(max_level, missing_label, legend_height))
         return drawing
 
     rows = tuple((label, *(format_mean(v) if v is not None else missing_label for v in values[r]))
                  for r, label in enumerate(row_labels))
     described = _heat_sentence(row_labels, column_labels, values, missing_label)
-    return Chart(draw, title, described, columns, rows,
-                 inputs=("heatmap", row_labels, column_labels, values, max_level, rows_noun, columns_noun))
+    hidden = [_counted(len(row_labels) - len(shown_rows), row_nouns),
+              _counted(len(column_labels) - len(shown_columns), column_nouns)]
+    hidden = [h for h in hidden if h]
+    note = ""
+    if hidden:
+        verb = "is" if len(hidden) == 1 and hidden[0].startswith("1 ") else "are"
+        note = f"{' and '.join(hidden)} {verb} not shown in the chart"
+        note += f": {hidden_reason or f'no cell there has a value ({missing_label})'}."
+    return Chart(draw, title, described, columns, rows, note=note,
+                 inputs=("heatmap", row_labels, column_labels, values, max_level, row_nouns, column_nouns,
+                         hidden_reason))
+
+
+def _counted(n: int, nouns: tuple[str, str]) -> str:
+    """"1 cohort", "4 cohorts"; "" for none."""
+    return "" if n == 0 else f"{n} {nouns[0] if n == 1 else nouns[1]}"
 
 
 def _heat_cell(x: float, y: float, width: float, height: float, value: float | None, max_level: int,

@@ -280,8 +280,8 @@ def coach_dashboard(coach: User, cycle: Cycle) -> CoachDashboard:
 def leader_charts(board: LeaderDashboard) -> dict[str, Chart]:
     """The charts of a principal's or district admin's figures, described once for the page (SVG,
     kept with the summary: `dashboards.charts.page_charts`) and the readiness and district PDFs.
-    Withheld figures stay out of the drawings (hatched, and folded where a whole competency or
-    cohort is withheld) and read "fewer than N" in the data tables."""
+    Withheld figures stay out of the drawings (hatched, and left out where a whole competency or
+    cohort is withheld, with a note of how many) and read "fewer than N" in the data tables."""
     m, framework = board.measures, board.cycle.framework
     max_level = max(level.value for level in framework.levels)
     withheld = f"fewer than {board.min_group}"
@@ -311,7 +311,10 @@ def leader_charts(board: LeaderDashboard) -> dict[str, Chart]:
         charts["heatmap"] = heatmap_chart(
             [c.code for c in m.competencies], [row.name for row in board.cohorts],
             [[_cohort_level(row, c.code) for row in board.cohorts] for c in m.competencies],
-            max_level=max_level, missing_label=withheld, rows_noun="competencies", columns_noun="cohorts",
+            max_level=max_level, missing_label=withheld, row_nouns=("competency", "competencies"),
+            column_nouns=("cohort", "cohorts"),
+            hidden_reason=f"every figure there is withheld, because it covers fewer than {board.min_group} "
+                          "people who do not share their ratings or would give such a figure away",
             title=f"Mean current level by competency and cohort, {board.cycle.name}")
     return charts
 

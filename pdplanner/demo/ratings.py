@@ -360,6 +360,18 @@ def school_year(day: date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+SEASONS = {12: "Winter", 1: "Winter", 2: "Winter", 3: "Spring", 4: "Spring", 5: "Spring",
+           6: "Summer", 7: "Summer", 8: "Summer", 9: "Autumn", 10: "Autumn", 11: "Autumn"}
+
+
+def cycle_name(opens: date) -> str:
+    """A demo cycle's name, from the season and year it opens in ("Autumn 2026"), so it agrees
+    with its dates whatever day the demo is seeded on; a winter spans two years ("Winter
+    2026-27")."""
+    season = SEASONS[opens.month]
+    return f"{season} {school_year(opens) if season == 'Winter' else opens.year}"
+
+
 # -- writing the plan ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -475,13 +487,12 @@ def seed_demo_cycles(district: District, *, cycles: int, random_seed: int,
 
     today = today or date.today()
     windows = cycle_windows(today, cycles)
-    year = school_year(windows[0][0])
     domain_of = {c: d for d, cs in domains for c in cs}
     by_email = {e.email: e for e in educators}
     summary = DemoCyclesSummary(f"{framework.slug} version {framework.version}")
     try:
         for planned, (opens, closes) in zip(plan, windows, strict=True):
-            cycle = create_cycle(district_id=district.id, name=f"{year} {planned.phase}", opens_on=opens,
+            cycle = create_cycle(district_id=district.id, name=cycle_name(opens), opens_on=opens,
                                  closes_on=closes, framework=framework)
             open_cycle(cycle)
             for a in planned.assessments:

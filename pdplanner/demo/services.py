@@ -34,6 +34,31 @@ def demo_email(role_word: str, number: int) -> str:
     return f"{role_word}{'' if number == 1 else number}@{DEMO_DOMAIN}"
 
 
+# The demo sign-ins the README and the development sign-in page list: who each one is.
+DEMO_SIGN_INS = (
+    ("teacher", "a teacher, with a half-done self-assessment and a plan to begin"),
+    ("coach", "the coach of teacher@, with cohorts to confirm and evidence to verify"),
+    ("principal", "the principal of teacher@'s school"),
+    ("admin", "the district admin"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    email: str
+    name: str
+    who: str
+
+
+def demo_sign_ins() -> list[DemoSignIn]:
+    """The demo sign-ins that exist and are active, for the sign-in page in development only
+    (pdplanner.register_template_globals): empty where no demo was seeded."""
+    emails = {demo_email(word, 1): who for word, who in DEMO_SIGN_INS}
+    people = {u.email: u for u in db.session.scalars(
+        select(User).where(User.email.in_(emails), User.active.is_(True)))}
+    return [DemoSignIn(email, people[email].name, who) for email, who in emails.items() if email in people]
+
+
 def seed_demo_district(*, schools: int = 2, educators_per_school: int = 20,
                        random_seed: int = 2026, env_name: str) -> DemoSummary:
     """Create the demo district unless it exists. Refused in production.

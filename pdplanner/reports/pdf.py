@@ -27,6 +27,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -62,6 +63,7 @@ ZEBRA = colors.HexColor("#f3f5f8")
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, textColor=INK, spaceAfter=6)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11, spaceAfter=0)
 MUTED_BODY = ParagraphStyle("muted", parent=BODY, textColor=MUTED)
+LEAD_NOTE = ParagraphStyle("lead-note", parent=MUTED_BODY, keepWithNext=1)   # a note on what follows it
 TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD_FONT, fontSize=22, leading=27,
                        textColor=BRAND, spaceAfter=4)
 SUBTITLE = ParagraphStyle("subtitle", parent=BODY, fontSize=13, leading=17, textColor=INK, spaceAfter=2)
@@ -115,21 +117,32 @@ def facts(pairs: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
+CELL_PADDING = 6                 # reportlab's default left and right padding of a table cell
+# Where a token too long for any column (an email, an address) may break: after these, never
+# inside a word and never with an added hyphen.
+SOFT_BREAK_AFTER = "@./_-+:"
+
+
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
                widths: Sequence[float] | None = None, numeric: Sequence[int] = ()) -> Table:
     """A table of strings with a header row that repeats on every page it spans and zebra rows.
-    `widths` are fractions of the frame width (equal by default); `numeric` columns are
-    right-aligned. Cells wrap, so long names and notes never run off the page."""
+    `widths` are fractions of the frame width (equal by default), widened where a column's
+    longest word would not fit (`column_widths`); `numeric` columns are right-aligned. Cells
+    wrap at spaces only, so a word is never broken inside a cell; a token too long for its
+    column breaks after punctuation (`_breakable`). The table never leaves its header and first
+    row alone at the foot of a page (`DataTable`)."""
     fractions = widths or [1 / len(columns)] * len(columns)
+    body_text = [list(columns), *(list(row) for row in rows)]
+    points = column_widths(body_text, [FRAME_WIDTH * f for f in fractions], whole=numeric)
 
     def cell(text: str, index: int, style: ParagraphStyle) -> Paragraph:
         if index in numeric:
             style = ParagraphStyle(f"{style.name}-right", parent=style, alignment=TA_RIGHT)
-        return Paragraph(_markup(text), style)
+        return Paragraph(_breakable(text, points[index] - 2 * CELL_PADDING, style), style)
 
     body = [[cell(c, i, HEADER_CELL) for i, c in enumerate(columns)]]
     body += [[cell(v, i, CELL) for i, v in enumerate(row)] for row in rows]
-    table = Table(body, colWidths=[FRAME_WIDTH * f for f in fractions], repeatRows=1, hAlign="LEFT")
+    table = DataTable(body, colWidths=points, repeatRows=1, hAlign="LEFT")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
@@ -141,6 +154,82 @@ def data_table(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
     style += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(body), 2)]
     table.setStyle(TableStyle(style))
     return table
+
+
+def _longest(text: str, style: ParagraphStyle, *, whole: bool = False) -> float:
+    """The width of the longest word in `text` (of its longest line when `whole`)."""
+    pieces = text.split("\n") if whole else text.split()
+    return max((stringWidth(piece, style.fontName, style.fontSize) for piece in pieces), default=0.0)
+
+
+def column_widths(cells: Sequence[Sequence[str]], wanted: Sequence[float],
+                  whole: Sequence[int] = ()) -> list[float]:
+    """Column widths in points: `wanted`, except that a column too narrow for its longest word
+    (header row `cells[0]` in bold; the whole value in the `whole` columns, figures such as
+    "fewer than 5") takes the room it needs from the columns with room to spare, in proportion
+    to what each can spare. Where the columns together cannot hold all that, each narrow
+    column gets a fair share, and `_breakable` breaks the tokens still too long."""
+    need = [max(_longest(row[i], HEADER_CELL if r == 0 else CELL, whole=r > 0 and i in whole)
+                for r, row in enumerate(cells)) + 2 * CELL_PADDING + 1 for i in range(len(wanted))]
+    widths = list(wanted)
+    short = sum(max(n - w, 0.0) for n, w in zip(need, widths, strict=True))
+    spare = sum(max(w - n, 0.0) for n, w in zip(need, widths, strict=True))
+    if short == 0:
+        return widths
+    taken = min(short, spare)
+    given = taken / short
+    return [w + (n - w) * given if n > w else w - (w - n) * (taken / spare) if spare else w
+            for n, w in zip(need, widths, strict=True)]
+
+
+def _breakable(text: str, width: float, style: ParagraphStyle) -> str:
+    """`text` as Paragraph markup (`_markup`) in which every token wider than `width` is cut
+    into lines at the points after SOFT_BREAK_AFTER characters, as many to a line as fit."""
+    def fits(piece: str) -> bool:
+        return stringWidth(piece, style.fontName, style.fontSize) <= width
+
+    def token(word: str) -> str:
+        if fits(word):
+            return escape(word)
+        pieces, start = [], 0
+        for i, char in enumerate(word):
+            if char in SOFT_BREAK_AFTER and i + 1 < len(word):
+                pieces.append(word[start:i + 1])
+                start = i + 1
+        pieces.append(word[start:])
+        lines = [pieces[0]]
+        for piece in pieces[1:]:
+            if fits(lines[-1] + piece):
+                lines[-1] += piece
+            else:
+                lines.append(piece)
+        return "<br/>".join(escape(line) for line in lines)
+
+    return "<br/>".join(" ".join(token(word) for word in line.split(" ")) for line in text.split("\n"))
+
+
+class DataTable(Table):
+    """A data table that splits across pages only where at least `MIN_ROWS` body rows stay
+    with the header on this page and at least `MIN_ROWS` go on to the next; anywhere else the
+    whole table moves on to the next page (or splits a row earlier). Rows never split inside."""
+
+    MIN_ROWS = 2
+
+    def split(self, available_width, available_height):
+        parts = super().split(available_width, available_height)
+        if len(parts) != 2:
+            return parts
+        header = self.repeatRows
+        first_rows = len(parts[0]._cellvalues) - header
+        rest_rows = len(parts[1]._cellvalues) - header
+        if first_rows < self.MIN_ROWS:
+            return []
+        if rest_rows < self.MIN_ROWS:
+            shorter = available_height - sum(parts[0]._rowHeights[-(self.MIN_ROWS - rest_rows):])
+            parts = super().split(available_width, shorter)
+            if len(parts) != 2 or len(parts[0]._cellvalues) - header < self.MIN_ROWS:
+                return []
+        return parts
 
 
 class ChartFlowable(Flowable):
@@ -196,11 +285,15 @@ SHORT_TABLE_ROWS = 8
 
 
 def chart_with_table(chart: Chart, *, widths: Sequence[float] | None = None) -> list[Flowable]:
-    """What a report shows for every chart: its title and drawing, then its data table."""
+    """What a report shows for every chart: its title and drawing, its note (what the drawing
+    leaves out, and why), then its data table."""
+    drawn = [chart_flowable(chart)]
+    if chart.note:
+        drawn += [Spacer(1, 4), Paragraph(_markup(chart.note), LEAD_NOTE)]
     if not chart.rows:
-        return [chart_flowable(chart)]
+        return drawn
     numeric = range(1, len(chart.columns))
-    flowables = [chart_flowable(chart), Spacer(1, 6),
+    flowables = [*drawn, Spacer(1, 6),
                  data_table(chart.columns, chart.rows, widths=widths, numeric=numeric)]
     return [KeepTogether(flowables)] if len(chart.rows) <= SHORT_TABLE_ROWS else flowables
 
@@ -483,7 +576,7 @@ def leader_report_pdf(report: LeaderReport, generated_on: date) -> bytes:
                   "Not enough ratings yet to name opportunities without singling anyone out.", muted=True)]
     for table in report.tables:
         story += [heading(table.title),
-                  *([paragraph(table.note, muted=True)] if table.note else []),
+                  *([Paragraph(_markup(table.note), LEAD_NOTE)] if table.note else []),
                   data_table(table.columns, table.rows, widths=table.widths, numeric=table.numeric)]
     for chart in report.charts:
         story += chart_with_table(chart)

@@ -150,8 +150,8 @@ def test_heatmap_prints_every_value_and_the_missing_label():
 
 def test_heatmap_cell_too_narrow_for_the_missing_label_shows_a_dash():
     columns = [f"Team {i}" for i in range(12)]
-    chart = heatmap_chart(["COG.1"], columns, [[None] + [2.0] * 11], max_level=4, title="Heat",
-                          missing_label="fewer than 5")
+    chart = heatmap_chart(["COG.1", "COG.2"], columns, [[None] + [2.0] * 11, [2.0] * 12], max_level=4,
+                          title="Heat", missing_label="fewer than 5")
     assert MISSING in texts(chart)
     assert chart.rows[0][1] == "fewer than 5"
 
@@ -277,7 +277,7 @@ def test_svg_refuses_an_id_that_is_not_an_html_id(chart_id):
 # -- withheld cells: one pattern, folded bands ---------------------------------------------------
 
 def test_a_withheld_heatmap_cell_is_one_pattern_reference():
-    chart = heatmap_chart(["COG.1", "COG.2"], ["Cohort A", "Cohort B"], [[2.0, None], [3.25, None]],
+    chart = heatmap_chart(["COG.1", "COG.2"], ["Cohort A", "Cohort B"], [[2.0, None], [None, 1.0]],
                           max_level=4, title="Heat", missing_label="fewer than 5")
     markup, root = svg_of(chart, "heat")
     patterns = root.findall(f"{SVG}defs/{SVG}pattern")
@@ -288,23 +288,35 @@ def test_a_withheld_heatmap_cell_is_one_pattern_reference():
     assert markup.count("<line") == 1 and "<path" not in markup
 
 
-def test_rows_and_columns_without_any_value_fold_into_one_band():
+def test_rows_and_columns_without_any_value_are_hidden_and_counted_in_a_note():
     rows = ["COG.1", "COG.2", "COG.3", "COG.4"]
     columns = ["Cohort A", "Cohort B", "Cohort C", "Cohort D", "Cohort E"]
     values = [[2.0, None, 3.0, None, None], [None] * 5, [1.5, None, 2.5, None, None], [None] * 5]
     chart = heatmap_chart(rows, columns, values, max_level=4, title="Heat", missing_label="fewer than 5",
-                          rows_noun="competencies", columns_noun="cohorts")
+                          row_nouns=("competency", "competencies"), column_nouns=("cohort", "cohorts"),
+                          hidden_reason="every figure there is withheld")
     labels = texts(chart)
-    assert "2 competencies" in labels and "3 cohorts" in labels
+    assert {"COG.1", "COG.3", "Cohort A", "Cohort C"} <= set(labels)
     assert not {"COG.2", "COG.4", "Cohort B", "Cohort D", "Cohort E"} & set(labels)
     hatched = [s for s in shapes(chart.drawing) if getattr(s, "hatch", None) is not None]
-    assert len(hatched) == 2 + 1                                # the two bands and the legend's sample
+    assert len(hatched) == 1                                    # only the legend's sample
+    assert chart.note == ("2 competencies and 3 cohorts are not shown in the chart: "
+                          "every figure there is withheld.")
     assert len(chart.rows) == 4 and chart.rows[1] == ("COG.2", *["fewer than 5"] * 5)   # the table has all
+    # The note names no row or column and no figure: only counts the table already gives.
+    assert not any(name in chart.note for name in rows + columns) and "5" not in chart.note
 
 
-def test_one_row_without_values_stays_in_its_place():
-    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B"], [[None, None], [2.0, 3.0]], max_level=4, title="t")
-    assert "COG.1" in texts(chart) and "1 rows" not in texts(chart)
+def test_a_single_hidden_row_is_counted_in_the_singular():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B"], [[None, None], [2.0, 3.0]], max_level=4, title="t",
+                          row_nouns=("competency", "competencies"))
+    assert "COG.1" not in texts(chart) and "COG.2" in texts(chart)
+    assert chart.note == "1 competency is not shown in the chart: no cell there has a value (—)."
+
+
+def test_a_heatmap_with_every_row_and_column_shown_has_no_note():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B"], [[None, 1.0], [2.0, None]], max_level=4, title="t")
+    assert chart.note == "" and {"COG.1", "COG.2", "A", "B"} <= set(texts(chart))
 
 
 def test_every_kind_of_hatch_is_one_pattern_for_the_whole_chart():

@@ -22,6 +22,7 @@ from pdplanner.demo.ratings import (
     NOT_STARTED,
     SUBMITTED,
     DemoPerson,
+    cycle_name,
     cycle_windows,
     plan_demo_ratings,
     school_year,
@@ -124,8 +125,9 @@ def demo(app):
 
 def test_three_cycles_the_last_open_all_pinned_to_the_framework(demo):
     assert [status for _, status, _ in demo.cycles] == ["closed", "closed", "open"]
-    assert [name.split(" ", 1)[1] for name, _, _ in demo.cycles] == ["baseline", "mid-year", "end of year"]
-    assert len({name.split(" ", 1)[0] for name, _, _ in demo.cycles}) == 1  # one school year
+    windows = cycle_windows(date.today(), 3)
+    assert [name for name, _, _ in demo.cycles] == [cycle_name(opens) for opens, _ in windows]
+    assert len({name for name, _, _ in demo.cycles}) == 3
     assert {framework_id for *_, framework_id in demo.cycles} == {demo.newest_framework_id}
 
 
@@ -256,12 +258,19 @@ def test_cycle_dates_and_school_year():
     assert school_year(date(2099, 9, 1)) == "2099-00"
 
 
+def test_a_demo_cycle_is_named_by_the_season_and_year_it_opens_in():
+    windows = cycle_windows(date(2026, 11, 22), 3)
+    assert [cycle_name(opens) for opens, _ in windows] == ["Spring 2026", "Summer 2026", "Autumn 2026"]
+    assert cycle_name(date(2026, 12, 1)) == cycle_name(date(2027, 2, 28)) == "Winter 2026-27"
+    assert cycle_name(date(2027, 6, 1)) == "Summer 2027"
+
+
 def test_one_cycle_gives_one_open_cycle(app, db):
     _cli(app, "seed", "framework")
     _cli(app, "seed", "demo", "--schools", "1", "--educators-per-school", "8", "--cycles", "1")
     cycles = db.session.scalars(select(Cycle)).all()
     assert len(cycles) == 1 and cycles[0].status == CycleStatus.OPEN
-    assert cycles[0].name.endswith(" baseline")
+    assert cycles[0].name == cycle_name(cycles[0].opens_on)
     assert db.session.scalar(select(func.count(Rating.id)).where(Rating.cycle_id == cycles[0].id)) > 0
 
 
@@ -278,8 +287,9 @@ def test_the_summary_matches_what_was_written(app, db):
     district = seed_demo_district(schools=1, educators_per_school=10, random_seed=4,
                                   env_name="testing").district
     summary = seed_demo_cycles(district, cycles=2, random_seed=4)
-    assert [(c.status, c.name.split(" ", 1)[1]) for c in summary.cycles] == [
-        ("closed", "baseline"), ("open", "mid-year")]
+    assert [(c.status, c.name) for c in summary.cycles] == [
+        ("closed", cycle_name(opens)) if n == 0 else ("open", cycle_name(opens))
+        for n, (opens, _) in enumerate(cycle_windows(date.today(), 2))]
     for counts in summary.cycles:
         cycle = db.session.scalar(select(Cycle).where(Cycle.name == counts.name))
         statuses = db.session.scalars(select(SelfAssessment.status).where(

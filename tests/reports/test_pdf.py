@@ -4,9 +4,14 @@ from datetime import date
 from io import BytesIO
 
 from pypdf import PdfReader
+from reportlab.platypus import Spacer, Table
 
 from pdplanner.core.charts import Series, heatmap_chart, radar_chart
 from pdplanner.reports.pdf import (
+    CELL_PADDING,
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    SOFT_BREAK_AFTER,
     GrowthPlan,
     bullets,
     chart_with_table,
@@ -92,3 +97,69 @@ def test_a_withheld_heatmap_cell_is_hatched_by_one_clipped_path():
     content = page.get_contents().get_data().decode("latin-1")
     assert content.count("W* n") == 2 + 1                   # two cells and the legend's sample
     assert "fewer than 5" in page.extract_text()
+
+
+def test_a_heatmap_note_of_hidden_rows_and_columns_follows_its_drawing():
+    chart = heatmap_chart(["COG.1", "COG.2"], ["A", "B", "C"], [[2.0, None, None], [None, None, None]],
+                          max_level=4, title="Heat", missing_label="fewer than 5",
+                          row_nouns=("competency", "competencies"), column_nouns=("cohort", "cohorts"),
+                          hidden_reason="every figure there is withheld")
+    text = " ".join(" ".join(pages_of(report_pdf("Report", "Sub", date(2026, 11, 2),
+                                                 chart_with_table(chart)))).split())
+    assert "1 competency and 2 cohorts are not shown in the chart: every figure there is withheld." in text
+
+
+def cell_lines(table) -> list[tuple[str, list[str]]]:
+    """(cell text, its lines as laid out at its column's width) for every cell of a data table."""
+    out = []
+    for row in table._cellvalues:
+        for column, cell in enumerate(row):
+            cell.wrap(table._colWidths[column] - 2 * CELL_PADDING, 10_000)
+            lines = [" ".join(line[1]) if isinstance(line, tuple) else "".join(w.text for w in line.words)
+                     for line in cell.blPara.lines]
+            out.append((cell.text, lines))
+    return out
+
+
+def test_no_cell_breaks_a_word_columns_widen_for_their_longest_word():
+    columns = ("Cohort", "Coach", "Status", "Members", "Readiness", "Activities done")
+    rows = [("Interpersonal · Building readiness · 2 schools", "Nadia Hoffmann", "proposed", "2",
+             "fewer than 5", "1 of 11")] * 3
+    table = data_table(columns, rows, widths=(0.5, 0.2, 0.075, 0.075, 0.075, 0.075), numeric=(3, 4, 5))
+    for text, lines in cell_lines(table):
+        words = set(text.split())
+        assert all(set(line.split()) <= words for line in lines), (text, lines)   # whole words only
+    assert abs(sum(table._colWidths) - FRAME_WIDTH) < 0.01
+
+
+def test_a_token_too_long_for_any_column_breaks_only_after_punctuation_without_a_hyphen():
+    email = "first.middle-lastname@a-very-long-school-district-name.k12.example.org"
+    table = data_table(tuple("ABCDEF"), [(email,) * 6])
+    for _, lines in cell_lines(table)[6:]:
+        assert len(lines) > 1 and "".join(lines) == email
+        assert all(line[-1] in SOFT_BREAK_AFTER for line in lines[:-1]), lines
+
+
+def test_a_table_never_leaves_its_header_and_first_row_alone_at_the_foot_of_a_page():
+    rows = [(f"Row {n}", str(n)) for n in range(6)]
+
+    def pages(room: float, table) -> list[str]:
+        """The table after a spacer that leaves `room` points of the first page."""
+        story = [Spacer(1, FRAME_HEIGHT - room), table]
+        return pages_of(report_pdf("Report", "Sub", date(2026, 11, 2), story))
+
+    def plain_table():   # reportlab's own: splits wherever a row ends
+        return Table([("Name", "Value"), *rows], repeatRows=1)
+
+    room = next(r for r in range(60, 240, 2)
+                if "Row 0" in (first := pages(r, plain_table())[0]) and "Row 1" not in first)
+    first, second = pages(room, data_table(("Name", "Value"), rows))[:2]
+    assert "Row 0" not in first and "Name" not in first
+    assert "Row 0" in second and "Row 5" in second
+
+    # All but one row would fit on the first page: two go on to the next, under the header.
+    room = next(r for r in range(60, 400, 2)
+                if "Row 4" in (first := pages(r, plain_table())[0]) and "Row 5" not in first)
+    first, second = pages(room, data_table(("Name", "Value"), rows))[:2]
+    assert "Row 3" in first and "Row 4" not in first
+    assert "Name" in second and "Row 4" in second and "Row 5" in second
