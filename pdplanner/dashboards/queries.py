@@ -183,7 +183,8 @@ def leader_dashboard(cycle: Cycle, schools: list[School], *, whole_district: boo
                                    ratings=ratings)
         withheld = withheld_in_district(cycle, school_ids)
         # Each school's headline only (its row side by side with the others): no competencies.
-        by_school = {school_id: school_measures(f, (), threshold, withheld=withheld[school_id], ratings=ratings)
+        by_school = {school_id: school_measures(f, (), threshold, withheld=withheld[school_id],
+                                                ratings=ratings)
                      for school_id, f in summaries(cycle, school_ids, detail=False).items()}
     else:
         together, by_school = shown_measures(cycle, school_ids, ratings=ratings)
