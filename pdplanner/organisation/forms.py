@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from pdplanner.accounts.models import ROLE_LABELS, SCHOOL_ROLES, Role
+from pdplanner.database import ID_MAX
 from pdplanner.organisation.queries import BULK_ACTIONS, MAX_BULK
 
 
@@ -79,6 +80,9 @@ class BulkForm(FlaskForm):
             raise ValidationError("Select at least one person.")
         if len(field.data) > MAX_BULK:
             raise ValidationError(f"Select at most {MAX_BULK} people at a time.")
+        unknown = [person for person in field.data if not 1 <= person <= ID_MAX]
+        if unknown:
+            raise ValidationError(f"{unknown[0]} is not a person's id.")
 
     def validate_coach(self, field):
         if self.action.data == "set_coach" and not field.data:

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from pdplanner.accounts.models import Role, User
@@ -237,3 +238,13 @@ def test_the_roster_template_has_the_importers_columns_and_imports_back(db, clie
     apply_roster(w.admin.district, roster, actor=w.admin, expected=preview.counts)
     alex = db.session.scalar(select(User).where(User.email == "alex.rivera@example.org"))
     assert alex.roles == {Role.TEACHER} and alex.school_ids() <= {w.north.id, w.south.id}
+
+
+@pytest.mark.parametrize("person", ["0", str(2**31), str(2**63)])
+def test_a_bulk_preview_of_an_id_no_row_can_have_says_so(db, client, person):
+    """An id beyond the database's INTEGER never reaches a query (PostgreSQL refuses it, SQLite's
+    driver overflows): the preview names it instead."""
+    sign_in_directly(client, _world(db).admin)
+    response = client.get(f"/people/bulk?action=deactivate&person={person}")
+    assert response.status_code == 400
+    assert f"{person} is not a person" in response.get_data(as_text=True)
