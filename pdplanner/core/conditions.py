@@ -37,6 +37,7 @@ GROUP_LABELS = {"leadership": "the leadership team", "teachers": "teachers", "co
 AREA_KINDS = ("condition", "theme")
 LEVELS = (1, 2, 3, 4)
 NOTE_KINDS = ("strength", "opportunity")
+DONT_KNOW, UNANSWERED = 0, -1      # answers in a `ResponseMatrix` beside the levels
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,59 @@ class ResponseColumns:
         records = list(records)
         return cls([r.respondent for r in records], [r.group for r in records], [r.school for r in records],
                    [r.area for r in records], [r.level for r in records])
+
+    def matrix(self, codes: Sequence[str]) -> "ResponseMatrix":
+        """The same responses, one row per respondent, with the areas `codes` as columns. Refuses
+        a response with an unknown group, area or level (naming its position, from 1), a
+        respondent answering an area twice, and a respondent in two groups or schools."""
+        group = pd.Index(GROUPS).get_indexer(pd.Index(self.groups, dtype=object))
+        area = pd.Index(list(codes), dtype=object).get_indexer(pd.Index(self.areas, dtype=object))
+        levels = np.array(self.levels, dtype=np.float64).reshape(-1)
+        dont_know = np.isnan(levels)
+        for name, bad, values in (("group", group < 0, self.groups), ("area", area < 0, self.areas),
+                                  ("level", ~(dont_know | np.isin(levels, LEVELS)), self.levels)):
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise ValueError(f"response {row + 1}: unknown {name} {_named(values[row])}")
+        person, keys = pd.factorize(np.asarray(self.respondents))
+        n, width = len(keys), len(codes)
+        seen = np.bincount(person * width + area, minlength=n * width)
+        if (seen > 1).any():
+            twice = int(np.flatnonzero(seen > 1)[0])
+            raise ValueError(f"respondent {_named(keys[twice // width])} answered area "
+                             f"{codes[twice % width]!r} more than once")
+        schools = np.array(self.schools, dtype=np.float64).reshape(-1)
+        first = np.zeros(n, dtype=np.int64)
+        first[person[::-1]] = np.arange(len(person))[::-1]    # each respondent's first response
+        theirs = schools[first[person]]
+        same_school = (schools == theirs) | (np.isnan(schools) & np.isnan(theirs))
+        moved = (group != group[first[person]]) | ~same_school
+        if moved.any():
+            who = keys[person[int(np.flatnonzero(moved)[0])]]
+            raise ValueError(f"respondent {_named(who)} appears in more than one group or school")
+        answers = np.full((n, width), UNANSWERED, dtype=np.int8)
+        answers[person, area] = np.where(dont_know, DONT_KNOW, np.nan_to_num(levels))
+        return ResponseMatrix(np.asarray(keys), np.asarray(self.groups, dtype=object)[first], schools[first],
+                              tuple(codes), answers)
+
+
+@dataclass(frozen=True, eq=False)
+class ResponseMatrix:
+    """A review's responses with one row per respondent: their key, group and school (None or
+    NaN: district-wide), and `answers[i, j]` their answer on area `areas[j]`: a level 1-4,
+    `DONT_KNOW` or `UNANSWERED`. The shape a query builds most cheaply for a whole district (a
+    few thousand rows rather than one per answer)."""
+
+    respondents: Sequence
+    groups: Sequence[str]
+    schools: Sequence[int | None]
+    areas: tuple[str, ...]
+    answers: np.ndarray
+
+    def __post_init__(self):
+        rows = {len(self.respondents), len(self.groups), len(self.schools)}
+        if len(rows) > 1 or np.shape(self.answers) != (len(self.respondents), len(self.areas)):
+            raise ValueError("a response matrix needs one row per respondent and one column per area")
 
 
 @dataclass(frozen=True)
@@ -195,6 +249,11 @@ class Analysis:
 
 # -- the review's table, validated ----------------------------------------------------------
 
+def _named(value) -> str:
+    """A value as an error message quotes it: 'r12', 5 (a numpy scalar as its Python value)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 @dataclass(frozen=True)
 class _Table:
     """A review as counts: answers[school slot, group, area, answer] with answer 0 "I don't
@@ -206,51 +265,43 @@ class _Table:
     people: np.ndarray
 
 
-def _table(areas: Sequence[Area], responses: ResponseColumns) -> _Table:
+def _table(areas: Sequence[Area], responses: "ResponseColumns | ResponseMatrix") -> _Table:
     codes = [area.code for area in areas]
     if len(set(codes)) != len(codes):
         raise ValueError("area codes must be unique")
-    group = pd.Index(GROUPS).get_indexer(pd.Index(responses.groups, dtype=object))
-    area = pd.Index(codes, dtype=object).get_indexer(pd.Index(responses.areas, dtype=object))
-    levels = np.array(responses.levels, dtype=np.float64).reshape(-1)
-    dont_know = np.isnan(levels)
-    valid_level = dont_know | np.isin(levels, LEVELS)
-    for name, bad, values in (("group", group < 0, responses.groups), ("area", area < 0, responses.areas),
-                              ("level", ~valid_level, responses.levels)):
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"response {row + 1}: unknown {name} {values[row]!r}")
-    school_values = np.array(responses.schools, dtype=np.float64).reshape(-1)
+    matrix = responses if isinstance(responses, ResponseMatrix) else responses.matrix(codes)
+    keys = np.asarray(matrix.respondents)
+    person, unique_keys = pd.factorize(keys)
+    if len(unique_keys) != len(keys):
+        twice = int(np.flatnonzero(np.bincount(person) > 1)[0])
+        raise ValueError(f"respondent {_named(unique_keys[twice])} appears more than once")
+    group = pd.Index(GROUPS).get_indexer(pd.Index(matrix.groups, dtype=object))
+    if (group < 0).any():
+        row = int(np.flatnonzero(group < 0)[0])
+        raise ValueError(f"respondent {_named(keys[row])}: unknown group {matrix.groups[row]!r}")
+    unknown = [code for code in matrix.areas if code not in codes]
+    if unknown:
+        raise ValueError(f"unknown area {unknown[0]!r}")
+    given = np.asarray(matrix.answers, dtype=np.int64).reshape(len(keys), len(matrix.areas))
+    bad = (given < UNANSWERED) | (given > LEVELS[-1])
+    if bad.any():
+        row, column = (int(i[0]) for i in np.nonzero(bad))
+        raise ValueError(f"respondent {_named(keys[row])}, area {matrix.areas[column]!r}: unknown answer "
+                         f"{given[row, column]} (levels 1-4, {DONT_KNOW}: I don't know, {UNANSWERED}: none)")
+    answers = np.full((len(keys), len(codes)), UNANSWERED, dtype=np.int64)
+    answers[:, [codes.index(code) for code in matrix.areas]] = given
+    school_values = np.array(matrix.schools, dtype=np.float64).reshape(-1)
     without = np.isnan(school_values)
     schools = np.unique(school_values[~without]).astype(np.int64)
     slot = np.where(without, len(schools), np.searchsorted(schools, np.nan_to_num(school_values)))
-    answer = np.where(dont_know, 0, np.nan_to_num(levels)).astype(np.int64)
-    person, keys = pd.factorize(pd.Index(responses.respondents, dtype=object))
-    _refuse_repeats(person, keys, area, group, slot, codes)
 
     n_slots, n_groups, n_areas = len(schools) + 1, len(GROUPS), len(codes)
-    cell = (slot * n_groups + group) * n_areas + area
-    answers = np.bincount(cell * 5 + answer, minlength=n_slots * n_groups * n_areas * 5)
-    first = np.unique(person, return_index=True)[1]
-    people = np.bincount(slot[first] * n_groups + group[first], minlength=n_slots * n_groups)
-    return _Table(schools, answers.reshape(n_slots, n_groups, n_areas, 5), people.reshape(n_slots, n_groups))
-
-
-def _refuse_repeats(person: np.ndarray, keys, area: np.ndarray, group: np.ndarray, slot: np.ndarray,
-                    codes: Sequence[str]) -> None:
-    """One answer per respondent and area, and one group and school per respondent."""
-    pair = person.astype(np.int64) * max(len(codes), 1) + area
-    unique, counts = np.unique(pair, return_counts=True)
-    if (counts > 1).any():
-        first = int(unique[counts > 1][0])
-        raise ValueError(f"respondent {keys[first // max(len(codes), 1)]!r} answered area "
-                         f"{codes[first % max(len(codes), 1)]!r} more than once")
-    where = (slot.astype(np.int64) * len(GROUPS) + group)
-    identities = np.unique(person.astype(np.int64) * (where.max(initial=0) + 1) + where)
-    owners, counts = np.unique(identities // (where.max(initial=0) + 1), return_counts=True)
-    if (counts > 1).any():
-        raise ValueError(f"respondent {keys[int(owners[counts > 1][0])]!r} appears in more than one "
-                         "group or school")
+    place = (slot * n_groups + group)[:, None] * n_areas + np.arange(n_areas)[None, :]
+    answered = answers >= 0
+    counts = np.bincount((place * 5 + answers)[answered], minlength=n_slots * n_groups * n_areas * 5)
+    someone = answered.any(axis=1)
+    people = np.bincount((slot * n_groups + group)[someone], minlength=n_slots * n_groups)
+    return _Table(schools, counts.reshape(n_slots, n_groups, n_areas, 5), people.reshape(n_slots, n_groups))
 
 
 # -- complementary suppression over the whole table ------------------------------------------
@@ -523,8 +574,8 @@ def _notes_in(notes: Iterable[SiteNote], area: str, school: int | None) -> tuple
                                              n.text)))
 
 
-def analyse(areas: Sequence[Area], responses: ResponseColumns, min_group: int, *,
-            school: int | None = None, baseline: ResponseColumns | None = None,
+def analyse(areas: Sequence[Area], responses: ResponseColumns | ResponseMatrix, min_group: int, *,
+            school: int | None = None, baseline: ResponseColumns | ResponseMatrix | None = None,
             notes: Sequence[SiteNote] = (), rules: ConditionRules = ConditionRules()) -> Analysis:
     """The opportunity analysis of a review for the district (`school` None) or one school.
 

@@ -3,16 +3,20 @@
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pdplanner.core.conditions import (
     ALL,
+    DONT_KNOW,
     GROUPS,
+    UNANSWERED,
     Area,
     ConditionResponse,
     ResponseColumns,
+    ResponseMatrix,
     SiteNote,
     analyse,
     comment_groups,
@@ -288,6 +292,38 @@ def test_bad_responses_are_refused_by_name(record, message):
     records = [ConditionResponse("a", "teachers", None, "CUR", 3), record]
     with pytest.raises(ValueError, match=message):
         analyse([CUR, INS], ResponseColumns.of(records), 5)
+
+
+def test_a_matrix_of_respondents_gives_the_same_analysis():
+    columns = priority_review().columns
+    matrix = columns.matrix([a.code for a in reversed(AREAS)])
+    assert matrix.answers.shape == (15, 4)
+    assert analyse(AREAS, matrix, 5) == analyse(AREAS, columns, 5)
+    one = ResponseMatrix(["p1", "p2"], ["teachers", "teachers"], [None, 3], ("CUR", "INS"),
+                         np.array([[DONT_KNOW, 4], [UNANSWERED, UNANSWERED]]))
+    result = analyse(AREAS, one, 1)
+    assert result.respondents["teachers"] == 1          # p2 answered nothing
+    assert figures(result, "CUR", "teachers").dont_know_share == 1.0
+    assert figures(result, "VIS", "teachers").respondents == 0
+
+
+@pytest.mark.parametrize(("matrix", "message"), [
+    (ResponseMatrix(["a", "a"], ["teachers"] * 2, [1, 1], ("CUR",), np.array([[3], [3]])),
+     "respondent 'a' appears more than once"),
+    (ResponseMatrix(["a"], ["parents"], [1], ("CUR",), np.array([[3]])),
+     "respondent 'a': unknown group 'parents'"),
+    (ResponseMatrix(["a"], ["teachers"], [1], ("XYZ",), np.array([[3]])), "unknown area 'XYZ'"),
+    (ResponseMatrix(["a"], ["teachers"], [1], ("CUR",), np.array([[7]])),
+     "respondent 'a', area 'CUR': unknown answer 7"),
+])
+def test_bad_matrices_are_refused_by_name(matrix, message):
+    with pytest.raises(ValueError, match=message):
+        analyse([CUR], matrix, 5)
+
+
+def test_a_matrix_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="one row per respondent and one column per area"):
+        ResponseMatrix(["a"], ["teachers"], [1], ("CUR", "INS"), np.array([[3]]))
 
 
 def test_bad_notes_and_areas_are_refused_by_name():
