@@ -12,9 +12,11 @@ under the threshold at some schools); district-wide, a few district admins and t
 members. Levels follow a school's conditions, an area's and a group's lean (the leadership team
 rates a little higher). A baseline review of the same shape, a little lower, and 300 site
 notes go with it. It then times `--repeats` runs of the district's analysis and of one school's
-(each with the baseline, the notes and the privacy threshold 5, after one untimed run) and
+(with and without the baseline, with the notes and the privacy threshold 5, after one untimed run) and
 prints the median and 95th percentile (nearest rank); the last row takes the same review with
-one row per answer (`ResponseColumns`, groups and areas as strings). See docs/PERFORMANCE.md.
+one row per answer (`ResponseColumns`, groups and areas as strings), and then the digests of
+every respondent's answers that decide whether an open review is republished. See
+docs/PERFORMANCE.md.
 """
 
 import argparse
@@ -34,6 +36,8 @@ from pdplanner.core.conditions import (
     ResponseMatrix,
     SiteNote,
     analyse,
+    contributions,
+    publishable,
 )
 
 AREAS = tuple(Area(code, name, kind) for code, name, kind in (
@@ -129,14 +133,17 @@ def main(argv: list[str] | None = None) -> None:
             ("one school, with baseline", lambda: analyse(AREAS, current, 5, school=1, baseline=baseline,
                                                           notes=site)),
             ("one school, no baseline", lambda: analyse(AREAS, current, 5, school=1, notes=site)),
-            ("district, one row per answer", lambda: analyse(AREAS, rows_of_answers, 5, notes=site)))
+            ("district, one row per answer", lambda: analyse(AREAS, rows_of_answers, 5, notes=site)),
+            ("contributions (publish check)", lambda: publishable(None, contributions(AREAS, current), 5)))
     for name, run in rows:
         times = timed(run, args.repeats)
         print(f"{name:<34} {statistics.median(times):>9.3f} {percentile(times, 0.95):>7.3f}", flush=True)
-    result = analyse(AREAS, current, 5, baseline=baseline, notes=site)
-    withheld = sum(1 for a in result.areas for f in a.figures if f.mean is None)
-    print(f"district: {len(result.priorities)} priority candidates, {withheld} of "
-          f"{sum(len(a.figures) for a in result.areas)} group figures withheld")
+    for scope in (None, 1):
+        result = analyse(AREAS, current, 5, school=scope, baseline=baseline, notes=site)
+        withheld = sum(1 for a in result.areas for f in a.figures if f.mean is None)
+        print(f"{'district' if scope is None else f'school {scope}'}: {len(result.priorities)} priority "
+              f"candidates, {withheld} of {sum(len(a.figures) for a in result.areas)} group means withheld, "
+              f"{sum(len(a.growth) for a in result.areas)} growth lines")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,15 @@ whole table (schools x groups, their school totals, group totals and the grand t
 suppressed at once with `core.disclosure.withhold_complements`, so no total minus the parts
 shown beside it, on any page, gives away a withheld group. A school's page reads the same
 decisions as the district's, so filtering to a school opens nothing the district keeps closed.
+While a review is open, `publishable` says when a new analysis may replace the one leaders read
+(at least `min_group` respondents changed), as `core.disclosure.publish` does for educators.
 
 Every number is computed from integer counts, so the result does not depend on the order of the
 responses, and the rules read the numbers as they are shown (means and spreads to one decimal,
 shares to whole percents), so a "why" names exactly the numbers its rule compared.
 """
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pdplanner.core.disclosure import withhold_complements
+from pdplanner.core.disclosure import changed_unknown, withhold_complements
 
 GROUPS = ("leadership", "teachers", "coaches", "students", "families", "partners", "board")
 REFERENCE_GROUP = "leadership"
@@ -249,9 +252,13 @@ class Analysis:
 
 # -- the review's table, validated ----------------------------------------------------------
 
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _named(value) -> str:
     """A value as an error message quotes it: 'r12', 5 (a numpy scalar as its Python value)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    return repr(_plain(value))
 
 
 @dataclass(frozen=True)
@@ -620,3 +627,30 @@ def comment_groups(responses: ResponseColumns, min_group: int, *,
                            "group": groups[keep]}).drop_duplicates()
     counts: Mapping[str, int] = people["group"].value_counts().to_dict()
     return tuple(g for g in GROUPS if counts.get(g, 0) >= min_group)
+
+
+# -- publishing while a review is open ------------------------------------------------------
+
+def contributions(areas: Sequence[Area], responses: ResponseColumns | ResponseMatrix) -> dict[str, str]:
+    """Each respondent's answers as a short digest (respondent key as text -> digest): equal
+    digests, unchanged answers, whatever the order of areas or rows."""
+    codes = [area.code for area in areas]
+    matrix = responses if isinstance(responses, ResponseMatrix) else responses.matrix(codes)
+    order = sorted(range(len(matrix.areas)), key=lambda j: matrix.areas[j])
+    names = ",".join(matrix.areas[j] for j in order)
+    answers = np.asarray(matrix.answers, dtype=np.int8)[:, order]
+    schools = np.array(matrix.schools, dtype=np.float64).reshape(-1)
+    return {str(_plain(key)): hashlib.sha256(
+                f"{group}|{'' if school != school else int(school)}|{names}|".encode() + row.tobytes()
+            ).hexdigest()[:20]
+            for key, group, school, row in zip(matrix.respondents, matrix.groups, schools.tolist(), answers,
+                                               strict=True)
+            if (row != UNANSWERED).any()}
+
+
+
+def publishable(published: Mapping[str, str] | None, now: Mapping[str, str], min_group: int) -> bool:
+    """Whether an open review's analysis may be republished: at least `min_group` respondents
+    joined, left or changed their answers since the published one (`contributions` then and
+    now), so the difference of two analyses a leader reads is never one person's answers."""
+    return changed_unknown(published or {}, now, ()) >= min_group

@@ -20,6 +20,8 @@ from pdplanner.core.conditions import (
     SiteNote,
     analyse,
     comment_groups,
+    contributions,
+    publishable,
 )
 
 CUR = Area("CUR", "Curriculum")
@@ -218,6 +220,23 @@ def test_comments_only_for_groups_at_the_threshold():
     assert comment_groups(review.columns, 5) == ("teachers", "families")     # 7 families in the district
     assert comment_groups(review.columns, 5, school=1) == ("teachers",)
     assert comment_groups(review.columns, 5, school=2) == ()
+
+
+def test_an_open_review_is_republished_only_after_k_respondents_changed():
+    review = Review().add("teachers", {"CUR": [3] * 6, "INS": [2] * 6})
+    first = contributions([CUR, INS], review.columns)
+    assert publishable(None, first, 5)
+    assert not publishable(None, dict(list(first.items())[:4]), 5)
+    reordered = contributions([INS, CUR], ResponseColumns.of(reversed(review.records)))
+    assert reordered == first
+    for changed in range(1, 6):
+        records = [ConditionResponse(r.respondent, r.group, r.school, r.area,
+                                     4 if r.area == "CUR" and int(r.respondent[1:]) <= changed else r.level)
+                   for r in review.records]
+        now = contributions([CUR, INS], ResponseColumns.of(records))
+        assert publishable(first, now, 5) is (changed == 5)
+    newcomers = Review().add("teachers", {"CUR": [3] * 6, "INS": [2] * 6}).add("families", {"CUR": [1] * 4})
+    assert not publishable(first, contributions([CUR, INS], newcomers.columns), 5)   # 4 joined
 
 
 # -- priorities, notes, growth -----------------------------------------------------------------
