@@ -637,16 +637,17 @@ def contributions(areas: Sequence[Area], responses: ResponseColumns | ResponseMa
     codes = [area.code for area in areas]
     matrix = responses if isinstance(responses, ResponseMatrix) else responses.matrix(codes)
     order = sorted(range(len(matrix.areas)), key=lambda j: matrix.areas[j])
-    names = ",".join(matrix.areas[j] for j in order)
-    answers = np.asarray(matrix.answers, dtype=np.int8)[:, order]
-    schools = np.array(matrix.schools, dtype=np.float64).reshape(-1)
-    return {str(_plain(key)): hashlib.sha256(
-                f"{group}|{'' if school != school else int(school)}|{names}|".encode() + row.tobytes()
-            ).hexdigest()[:20]
-            for key, group, school, row in zip(matrix.respondents, matrix.groups, schools.tolist(), answers,
-                                               strict=True)
-            if (row != UNANSWERED).any()}
-
+    answers = np.asarray(matrix.answers, dtype=np.int64)[:, order]
+    # One character per area ("0": unanswered, "1": I don't know, "2"-"5": levels 1-4), in code order.
+    lines = np.ascontiguousarray(answers - UNANSWERED + ord("0"), dtype=np.uint8).view(f"S{len(order)}")
+    schools = np.nan_to_num(np.array(matrix.schools, dtype=np.float64).reshape(-1), nan=-1).astype(np.int64)
+    head = f"{','.join(matrix.areas[j] for j in order)}|".encode()
+    keys = np.asarray(matrix.respondents).astype(str).tolist()
+    return {key: hashlib.sha256(b"%s%s|%d|%s" % (head, group.encode(), school, line)).hexdigest()[:20]
+            for key, group, school, line, answered in zip(
+                keys, matrix.groups, schools.tolist(), lines.ravel().tolist(),
+                (answers != UNANSWERED).any(axis=1).tolist(), strict=True)
+            if answered}
 
 
 def publishable(published: Mapping[str, str] | None, now: Mapping[str, str], min_group: int) -> bool:
