@@ -272,7 +272,7 @@ class _Table:
     people: np.ndarray
 
 
-def _table(areas: Sequence[Area], responses: "ResponseColumns | ResponseMatrix") -> _Table:
+def _table(areas: Sequence[Area], responses: ResponseColumns | ResponseMatrix) -> _Table:
     codes = [area.code for area in areas]
     if len(set(codes)) != len(codes):
         raise ValueError("area codes must be unique")
@@ -289,6 +289,8 @@ def _table(areas: Sequence[Area], responses: "ResponseColumns | ResponseMatrix")
     unknown = [code for code in matrix.areas if code not in codes]
     if unknown:
         raise ValueError(f"unknown area {unknown[0]!r}")
+    if len(set(matrix.areas)) != len(matrix.areas):
+        raise ValueError("a response matrix names each area once")
     given = np.asarray(matrix.answers, dtype=np.int64).reshape(len(keys), len(matrix.areas))
     bad = (given < UNANSWERED) | (given > LEVELS[-1])
     if bad.any():

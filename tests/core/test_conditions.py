@@ -334,6 +334,7 @@ def test_a_matrix_of_respondents_gives_the_same_analysis():
     (ResponseMatrix(["a"], ["teachers"], [1], ("XYZ",), np.array([[3]])), "unknown area 'XYZ'"),
     (ResponseMatrix(["a"], ["teachers"], [1], ("CUR",), np.array([[7]])),
      "respondent 'a', area 'CUR': unknown answer 7"),
+    (ResponseMatrix(["a"], ["teachers"], [1], ("CUR", "CUR"), np.array([[3, 3]])), "names each area once"),
 ])
 def test_bad_matrices_are_refused_by_name(matrix, message):
     with pytest.raises(ValueError, match=message):
