@@ -266,6 +266,12 @@ def test_priorities_rank_by_groups_then_lowest_mean_then_gap_then_notes_then_ord
                         "levels (teachers above the leadership team).")
 
 
+def test_priorities_tied_on_everything_follow_the_areas_order():
+    review = Review().add("teachers", {"CUR": [2] * 5, "INS": [2] * 5})
+    assert [p.area for p in analyse([CUR, INS], review.columns, 5).priorities] == ["CUR", "INS"]
+    assert [p.area for p in analyse([INS, CUR], review.columns, 5).priorities] == ["INS", "CUR"]
+
+
 def test_site_notes_of_the_scope_beside_their_area():
     notes = [SiteNote("CUR", "opportunity", "Units differ by room.", school=2),
              SiteNote("CUR", "strength", "Shared unit plans.", school=1),
