@@ -91,7 +91,7 @@ class ResponseColumns:
         respondent answering an area twice, and a respondent in two groups or schools."""
         group = pd.Index(GROUPS).get_indexer(pd.Index(self.groups, dtype=object))
         area = pd.Index(list(codes), dtype=object).get_indexer(pd.Index(self.areas, dtype=object))
-        levels = np.array(self.levels, dtype=np.float64).reshape(-1)
+        levels = _numbers(self.levels, "level", "response")
         dont_know = np.isnan(levels)
         for name, bad, values in (("group", group < 0, self.groups), ("area", area < 0, self.areas),
                                   ("level", ~(dont_know | np.isin(levels, LEVELS)), self.levels)):
@@ -105,7 +105,7 @@ class ResponseColumns:
             twice = int(np.flatnonzero(seen > 1)[0])
             raise ValueError(f"respondent {_named(keys[twice // width])} answered area "
                              f"{codes[twice % width]!r} more than once")
-        schools = np.array(self.schools, dtype=np.float64).reshape(-1)
+        schools = _numbers(self.schools, "school", "response")
         first = np.zeros(n, dtype=np.int64)
         first[person[::-1]] = np.arange(len(person))[::-1]    # each respondent's first response
         theirs = schools[first[person]]
@@ -118,6 +118,20 @@ class ResponseColumns:
         answers[person, area] = np.where(dont_know, DONT_KNOW, np.nan_to_num(levels))
         return ResponseMatrix(np.asarray(keys), np.asarray(self.groups, dtype=object)[first], schools[first],
                               tuple(codes), answers)
+
+
+def _numbers(values: Sequence, name: str, row_name: str) -> np.ndarray:
+    """A column of numbers or None (None becomes NaN), or a message naming the first value that
+    is neither."""
+    try:
+        return np.array(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        for row, value in enumerate(values):
+            try:
+                float(np.nan if value is None else value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{row_name} {row + 1}: unknown {name} {_named(value)}") from None
+        raise
 
 
 @dataclass(frozen=True, eq=False)
@@ -299,7 +313,7 @@ def _table(areas: Sequence[Area], responses: ResponseColumns | ResponseMatrix) -
                          f"{given[row, column]} (levels 1-4, {DONT_KNOW}: I don't know, {UNANSWERED}: none)")
     answers = np.full((len(keys), len(codes)), UNANSWERED, dtype=np.int64)
     answers[:, [codes.index(code) for code in matrix.areas]] = given
-    school_values = np.array(matrix.schools, dtype=np.float64).reshape(-1)
+    school_values = _numbers(matrix.schools, "school", "respondent")
     without = np.isnan(school_values)
     schools = np.unique(school_values[~without]).astype(np.int64)
     slot = np.where(without, len(schools), np.searchsorted(schools, np.nan_to_num(school_values)))
@@ -623,7 +637,7 @@ def comment_groups(responses: ResponseColumns, min_group: int, *,
     `min_group` distinct respondents there. On the district's page a comment is shown without
     its school, since a school's group may be smaller than the threshold."""
     groups = np.asarray(responses.groups, dtype=object)
-    schools = np.array(responses.schools, dtype=np.float64).reshape(-1)
+    schools = _numbers(responses.schools, "school", "response")
     keep = np.ones(len(groups), dtype=bool) if school is None else schools == school
     people = pd.DataFrame({"respondent": pd.Index(responses.respondents, dtype=object)[keep],
                            "group": groups[keep]}).drop_duplicates()
@@ -642,7 +656,7 @@ def contributions(areas: Sequence[Area], responses: ResponseColumns | ResponseMa
     answers = np.asarray(matrix.answers, dtype=np.int64)[:, order]
     # One character per area ("0": unanswered, "1": I don't know, "2"-"5": levels 1-4), in code order.
     lines = np.ascontiguousarray(answers - UNANSWERED + ord("0"), dtype=np.uint8).view(f"S{len(order)}")
-    schools = np.nan_to_num(np.array(matrix.schools, dtype=np.float64).reshape(-1), nan=-1).astype(np.int64)
+    schools = np.nan_to_num(_numbers(matrix.schools, "school", "respondent"), nan=-1).astype(np.int64)
     head = f"{','.join(matrix.areas[j] for j in order)}|".encode()
     keys = np.asarray(matrix.respondents).astype(str).tolist()
     return {key: hashlib.sha256(b"%s%s|%d|%s" % (head, group.encode(), school, line)).hexdigest()[:20]

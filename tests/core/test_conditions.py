@@ -309,6 +309,8 @@ def test_growth_where_both_reviews_show_the_group():
     (ConditionResponse("x", "parents", None, "CUR", 3), "response 2: unknown group 'parents'"),
     (ConditionResponse("x", "families", None, "XYZ", 3), "response 2: unknown area 'XYZ'"),
     (ConditionResponse("x", "families", None, "CUR", 5), "response 2: unknown level 5"),
+    (ConditionResponse("x", "families", None, "CUR", "high"), "response 2: unknown level 'high'"),
+    (ConditionResponse("x", "families", "North", "CUR", 3), "response 2: unknown school 'North'"),
     (ConditionResponse("a", "teachers", None, "CUR", 2), "respondent 'a' answered area 'CUR' more than once"),
     (ConditionResponse("a", "families", None, "INS", 2), "respondent 'a' appears in more than one group"),
     (ConditionResponse("a", "teachers", 4, "INS", 2), "respondent 'a' appears in more than one group or"),
