@@ -47,7 +47,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 # Every package with tables, so the metadata (and so Alembic) always sees all of them.
-MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning", "dashboards")
+MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning", "conditions",
+                  "dashboards")
 
 
 def register_extensions(app: Flask) -> None:
