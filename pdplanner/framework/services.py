@@ -37,7 +37,10 @@ def read_native_file(path: str | Path) -> dict:
 def read_document(path: str | Path):
     """A local native file's data (JSON by its suffix, else YAML), not yet validated."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FrameworkFormatError(f"{path.name}: not UTF-8 text (byte {exc.start} cannot be read)") from None
     try:
         return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:

@@ -45,3 +45,16 @@ def test_a_bad_file_is_named_and_nothing_is_written(app, db, tmp_path):
     assert result.exit_code != 0
     assert "bad.yaml: areas[3].indicators[1].code: ENV.1 is used twice" in result.output
     assert _count(db, ConditionsFramework) == 0
+
+
+def test_a_file_that_is_not_text_or_not_a_mapping_is_refused_clearly(app, db, tmp_path):
+    _run(app, "seed", "framework")
+    binary = tmp_path / "scan.yaml"
+    binary.write_bytes(b"slug: x\n\xff\xfe")
+    result = _run(app, "conditions", "import", str(binary))
+    assert "scan.yaml: not UTF-8 text (byte 8 cannot be read)" in result.output
+    listed = tmp_path / "list.json"
+    listed.write_text('["Curriculum"]')
+    assert "list.json: the document: must be a mapping of fields, not list" in _run(
+        app, "conditions", "import", str(listed)).output
+    assert _count(db, ConditionsFramework) == 0
