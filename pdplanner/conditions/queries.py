@@ -1,6 +1,6 @@
 """Conditions framework reads."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from pdplanner.conditions.models import ConditionsFramework
 from pdplanner.extensions import db
@@ -30,3 +30,13 @@ def competency_codes(framework_slug: str, district_id: int | None) -> set[str] |
             return set(db.session.scalars(
                 select(Competency.code).where(Competency.framework_id == framework_id)))
     return None
+
+
+def current_conditions_framework(district_id: int) -> ConditionsFramework | None:
+    """The conditions framework the district reads: the version it imported last of its own, else
+    the shared version imported last; None when none is loaded."""
+    return db.session.scalar(
+        select(ConditionsFramework)
+        .where(or_(ConditionsFramework.district_id == district_id, ConditionsFramework.district_id.is_(None)))
+        .order_by(ConditionsFramework.district_id.is_(None), ConditionsFramework.id.desc())
+        .limit(1))
