@@ -31,6 +31,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) seed framework
+	$(FLASK) seed conditions
 	$(FLASK) seed resources
 	$(FLASK) seed demo
 	@echo

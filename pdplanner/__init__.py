@@ -47,7 +47,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 # Every package with tables, so the metadata (and so Alembic) always sees all of them.
-MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning", "dashboards")
+MODEL_PACKAGES = ("accounts", "organisation", "audit", "framework", "assessments", "planning", "conditions",
+                  "dashboards")
 
 
 def register_extensions(app: Flask) -> None:
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from pdplanner.api import register_api
     from pdplanner.assessments.views import bp as assessments
     from pdplanner.audit.views import bp as audit
+    from pdplanner.conditions.views import bp as conditions
     from pdplanner.dashboards.views import bp as dashboards
     from pdplanner.framework.views import bp as framework
     from pdplanner.health import bp as health
@@ -88,8 +90,8 @@ def register_blueprints(app: Flask) -> None:
     from pdplanner.planning.views import bp as planning
     from pdplanner.reports.views import bp as reports
 
-    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, reports, audit,
-                      health):
+    for blueprint in (accounts, dashboards, framework, organisation, assessments, planning, conditions,
+                      reports, audit, health):
         app.register_blueprint(blueprint)
     register_api(app)   # the API's one blueprint, with its domains (pdplanner.api.DOMAINS)
 

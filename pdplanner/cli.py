@@ -16,6 +16,8 @@ from pdplanner.assessments.models import Cycle
 from pdplanner.assessments.queries import current_cycle, cycle_contents, expired_cycles
 from pdplanner.backups.archive import BackupError
 from pdplanner.backups.services import Replaced, create_backup, restore_backup
+from pdplanner.conditions.models import ConditionsFramework
+from pdplanner.conditions.services import import_conditions, read_conditions_file
 from pdplanner.database import reads_only_from_here, utcnow
 from pdplanner.demo.progress import seed_demo_progress
 from pdplanner.demo.ratings import DemoError, seed_demo_cycles
@@ -36,8 +38,9 @@ from pdplanner.planning import services as planning
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_FRAMEWORK = SEEDS / "frameworks" / "educator-competencies.yaml"
 DEFAULT_CATALOGUE = SEEDS / "resources" / "catalogue.yaml"
+DEFAULT_CONDITIONS = SEEDS / "conditions" / "district-conditions.yaml"
 
-seed = AppGroup("seed", help="Load the shipped framework and the demo district.")
+seed = AppGroup("seed", help="Load the shipped frameworks and the demo district.")
 users = AppGroup("users", help="Create people and manage their access.")
 districts = AppGroup("districts", help="Create districts.")
 schools = AppGroup("schools", help="Create schools.")
@@ -48,6 +51,7 @@ data = AppGroup("data", help="Data rights: purge what is past a district's reten
 frameworks = AppGroup("framework", help="Import and export competency frameworks (CASE JSON or native).")
 rosters = AppGroup("roster", help="Import people from a simple CSV or a OneRoster bundle.")
 backups = AppGroup("backup", help="Back up and restore the database, evidence files and stored rosters.")
+conditions = AppGroup("conditions", help="Import district conditions frameworks (native YAML/JSON).")
 
 
 def _fail(message: str):
@@ -139,6 +143,40 @@ def export_framework_command(framework_ref: str, kind: str, out: Path):
         _fail(f"Cannot write {out}: {exc.strerror}.")
     click.echo(f"Wrote {framework.slug} version {framework.version} as {kind.upper()} to {out} "
                f"({len(body):,} bytes).")
+
+
+@seed.command("conditions")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def seed_conditions(path: Path | None):
+    """Load the default conditions framework (or PATH, a native YAML/JSON file). Safe to run again.
+    Needs the educator framework its areas map to (`seed framework`)."""
+    _import_conditions(path or DEFAULT_CONDITIONS, district_id=None)
+
+
+@conditions.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--district", "district_code",
+              help="Import as this district's own conditions framework (default: shared by every district).")
+def import_conditions_command(path: Path, district_code: str | None):
+    """Import a conditions framework file (native YAML/JSON). The same content again changes
+    nothing; changed content becomes a new version."""
+    _import_conditions(path, district_id=_district(district_code).id if district_code else None)
+
+
+def _import_conditions(path: Path, *, district_id: int | None) -> None:
+    try:
+        outcome = import_conditions(read_conditions_file(path), district_id=district_id)
+    except FrameworkFormatError as exc:
+        _fail(f"{path.name}: {exc}")
+    db.session.commit()
+    click.echo(f"Conditions framework {outcome.framework.slug} version {outcome.framework.version} "
+               f"(id {outcome.framework.id}): {outcome.status} ({_conditions_size(outcome.framework)}).")
+
+
+def _conditions_size(framework: ConditionsFramework) -> str:
+    areas = len(framework.areas)
+    indicators = sum(len(area.indicators) for area in framework.areas)
+    return f"{areas} area{'' if areas == 1 else 's'}, {indicators} indicator{'' if indicators == 1 else 's'}"
 
 
 @seed.command("resources")
@@ -513,5 +551,6 @@ def restore_backup_command(path: Path, force: bool):
 
 
 def register_cli(app: Flask) -> None:
-    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks, rosters, backups):
+    for group in (seed, users, districts, schools, cycles, plans, tokens, data, frameworks, rosters, backups,
+                  conditions):
         app.cli.add_command(group)

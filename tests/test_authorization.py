@@ -53,6 +53,7 @@ PAGE_ROUTES = {
     ),
     "framework.export_native": ("GET", lambda w: f"/frameworks/{w.framework_id}/export.yaml", SIGNED_IN_OK),
     "framework.about": ("GET", lambda w: f"/frameworks/{w.framework_id}/about", SIGNED_IN_OK),
+    "conditions.framework": ("GET", lambda w: "/conditions/framework", SIGNED_IN_OK),
     "organisation.people": ("GET", lambda w: "/people", only(("coach", "principal") + ADMIN, 200)),
     "organisation.person": (
         "GET", lambda w: f"/people/{w.people['teacher'].id}",

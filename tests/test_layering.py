@@ -32,6 +32,7 @@ LAYERS = (
     ("framework",),
     ("assessments",),
     ("planning",),
+    ("conditions",),                            # district conditions for scale (SPEC section 13)
     ("dashboards",),
     ("reports",),
     ("backups", "demo", "health"),

@@ -292,6 +292,10 @@ KINDS: dict[str, Kind] = {
         "Framework imported",
         lambda e, n: f"{n.actor(e)} imported the framework "
                      f"{n.frameworks.get(e.subject_id, _detail(e, 'slug'))} version {_detail(e, 'version')}"),
+    "conditions_framework.imported": Kind(
+        "Conditions framework imported",
+        lambda e, n: f"{n.actor(e)} imported the conditions framework {_detail(e, 'slug')} "
+                     f"version {_detail(e, 'version')}"),
     # Planning
     "plan.run": Kind("Cycle planned", lambda e, n: f"{n.actor(e)} planned {n.cycle(e)}"
                                                    f" for {_detail(e, 'scope', 'the whole district')}"),

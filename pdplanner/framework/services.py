@@ -31,16 +31,24 @@ class ImportOutcome:
 
 
 def read_native_file(path: str | Path) -> dict:
+    return canonical_native(read_document(path))
+
+
+def read_document(path: str | Path):
+    """A local native file's data (JSON by its suffix, else YAML), not yet validated."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FrameworkFormatError(f"{path.name}: not UTF-8 text (byte {exc.start} cannot be read)") from None
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise FrameworkFormatError(f"{path.name}: not valid {path.suffix[1:].upper()}: {exc}")
-    return canonical_native(data)
 
 
-def _text(node: dict, key: str, where: str, *, required: bool = True) -> str:
+def text_field(node: dict, key: str, where: str, *, required: bool = True) -> str:
+    """The field as one line of text; FrameworkFormatError names `where.key` when it is missing."""
     value = node.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -51,7 +59,7 @@ def _text(node: dict, key: str, where: str, *, required: bool = True) -> str:
     return " ".join(str(value).split())
 
 
-def _list(node: dict, key: str, where: str) -> list:
+def list_field(node: dict, key: str, where: str) -> list:
     value = node.get(key)
     if not isinstance(value, list) or not value:
         raise FrameworkFormatError(f"{where}.{key}: must be a non-empty list")
@@ -70,7 +78,7 @@ def canonical_native(data) -> dict:
     if not isinstance(scale, dict):
         raise FrameworkFormatError("scale: is required (levels and target_level)")
     levels = []
-    for i, level in enumerate(_list(scale, "levels", "scale")):
+    for i, level in enumerate(list_field(scale, "levels", "scale")):
         where = f"scale.levels[{i}]"
         try:
             value = int(level.get("value"))
@@ -78,8 +86,8 @@ def canonical_native(data) -> dict:
             raise FrameworkFormatError(f"{where}.value: must be a whole number") from None
         levels.append({
             "value": value,
-            "label": _text(level, "label", where),
-            "description": _text(level, "description", where, required=False),
+            "label": text_field(level, "label", where),
+            "description": text_field(level, "description", where, required=False),
         })
     level_values = [lv["value"] for lv in levels]
     if len(set(level_values)) != len(level_values):
@@ -95,13 +103,13 @@ def canonical_native(data) -> dict:
         )
 
     domains, seen_codes = [], set()
-    for d_index, domain in enumerate(_list(data, "domains", "document")):
+    for d_index, domain in enumerate(list_field(data, "domains", "document")):
         d_where = f"domains[{d_index}]"
-        d_code = _text(domain, "code", d_where)
+        d_code = text_field(domain, "code", d_where)
         competencies = []
-        for c_index, comp in enumerate(_list(domain, "competencies", d_where)):
+        for c_index, comp in enumerate(list_field(domain, "competencies", d_where)):
             c_where = f"{d_where}.competencies[{c_index}]"
-            code = _text(comp, "code", c_where)
+            code = text_field(comp, "code", c_where)
             if code in seen_codes or code == d_code:
                 raise FrameworkFormatError(f"{c_where}.code: {code} is used twice")
             seen_codes.add(code)
@@ -123,13 +131,13 @@ def canonical_native(data) -> dict:
                 )
             competencies.append({
                 "code": code,
-                "name": _text(comp, "name", c_where),
-                "summary": _text(comp, "summary", c_where, required=False),
-                "statement": _text(comp, "statement", c_where, required=False),
+                "name": text_field(comp, "name", c_where),
+                "summary": text_field(comp, "summary", c_where, required=False),
+                "statement": text_field(comp, "statement", c_where, required=False),
                 "source": source,
                 "foundational": bool(comp.get("foundational", False)),
                 "indicators": [
-                    _text({"text": t}, "text", f"{c_where}.indicators[{i}]")
+                    text_field({"text": t}, "text", f"{c_where}.indicators[{i}]")
                     for i, t in enumerate(comp.get("indicators") or [])
                 ],
                 "descriptors": dict(sorted(descriptors.items())),
@@ -139,9 +147,9 @@ def canonical_native(data) -> dict:
         seen_codes.add(d_code)
         domains.append({
             "code": d_code,
-            "name": _text(domain, "name", d_where),
-            "need": _text(domain, "need", d_where, required=False),
-            "description": _text(domain, "description", d_where, required=False),
+            "name": text_field(domain, "name", d_where),
+            "need": text_field(domain, "need", d_where, required=False),
+            "description": text_field(domain, "description", d_where, required=False),
             "competencies": competencies,
         })
 
@@ -150,14 +158,14 @@ def canonical_native(data) -> dict:
     except (TypeError, ValueError):
         raise FrameworkFormatError("version: must be a whole number") from None
     return {
-        "slug": _text(data, "slug", "document"),
-        "title": _text(data, "title", "document"),
+        "slug": text_field(data, "slug", "document"),
+        "title": text_field(data, "title", "document"),
         "version": version,
-        "description": _text(data, "description", "document", required=False),
-        "about": _text(data, "about", "document", required=False),
+        "description": text_field(data, "description", "document", required=False),
+        "about": text_field(data, "about", "document", required=False),
         "scale": {
             "target_level": target,
-            "not_observed_label": _text(scale, "not_observed_label", "scale", required=False)
+            "not_observed_label": text_field(scale, "not_observed_label", "scale", required=False)
             or "Not yet observed",
             "levels": levels,
         },

@@ -69,7 +69,7 @@ DETAILS = {
     "changes": ["email: mateo@example.org → mateo.chen@example.org"],
 }
 SUBJECTS = {"user": MATEO, "cycle": 7, "cohort": 5, "school": 4, "district": 9, "framework": 6,
-            "resource": 8, "pathactivity": 11, "placement": 12}
+            "resource": 8, "pathactivity": 11, "placement": 12, "conditionsframework": 13}
 
 
 def subject_of(kind: str) -> str:
@@ -77,7 +77,7 @@ def subject_of(kind: str) -> str:
     return {"path_activity": "pathactivity", "lane": "placement", "path": "resource", "plan": "cycle",
             "resources": "resource", "retention": "district", "roster": "district",
             "self_ratings": "user", "self_assessment": "user", "coach_ratings": "user", "caseload": "user",
-            "calibration_outcome": "user",
+            "calibration_outcome": "user", "conditions_framework": "conditionsframework",
             "role": "user", "password": "user", "set_password_link": "user", "api_token": "user",
             "sign_in": "user", "sign_out": "user", "export": "user", "report": "user",
             "access": "user", "planning_settings": "district"}.get(prefix, prefix)

@@ -52,7 +52,7 @@ def e2e_app(tmp_path_factory):
     with app.app_context():
         upgrade(directory=MIGRATIONS)
     runner = app.test_cli_runner()
-    for args in (["seed", "framework"], ["seed", "resources"], ["seed", "demo"]):
+    for args in (["seed", "framework"], ["seed", "conditions"], ["seed", "resources"], ["seed", "demo"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, f"flask {' '.join(args)} failed:\n{result.output}\n{result.exception!r}"
     yield app
