@@ -84,8 +84,7 @@ def open_cycle(cycle: Cycle, *, actor: User | None = None) -> None:
     they are rating in."""
     if cycle.status != CycleStatus.DRAFT:
         raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only a draft cycle opens.")
-    already = db.session.scalar(select(Cycle).where(
-        Cycle.district_id == cycle.district_id, Cycle.status == CycleStatus.OPEN))
+    already = _open_cycle(cycle.district_id)
     if already is not None:
         raise AssessmentError(f"{already.name} is still open. Close it first.")
     cycle.status = CycleStatus.OPEN
@@ -105,12 +104,17 @@ def reopen_cycle(cycle: Cycle, *, actor: User) -> None:
     Refused while another cycle is open, since a district has one open cycle at a time."""
     if cycle.status != CycleStatus.CLOSED:
         raise AssessmentError(f"{cycle.name} is {cycle.status.value}; only a closed cycle reopens.")
-    already = db.session.scalar(select(Cycle).where(
-        Cycle.district_id == cycle.district_id, Cycle.status == CycleStatus.OPEN))
+    already = _open_cycle(cycle.district_id)
     if already is not None:
         raise AssessmentError(f"{already.name} is open. Close it before reopening {cycle.name}.")
     cycle.status = CycleStatus.OPEN
     record("cycle.reopened", actor=actor, subject=cycle)
+
+
+def _open_cycle(district_id: int) -> Cycle | None:
+    """The district's open cycle: there is at most one."""
+    return db.session.scalar(select(Cycle).where(Cycle.district_id == district_id,
+                                                 Cycle.status == CycleStatus.OPEN))
 
 
 def change_cycle_dates(cycle: Cycle, opens_on: date, closes_on: date, *, actor: User,
