@@ -534,8 +534,8 @@ def calibration(args, educator_id: int):
     levels or more), with the flags of earlier cycles. Whoever may see the ratings."""
     educator, cycle = ratings_visible_or_404(educator_id, args["cycle"])
     history = [{"cycle": c.id, "name": c.name, **calibration_rows(rows)}
-               for c, rows in queries.calibration_history(educator)
-               if can_see_ratings(caller(), educator, c)]
+               for c, rows in queries.calibration_history(
+                   educator, lambda c: can_see_ratings(caller(), educator, c))]
     return {"cycle": cycle.id, "name": cycle.name, "educator": educator.id,
             **calibration_rows(queries.calibration(cycle, educator)), "history": history}
 

@@ -150,12 +150,14 @@ def calibration(cycle: Cycle, educator: User) -> list[CalibrationRow]:
     return calibrate(codes, mine, theirs)
 
 
-def calibration_history(educator: User) -> list[tuple[Cycle, list[CalibrationRow]]]:
-    """Calibration in every cycle the educator has ratings in, oldest first."""
+def calibration_history(educator: User, shown=lambda cycle: True) -> list[tuple[Cycle, list[CalibrationRow]]]:
+    """Calibration in every cycle the educator has ratings in for which `shown(cycle)` holds
+    (the viewer may see that cycle's ratings: a difference and a coach level give the self level
+    away), oldest first."""
     cycles = db.session.scalars(
         select(Cycle).where(Cycle.id.in_(select(Rating.cycle_id).where(Rating.educator_id == educator.id)))
         .order_by(Cycle.opens_on)).all()
-    return [(cycle, calibration(cycle, educator)) for cycle in cycles]
+    return [(cycle, calibration(cycle, educator)) for cycle in cycles if shown(cycle)]
 
 
 @dataclass(frozen=True)

@@ -320,7 +320,7 @@ def calibration(educator_id: int):
         "assessments/calibration.html", educator=educator, cycle=cycle, form=ConfirmForm(),
         rows=queries.calibration(cycle, educator),
         competencies={c.code: c for c in cycle.framework.competencies},
-        history=queries.calibration_history(educator),
+        history=queries.calibration_history(educator, lambda c: can_see_ratings(current_user, educator, c)),
         assessment=services.self_assessment(cycle, educator),
         is_coach=coaches(current_user, educator),
         self_ratings=queries.ratings_by_code(cycle, educator, RaterKind.SELF),

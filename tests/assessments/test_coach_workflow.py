@@ -234,3 +234,27 @@ def test_the_outcome_is_in_the_educators_own_data_not_the_coachs(db, scene):
         "cycle_id": scene.cycle.id, "competency": "COG.2", "agreed_level": 3, "note": "Agreed",
         "coach_email": scene.coach.email}
     assert my_data_document(scene.coach)[0]["calibration_outcomes"] == []
+
+
+def test_a_principal_reading_a_shared_cycle_learns_nothing_of_an_earlier_unshared_one(db, client, scene):
+    """Sharing this cycle opens its calibration page to the principal; the page's differences
+    across cycles must not carry an earlier cycle the educator kept to themselves (a difference
+    beside the coach's level is the self-rating)."""
+    save_self_ratings(scene.teacher, scene.cycle, [RatingInput("COG.1", level=4)])
+    save_coach_ratings(scene.coach, scene.teacher, scene.cycle, [RatingInput("COG.1", level=1)])
+    close_cycle(scene.cycle)
+    spring = create_cycle(district_id=scene.cycle.district_id, name="2026-27 end of year",
+                          opens_on=date(2027, 5, 1), closes_on=date(2027, 6, 15),
+                          framework=scene.cycle.framework)
+    open_cycle(spring)
+    save_self_ratings(scene.teacher, spring, [RatingInput("COG.1", level=3)])
+    save_coach_ratings(scene.coach, scene.teacher, spring, [RatingInput("COG.1", level=2)])
+    set_sharing(scene.teacher, spring, True)
+    db.session.commit()
+    url = f"/educators/{scene.teacher.id}/calibration?cycle={spring.id}"
+    sign_in_directly(client, scene.coach)
+    assert scene.cycle.name in client.get(url).get_data(as_text=True)   # the coach sees both
+    sign_in_directly(client, scene.principal)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert scene.cycle.name not in page.get_data(as_text=True)
