@@ -40,6 +40,7 @@ from pdplanner.core.summaries import SUMMARY_VERSION, CycleFacts, combine, headl
 from pdplanner.dashboards.models import PublishedFigures, SchoolSummary
 from pdplanner.database import plain_rows, utcnow
 from pdplanner.extensions import db
+from pdplanner.framework.terms import framework_terms
 from pdplanner.organisation.models import CaseloadAssignment, District, Membership, School
 from pdplanner.organisation.signals import deleting_person, roster_applied
 from pdplanner.planning.models import (
@@ -136,8 +137,9 @@ def live_summaries(cycle: Cycle, school_ids: list[int]) -> dict[int, dict]:
         goals=columns(_GOALS, np.int64, object, bool),
         activities=columns(_ACTIVITIES, np.int64, bool, bool),
         coached_by_leaders=columns(_COACHED_BY_LEADERS, np.int64)[0])
-    competencies = [(c.code, c.domain.code) for c in cycle.framework.competencies]
-    return summarise_schools(facts, school_ids, competencies, target_level=cycle.framework.target_level,
+    terms = framework_terms(cycle.framework_id)   # kept per process: no read on a save
+    return summarise_schools(facts, school_ids, [(c.code, c.domain_code) for c in terms.competencies],
+                             target_level=terms.target_level,
                              policy=settings_row(cycle.district_id).current_level_policy)
 
 
